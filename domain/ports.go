@@ -1,0 +1,103 @@
+package domain
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// TxRunner runs fn in one database transaction carried by the ctx it passes on.
+// A nested call joins the outer transaction.
+type TxRunner interface {
+	WithinTx(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
+// Clock tells the time; tests inject their own.
+type Clock interface {
+	Now() time.Time
+}
+
+// ClockFunc adapts a function to Clock.
+type ClockFunc func() time.Time
+
+// Now calls f.
+func (f ClockFunc) Now() time.Time { return f() }
+
+// SystemClock is the wall clock.
+var SystemClock Clock = ClockFunc(time.Now)
+
+// Authorizer decides whether an actor may do act on an object of kind obj that lies at path.
+// It checks roles and jurisdictions only; rules that need the object itself (owner vs target,
+// separation of duties) are the domain's.
+type Authorizer interface {
+	Allowed(a Actor, obj, act string, path Jurisdiction) bool
+}
+
+// OrgRepo stores the organisation tree.
+type OrgRepo interface {
+	CreateOrg(ctx context.Context, o *Org) error
+	GetOrg(ctx context.Context, id int64) (Org, error)
+	GetOrgByCode(ctx context.Context, code string) (Org, error)
+	GetOrgByPath(ctx context.Context, path Jurisdiction) (Org, error)
+	// ListOrgs returns the orgs lying under any of scopes, ordered by path.
+	ListOrgs(ctx context.Context, scopes []Jurisdiction) ([]Org, error)
+}
+
+// UserRepo stores users and their grants.
+type UserRepo interface {
+	CreateUser(ctx context.Context, u *User) error
+	GetUser(ctx context.Context, id int64) (User, error)
+	GetUserByUsername(ctx context.Context, username string) (User, error)
+	SetPassword(ctx context.Context, userID int64, hash string) error
+	ListUsers(ctx context.Context, scopes []Jurisdiction) ([]User, error)
+	AddGrant(ctx context.Context, g *Grant) error
+	Grants(ctx context.Context, userID int64) ([]Grant, error)
+}
+
+// Session is a bearer token or web session, stored by the hash of its secret.
+type Session struct {
+	TokenHash string
+	UserID    int64
+	Kind      string // "api" or "web"
+	CSRF      string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// SessionRepo stores sessions so that app nodes keep no state of their own.
+type SessionRepo interface {
+	CreateSession(ctx context.Context, s Session) error
+	GetSession(ctx context.Context, tokenHash string) (Session, error)
+	DeleteSession(ctx context.Context, tokenHash string) error
+	DeleteExpiredSessions(ctx context.Context, now time.Time) error
+}
+
+// LoginAttempts records failed logins so that guessing is throttled across app nodes.
+type LoginAttempts interface {
+	RecordFailure(ctx context.Context, username, addr string, at time.Time) error
+	CountFailures(ctx context.Context, username, addr string, since time.Time) (byUser, byAddr int, err error)
+	ClearFailures(ctx context.Context, username string) error
+}
+
+// AuditLog appends events to the hash chain, inside the caller's transaction.
+type AuditLog interface {
+	Append(ctx context.Context, e *AuditEvent) error
+	List(ctx context.Context, f AuditFilter) ([]AuditEvent, int, error)
+	// Verify walks the whole chain and returns the id of the first broken event, or 0.
+	Verify(ctx context.Context) (brokenID int64, reason string, err error)
+}
+
+// BlobInfo describes a stored file.
+type BlobInfo struct {
+	SHA256      string
+	Size        int64
+	ContentType string
+}
+
+// BlobStore keeps uploaded files content-addressed, outside the database.
+type BlobStore interface {
+	// Put reads r up to maxBytes, sniffs its type and stores it under its sha256.
+	// Too large is ETOOLARGE; an unaccepted type is EUNSUPPORTED; nothing is left behind on error.
+	Put(ctx context.Context, r io.Reader, maxBytes int64) (BlobInfo, error)
+	Open(ctx context.Context, sha256 string) (io.ReadSeekCloser, error)
+}
