@@ -1,6 +1,10 @@
 package domain
 
-import "time"
+import (
+	"slices"
+	"strings"
+	"time"
+)
 
 // Severity is how grave a finding is (SPEC §2).
 type Severity string
@@ -11,26 +15,154 @@ const (
 	SeverityCritical Severity = "critical" // 重大/安全隐患
 )
 
+// Valid reports whether s is one of the three severities.
+func (s Severity) Valid() bool {
+	return s == SeverityMinor || s == SeverityMajor || s == SeverityCritical
+}
+
+// Label is the Chinese name of s.
+func (s Severity) Label() string {
+	switch s {
+	case SeverityMinor:
+		return "一般"
+	case SeverityMajor:
+		return "较重"
+	case SeverityCritical:
+		return "重大"
+	}
+	return string(s)
+}
+
 // Date is a civil date "YYYY-MM-DD" in China Standard Time. Stored as that string, so it sorts and
-// compares the same in Go, SQLite and PostgreSQL.
+// compares the same in Go, SQLite and PostgreSQL. Helpers are in date.go.
 type Date string
 
 // Rules are the clocks and thresholds of supervision, loaded from policies/rules.json
-// (overridable at deploy). Each default cites its source there.
+// (overridable at deploy). Each default cites its source in Sources, keyed by the JSON field name.
 type Rules struct {
-	// STUB: to be filled in (fields, calendar).
+	// ObjectionWorkingDays is how long the target may object to the feedback (申辩), in working days (R8).
+	ObjectionWorkingDays int `json:"objection_working_days"`
+	// DueDays is the rectification deadline by severity, in calendar days from issue (R9, R15).
+	DueDays map[Severity]int `json:"due_days"`
+	// RecheckDueDays is how long the supervisor has to recheck a submitted rectification, in calendar days
+	// (a local period, SPEC §2.3; the agency must verify rectification, R10).
+	RecheckDueDays int `json:"recheck_due_days"`
+	// AccountabilityOverdueDays: 问责 is proposed when a finding is overdue by more than this many days
+	// (a local threshold, SPEC §2.3; not rectifying per the 意见书 is sanctionable, R13).
+	AccountabilityOverdueDays int `json:"accountability_overdue_days"`
+	// AccountabilitySendBacks: 问责 is proposed when recheck has sent a case back this many times
+	// (a local threshold, SPEC §2.3; R13).
+	AccountabilitySendBacks int `json:"accountability_send_backs"`
+	// ProposalDecisionDays: a 问责 proposal not decided this many days after the supervision's completion is flagged (R55).
+	ProposalDecisionDays int `json:"proposal_decision_days"`
+	// IndependentRecheck: the recheck must be done by someone other than the finding's author (SPEC §1).
+	IndependentRecheck bool `json:"independent_recheck"`
+	// Categories are the finding categories; DefaultCategory (one of them) is used when none is given.
+	Categories      []string `json:"categories"`
+	DefaultCategory string   `json:"default_category"`
+	// Sources cites, per JSON field name, where each value comes from.
+	Sources map[string]string `json:"sources"`
+
+	// Calendar gives the working days; attached by the loader, not read from JSON.
+	Calendar Calendar `json:"-"`
 }
 
 // ObjectionDeadline is the instant the objection window opened at from closes
 // (5 working days by default, R8): midnight CST after the last working day of the window.
-func (r Rules) ObjectionDeadline(from time.Time) time.Time { return from.AddDate(0, 0, 7) }
+// The day of from does not count.
+func (r Rules) ObjectionDeadline(from time.Time) time.Time {
+	return r.Calendar.AddWorkingDays(DateOf(from), r.ObjectionWorkingDays).AddDays(1).Time()
+}
 
-// DueDate is the rectification deadline of a finding of severity sev issued at issued (R15).
+// DueDate is the rectification deadline of a finding of severity sev issued at issued (R15): the last
+// day on which rectification is on time. An unknown severity gets the minor deadline.
 func (r Rules) DueDate(sev Severity, issued time.Time) Date {
-	return Date(issued.AddDate(0, 0, 30).Format("2006-01-02"))
+	days, ok := r.DueDays[sev]
+	if !ok {
+		days = r.DueDays[SeverityMinor]
+	}
+	return DateOf(issued).AddDays(days)
 }
 
 // RecheckDue is the date a recheck is due after a rectification was submitted at submitted.
 func (r Rules) RecheckDue(submitted time.Time) Date {
-	return Date(submitted.AddDate(0, 0, 15).Format("2006-01-02"))
+	return DateOf(submitted).AddDays(r.RecheckDueDays)
+}
+
+// DaysOverdue is how many days past due is at now: 0 on or before the due date, 1 on the day after.
+func (r Rules) DaysOverdue(due Date, now time.Time) int {
+	return max(0, due.DaysUntil(DateOf(now)))
+}
+
+// ProposeForOverdue reports whether a finding due on due and still open at now calls for a 问责 proposal
+// (overdue by more than AccountabilityOverdueDays).
+func (r Rules) ProposeForOverdue(due Date, now time.Time) bool {
+	return r.DaysOverdue(due, now) > r.AccountabilityOverdueDays
+}
+
+// ProposeForSendBacks reports whether a case sent back by recheck sendBacks times calls for a 问责 proposal.
+func (r Rules) ProposeForSendBacks(sendBacks int) bool {
+	return sendBacks >= r.AccountabilitySendBacks
+}
+
+// ProposalOverdue reports whether a 问责 proposal for a supervision completed on completed and still
+// undecided at now is to be flagged (R55).
+func (r Rules) ProposalOverdue(completed Date, now time.Time) bool {
+	return completed.DaysUntil(DateOf(now)) > r.ProposalDecisionDays
+}
+
+// ValidCategory reports whether s is one of the finding categories.
+func (r Rules) ValidCategory(s string) bool {
+	return slices.Contains(r.Categories, s)
+}
+
+// CategoryOrDefault is s with surrounding space trimmed, or the default category when s is blank.
+func (r Rules) CategoryOrDefault(s string) string {
+	if s = strings.TrimSpace(s); s == "" {
+		return r.DefaultCategory
+	}
+	return s
+}
+
+// Validate checks that the rules can drive the clocks: positive periods, a deadline for every
+// severity, and a non-empty category list containing the default.
+func (r Rules) Validate() error {
+	bad := map[string]string{}
+	positive := func(field string, v int) {
+		if v <= 0 {
+			bad[field] = "应为正整数。"
+		}
+	}
+	positive("objection_working_days", r.ObjectionWorkingDays)
+	positive("recheck_due_days", r.RecheckDueDays)
+	positive("accountability_overdue_days", r.AccountabilityOverdueDays)
+	positive("accountability_send_backs", r.AccountabilitySendBacks)
+	positive("proposal_decision_days", r.ProposalDecisionDays)
+	for _, sev := range []Severity{SeverityCritical, SeverityMajor, SeverityMinor} {
+		if r.DueDays[sev] <= 0 {
+			bad["due_days"] = "每个严重程度（critical、major、minor）都应有正的整改天数。"
+		}
+	}
+	for sev := range r.DueDays {
+		if !sev.Valid() {
+			bad["due_days"] = "严重程度" + string(sev) + "未定义。"
+		}
+	}
+	seen := map[string]bool{}
+	for _, c := range r.Categories {
+		if strings.TrimSpace(c) == "" || seen[c] {
+			bad["categories"] = "问题类别不能为空或重复。"
+		}
+		seen[c] = true
+	}
+	if len(r.Categories) == 0 {
+		bad["categories"] = "至少应有一个问题类别。"
+	}
+	if !seen[r.DefaultCategory] {
+		bad["default_category"] = "默认类别应在问题类别之中。"
+	}
+	if len(bad) > 0 {
+		return FieldError("督导规则配置有误。", bad)
+	}
+	return nil
 }
