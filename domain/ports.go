@@ -37,7 +37,6 @@ type Authorizer interface {
 type OrgRepo interface {
 	CreateOrg(ctx context.Context, o *Org) error
 	GetOrg(ctx context.Context, id int64) (Org, error)
-	GetOrgByCode(ctx context.Context, code string) (Org, error)
 	GetOrgByPath(ctx context.Context, path Jurisdiction) (Org, error)
 	// ListOrgs returns the orgs lying under any of scopes, ordered by path.
 	ListOrgs(ctx context.Context, scopes []Jurisdiction) ([]Org, error)
@@ -59,7 +58,6 @@ type Session struct {
 	TokenHash string
 	UserID    int64
 	Kind      string // "api" or "web"
-	CSRF      string
 	CreatedAt time.Time
 	ExpiresAt time.Time
 }

@@ -1,0 +1,81 @@
+package app
+
+import (
+	"context"
+	"strings"
+
+	"dudao/domain"
+)
+
+// ListOrgs returns the orgs the actor may read, ordered by path.
+func (x *App) ListOrgs(ctx context.Context, a domain.Actor) ([]domain.Org, error) {
+	var scopes []domain.Jurisdiction
+	for _, s := range a.Scopes() {
+		if x.Authz.Allowed(a, "org", "read", s) {
+			scopes = append(scopes, s)
+		}
+	}
+	return x.Orgs.ListOrgs(ctx, scopes)
+}
+
+// GetOrg returns one org; out of scope is ENOTFOUND.
+func (x *App) GetOrg(ctx context.Context, a domain.Actor, id int64) (domain.Org, error) {
+	o, err := x.Orgs.GetOrg(ctx, id)
+	if err != nil {
+		return domain.Org{}, err
+	}
+	if !x.Authz.Allowed(a, "org", "read", o.Path) {
+		return domain.Org{}, domain.Errorf(domain.ENOTFOUND, "机构不存在。")
+	}
+	return o, nil
+}
+
+// OrgInput describes a new org; ParentPath is empty for a root.
+type OrgInput struct {
+	Code, Name string
+	Kind       domain.OrgKind
+	ParentPath domain.Jurisdiction
+}
+
+// CreateOrg adds an org under its parent. The actor must be allowed to create orgs at the parent.
+func (x *App) CreateOrg(ctx context.Context, a domain.Actor, in OrgInput) (domain.Org, error) {
+	var out domain.Org
+	err := x.Tx.WithinTx(ctx, func(ctx context.Context) error {
+		var parent *domain.Org
+		if in.ParentPath != "" {
+			p, err := x.Orgs.GetOrgByPath(ctx, NormalizePath(string(in.ParentPath)))
+			if err != nil {
+				return domain.FieldError("上级机构不存在。", map[string]string{"parent": "上级机构不存在。"})
+			}
+			parent = &p
+		}
+		if a.UserID != 0 {
+			at := domain.Jurisdiction("")
+			if parent != nil {
+				at = parent.Path
+			}
+			if at == "" || !x.Authz.Allowed(a, "org", "create", at) {
+				return domain.Errorf(domain.EFORBIDDEN, "无权在此处新建机构。")
+			}
+		}
+		o, err := domain.NewOrg(in.Code, in.Name, in.Kind, parent)
+		if err != nil {
+			return err
+		}
+		if err := x.Orgs.CreateOrg(ctx, &o); err != nil {
+			return err
+		}
+		out = o
+		return x.audit(ctx, a, "org.create", "org", o.ID, o.Path, nil, o, o.Name)
+	})
+	return out, err
+}
+
+// NormalizePath accepts "wuhai/hbw" or "wuhai/hbw/" and returns the path with its trailing slash.
+func NormalizePath(s string) domain.Jurisdiction {
+	s = strings.Trim(strings.TrimSpace(s), "/")
+	if s == "" {
+		return ""
+	}
+	return domain.Jurisdiction(s + "/")
+}

@@ -1,0 +1,123 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"dudao/domain"
+)
+
+// UserInput describes a new user.
+type UserInput struct {
+	Username, Name, Password string
+	OrgPath                  domain.Jurisdiction
+}
+
+func validUsername(s string) bool {
+	if len(s) < 2 || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// CreateUser adds a user at an org. The command line passes System; a person needs user.create there.
+func (x *App) CreateUser(ctx context.Context, a domain.Actor, in UserInput) (domain.User, error) {
+	in.Username = strings.TrimSpace(in.Username)
+	in.Name = strings.TrimSpace(in.Name)
+	fields := map[string]string{}
+	if !validUsername(in.Username) {
+		fields["username"] = "用户名须为2至64位小写字母、数字、点、下划线或连字符。"
+	}
+	if in.Name == "" || utf8.RuneCountInString(in.Name) > 50 {
+		fields["name"] = "姓名为必填项，且不超过50个字。"
+	}
+	if err := ValidatePassword(in.Password); err != nil {
+		fields["password"] = err.(*domain.Error).Fields["password"]
+	}
+	if len(fields) > 0 {
+		return domain.User{}, domain.FieldError("用户信息有误。", fields)
+	}
+	hash, err := HashPassword(in.Password)
+	if err != nil {
+		return domain.User{}, err
+	}
+	var out domain.User
+	err = x.Tx.WithinTx(ctx, func(ctx context.Context) error {
+		org, err := x.Orgs.GetOrgByPath(ctx, NormalizePath(string(in.OrgPath)))
+		if err != nil {
+			return domain.FieldError("所属机构不存在。", map[string]string{"org": "所属机构不存在。"})
+		}
+		if a.UserID != 0 && !x.Authz.Allowed(a, "user", "create", org.Path) {
+			return domain.Errorf(domain.EFORBIDDEN, "无权在该机构新建用户。")
+		}
+		u := domain.User{Username: in.Username, Name: in.Name, OrgID: org.ID, PasswordHash: hash, Active: true}
+		if err := x.Users.CreateUser(ctx, &u); err != nil {
+			return err
+		}
+		out = u
+		return x.audit(ctx, a, "user.create", "user", u.ID, org.Path, nil, map[string]any{"username": u.Username, "name": u.Name, "org_id": u.OrgID}, u.Username)
+	})
+	return out, err
+}
+
+// SetPassword replaces a user's password.
+func (x *App) SetPassword(ctx context.Context, a domain.Actor, username, password string) error {
+	if err := ValidatePassword(password); err != nil {
+		return err
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	return x.Tx.WithinTx(ctx, func(ctx context.Context) error {
+		u, err := x.Users.GetUserByUsername(ctx, username)
+		if err != nil {
+			return err
+		}
+		org, err := x.Orgs.GetOrg(ctx, u.OrgID)
+		if err != nil {
+			return err
+		}
+		if a.UserID != 0 && a.UserID != u.ID && !x.Authz.Allowed(a, "user", "create", org.Path) {
+			return domain.Errorf(domain.ENOTFOUND, "用户不存在。")
+		}
+		if err := x.Users.SetPassword(ctx, u.ID, hash); err != nil {
+			return err
+		}
+		return x.audit(ctx, a, "user.passwd", "user", u.ID, org.Path, nil, nil, u.Username)
+	})
+}
+
+// GrantRole gives a user a role over an org's jurisdiction.
+func (x *App) GrantRole(ctx context.Context, a domain.Actor, username string, role domain.Role, orgPath domain.Jurisdiction) (domain.Grant, error) {
+	if !role.Valid() {
+		return domain.Grant{}, domain.FieldError("角色无效。", map[string]string{"role": "角色须为 admin、director、supervisor、district_office、school、monitor、auditor 之一。"})
+	}
+	var out domain.Grant
+	err := x.Tx.WithinTx(ctx, func(ctx context.Context) error {
+		u, err := x.Users.GetUserByUsername(ctx, username)
+		if err != nil {
+			return err
+		}
+		org, err := x.Orgs.GetOrgByPath(ctx, NormalizePath(string(orgPath)))
+		if err != nil {
+			return domain.FieldError("机构不存在。", map[string]string{"org": "机构不存在。"})
+		}
+		if a.UserID != 0 && !x.Authz.Allowed(a, "user", "grant", org.Path) {
+			return domain.Errorf(domain.EFORBIDDEN, "无权在该机构授予角色。")
+		}
+		g := domain.Grant{UserID: u.ID, Role: role, OrgID: org.ID, Path: org.Path}
+		if err := x.Users.AddGrant(ctx, &g); err != nil {
+			return err
+		}
+		out = g
+		return x.audit(ctx, a, "user.grant", "user", u.ID, org.Path, nil, g, string(role)+"@"+string(org.Path))
+	})
+	return out, err
+}

@@ -1,0 +1,359 @@
+// Command dudao runs the education supervision system (督导) and its maintenance tasks.
+//
+//	dudao serve [--addr 127.0.0.1:8080] [--db DSN] [--data DIR] [--demo]
+//	dudao migrate
+//	dudao seed demo
+//	dudao user add --username U --name N --org PATH [--password P]
+//	dudao user passwd --username U [--password P]
+//	dudao user grant --username U --role ROLE --org PATH
+//	dudao audit verify
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"dudao/app"
+	"dudao/app/demo"
+	"dudao/app/web"
+	"dudao/domain"
+	"dudao/policies"
+	"dudao/storage"
+)
+
+const usage = `dudao — 乌海市教育督导管理系统
+
+用法:
+  dudao serve [--addr 127.0.0.1:8080] [--db DSN] [--data DIR] [--demo]   启动服务
+  dudao migrate                                                        升级数据库结构
+  dudao seed demo                                                      载入演示数据
+  dudao user add --username U --name N --org PATH [--password P]       新建用户
+  dudao user passwd --username U [--password P]                        重设密码
+  dudao user grant --username U --role ROLE --org PATH                 授予角色
+  dudao audit verify                                                   校验审计日志哈希链
+
+每个参数都可用环境变量设置，如 --db 对应 DUDAO_DB。运行 "dudao serve -h" 查看全部参数。
+`
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "错误:", domain.ErrorMessage(err))
+		var de *domain.Error
+		if errors.As(err, &de) && len(de.Fields) > 0 {
+			for k, v := range de.Fields {
+				fmt.Fprintf(os.Stderr, "  %s: %s\n", k, v)
+			}
+		}
+		if domain.ErrorCode(err) == domain.EINTERNAL {
+			fmt.Fprintln(os.Stderr, "详情:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return cmdServe(ctx, rest, stdout, stderr)
+	case "migrate":
+		return cmdMigrate(ctx, rest, stdout)
+	case "seed":
+		if len(rest) == 0 || rest[0] != "demo" {
+			return domain.Errorf(domain.EINVALID, "用法: dudao seed demo")
+		}
+		return cmdSeedDemo(ctx, rest[1:], stdout)
+	case "user":
+		if len(rest) == 0 {
+			return domain.Errorf(domain.EINVALID, "用法: dudao user add|passwd|grant …")
+		}
+		return cmdUser(ctx, rest[0], rest[1:], stdin, stdout)
+	case "audit":
+		if len(rest) == 0 || rest[0] != "verify" {
+			return domain.Errorf(domain.EINVALID, "用法: dudao audit verify")
+		}
+		return cmdAuditVerify(ctx, rest[1:], stdout)
+	}
+	return domain.Errorf(domain.EINVALID, "未知命令 %q。运行 dudao help 查看用法。", cmd)
+}
+
+// env is what every command opens: config, database (migrated), rules, enforcer and use cases.
+type env struct {
+	cfg Config
+	db  *storage.DB
+	app *app.App
+	log *slog.Logger
+}
+
+func (e *env) Close() { _ = e.db.Close() }
+
+func parse(name string, args []string, extra func(fs *flag.FlagSet)) (Config, *flag.FlagSet, error) {
+	var cfg Config
+	fs := flag.NewFlagSet("dudao "+name, flag.ContinueOnError)
+	bindFlags(fs, &cfg)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, fs, domain.Errorf(domain.EINVALID, "参数有误：%v", err)
+	}
+	return cfg, fs, nil
+}
+
+func open(ctx context.Context, cfg Config, stderr io.Writer) (*env, error) {
+	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
+	if cfg.LogFormat == "json" {
+		handler = slog.NewJSONHandler(stderr, nil)
+	}
+	log := slog.New(handler)
+	db, err := storage.Open(cfg.dbDSN())
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	rules, err := policies.LoadRules(cfg.RulesFile, cfg.CalendarPath)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	enf, err := policies.NewEnforcer()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	x := app.New(app.Deps{
+		Tx: db, Orgs: db, Users: db, Sessions: db, Logins: db, Audit: db, Authz: enf,
+		Clock: domain.SystemClock, Rules: rules,
+	}, app.Options{APITokenTTL: cfg.TokenTTL})
+	return &env{cfg: cfg, db: db, app: x, log: log}, nil
+}
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, _, err := parse("serve", args, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "dudao 配置:", cfg)
+	e, err := open(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	if cfg.Demo {
+		if err := loadDemo(ctx, e, stdout); err != nil {
+			return err
+		}
+	}
+	reg := prometheus.NewRegistry()
+	srv, err := web.New(e.app, web.Config{
+		SecureCookies: cfg.SecureCookies,
+		Registry:      reg,
+		Ready: func(ctx context.Context) error {
+			if err := e.db.Ping(ctx); err != nil {
+				return errors.New("数据库不可达")
+			}
+			v, err := e.db.SchemaVersion(ctx)
+			if err != nil || v != storage.LatestVersion() {
+				return errors.New("数据库结构不是最新版本")
+			}
+			return nil
+		},
+	}, e.log)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	hs := &http.Server{Addr: cfg.Addr, Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.ListenAndServe() }()
+	fmt.Fprintf(stdout, "dudao 已启动: http://%s\n", displayAddr(cfg.Addr))
+	go sweepSessions(ctx, e)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(stdout, "正在停止服务…")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	fmt.Fprintln(stdout, "服务已停止。")
+	return nil
+}
+
+// sweepSessions removes expired sessions hourly.
+func sweepSessions(ctx context.Context, e *env) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if err := e.db.DeleteExpiredSessions(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			e.log.Warn("sweep sessions", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func displayAddr(addr string) string {
+	if strings.HasPrefix(addr, ":") {
+		return "127.0.0.1" + addr
+	}
+	return addr
+}
+
+func loadDemo(ctx context.Context, e *env, stdout io.Writer) error {
+	s, err := demo.Load(ctx, e.app)
+	if err != nil {
+		return err
+	}
+	if s.Loaded {
+		fmt.Fprintf(stdout, "已载入演示数据：%d 个机构，%d 个用户。\n", s.Orgs, len(s.Users))
+	} else {
+		fmt.Fprintln(stdout, "演示数据已存在，未重复载入。")
+	}
+	fmt.Fprintf(stdout, "演示账号（密码均为 %s，仅限演示）：\n", demo.Password)
+	for _, u := range s.Users {
+		fmt.Fprintf(stdout, "  %-18s %-16s %s\n", u.Username, u.Role.Label(), u.OrgName)
+	}
+	return nil
+}
+
+func cmdMigrate(ctx context.Context, args []string, stdout io.Writer) error {
+	cfg, _, err := parse("migrate", args, nil)
+	if err != nil {
+		return err
+	}
+	db, err := storage.Open(cfg.dbDSN())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	applied, err := db.Migrate(ctx)
+	for _, a := range applied {
+		fmt.Fprintln(stdout, "已执行迁移", a)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "数据库结构为最新版本（%d）。\n", storage.LatestVersion())
+	return nil
+}
+
+func cmdSeedDemo(ctx context.Context, args []string, stdout io.Writer) error {
+	cfg, _, err := parse("seed demo", args, nil)
+	if err != nil {
+		return err
+	}
+	e, err := open(ctx, cfg, io.Discard)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	return loadDemo(ctx, e, stdout)
+}
+
+func cmdUser(ctx context.Context, sub string, args []string, stdin io.Reader, stdout io.Writer) error {
+	var username, name, org, password, role string
+	cfg, _, err := parse("user "+sub, args, func(fs *flag.FlagSet) {
+		fs.StringVar(&username, "username", "", "用户名")
+		fs.StringVar(&name, "name", "", "姓名")
+		fs.StringVar(&org, "org", "", "机构路径，如 wuhai/hbw/")
+		fs.StringVar(&password, "password", "", "密码（省略时从标准输入读一行）")
+		fs.StringVar(&role, "role", "", "角色：admin director supervisor district_office school monitor auditor")
+	})
+	if err != nil {
+		return err
+	}
+	e, err := open(ctx, cfg, io.Discard)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	readPassword := func() error {
+		if password != "" {
+			return nil
+		}
+		fmt.Fprint(stdout, "密码: ")
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return domain.Errorf(domain.EINVALID, "未读到密码。")
+		}
+		password = strings.TrimRight(line, "\r\n")
+		return nil
+	}
+	switch sub {
+	case "add":
+		if err := readPassword(); err != nil {
+			return err
+		}
+		u, err := e.app.CreateUser(ctx, app.System, app.UserInput{Username: username, Name: name, Password: password, OrgPath: domain.Jurisdiction(org)})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "已新建用户 %s（编号 %d）。\n", u.Username, u.ID)
+	case "passwd":
+		if err := readPassword(); err != nil {
+			return err
+		}
+		if err := e.app.SetPassword(ctx, app.System, username, password); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "已重设用户 %s 的密码。\n", username)
+	case "grant":
+		g, err := e.app.GrantRole(ctx, app.System, username, domain.Role(role), domain.Jurisdiction(org))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "已授予 %s 角色「%s」，范围 %s。\n", username, g.Role.Label(), g.Path)
+	default:
+		return domain.Errorf(domain.EINVALID, "未知子命令 %q：应为 add、passwd 或 grant。", sub)
+	}
+	return nil
+}
+
+func cmdAuditVerify(ctx context.Context, args []string, stdout io.Writer) error {
+	cfg, _, err := parse("audit verify", args, nil)
+	if err != nil {
+		return err
+	}
+	db, err := storage.Open(cfg.dbDSN())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	id, reason, err := db.Verify(ctx)
+	if err != nil {
+		return err
+	}
+	if id != 0 {
+		return domain.Errorf(domain.ECONFLICT, "审计日志校验失败：事件 #%d 被篡改（%s）。", id, reason)
+	}
+	fmt.Fprintln(stdout, "审计日志哈希链完整。")
+	return nil
+}

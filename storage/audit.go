@@ -1,0 +1,130 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"dudao/domain"
+)
+
+type auditRow struct {
+	ID           int64
+	At           time.Time
+	ActorID      int64
+	ActorName    string
+	Action       string
+	ObjectType   string
+	ObjectID     int64
+	ObjectPath   string
+	BeforeDigest string
+	AfterDigest  string
+	Detail       string
+	RequestID    string
+	PrevHash     string
+	Hash         string
+}
+
+func (auditRow) TableName() string { return "audit_events" }
+
+func (r auditRow) toDomain() domain.AuditEvent {
+	return domain.AuditEvent{ID: r.ID, At: r.At.UTC(), ActorID: r.ActorID, ActorName: r.ActorName, Action: r.Action,
+		ObjectType: r.ObjectType, ObjectID: r.ObjectID, ObjectPath: domain.Jurisdiction(r.ObjectPath),
+		Before: r.BeforeDigest, After: r.AfterDigest, Detail: r.Detail, RequestID: r.RequestID, PrevHash: r.PrevHash, Hash: r.Hash}
+}
+
+// auditLockKey serialises appends on PostgreSQL; SQLite write transactions are already serial (immediate).
+const auditLockKey = 7240002
+
+// Append chains e after the last event and inserts it, inside the transaction in ctx
+// (it opens one when there is none, so an event is never half-written).
+func (db *DB) Append(ctx context.Context, e *domain.AuditEvent) error {
+	return db.WithinTx(ctx, func(ctx context.Context) error {
+		c := db.conn(ctx)
+		if db.dialect == Postgres {
+			if err := c.Exec("SELECT pg_advisory_xact_lock(?)", auditLockKey).Error; err != nil {
+				return fmt.Errorf("storage: audit lock: %w", err)
+			}
+		}
+		var prev []string
+		if err := c.Model(&auditRow{}).Order("id DESC").Limit(1).Pluck("hash", &prev).Error; err != nil {
+			return fmt.Errorf("storage: audit last hash: %w", err)
+		}
+		// PostgreSQL keeps microseconds; hash what will be read back.
+		e.At = e.At.UTC().Truncate(time.Microsecond)
+		p := ""
+		if len(prev) > 0 {
+			p = prev[0]
+		}
+		e.Seal(p)
+		row := auditRow{At: e.At, ActorID: e.ActorID, ActorName: e.ActorName, Action: e.Action, ObjectType: e.ObjectType,
+			ObjectID: e.ObjectID, ObjectPath: string(e.ObjectPath), BeforeDigest: e.Before, AfterDigest: e.After,
+			Detail: e.Detail, RequestID: e.RequestID, PrevHash: e.PrevHash, Hash: e.Hash}
+		if err := c.Create(&row).Error; err != nil {
+			return fmt.Errorf("storage: append audit event: %w", err)
+		}
+		e.ID = row.ID
+		return nil
+	})
+}
+
+// List returns events in scope, newest first, with the total count.
+func (db *DB) List(ctx context.Context, f domain.AuditFilter) ([]domain.AuditEvent, int, error) {
+	q := db.conn(ctx).Model(&auditRow{})
+	if f.Scopes != nil {
+		where, args := scopeWhere("object_path", f.Scopes)
+		q = q.Where(where, args...)
+	}
+	if f.ObjectType != "" {
+		q = q.Where("object_type = ?", f.ObjectType)
+	}
+	if f.ObjectID != 0 {
+		q = q.Where("object_id = ?", f.ObjectID)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("storage: count audit: %w", err)
+	}
+	per := f.PerPage
+	if per <= 0 {
+		per = 50
+	}
+	page := max(f.Page, 1)
+	var rows []auditRow
+	if err := q.Order("id DESC").Limit(per).Offset((page - 1) * per).Find(&rows).Error; err != nil {
+		return nil, 0, fmt.Errorf("storage: list audit: %w", err)
+	}
+	out := make([]domain.AuditEvent, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, int(total), nil
+}
+
+// Verify recomputes the chain in id order and returns the first event whose prev_hash or hash is wrong.
+func (db *DB) Verify(ctx context.Context) (int64, string, error) {
+	prev := ""
+	var lastID int64
+	for {
+		var rows []auditRow
+		if err := db.conn(ctx).Where("id > ?", lastID).Order("id").Limit(1000).Find(&rows).Error; err != nil {
+			return 0, "", fmt.Errorf("storage: read audit: %w", err)
+		}
+		if len(rows) == 0 {
+			return 0, "", nil
+		}
+		for _, r := range rows {
+			e := r.toDomain()
+			if e.PrevHash != prev {
+				return e.ID, "prev_hash 与上一事件的 hash 不符", nil
+			}
+			if e.ComputeHash() != e.Hash {
+				return e.ID, "hash 与事件内容不符", nil
+			}
+			prev = e.Hash
+			lastID = e.ID
+		}
+	}
+}
+
+var _ domain.AuditLog = (*DB)(nil)

@@ -1,0 +1,171 @@
+// Package storage keeps dudao's data in SQLite (the embedded default) or PostgreSQL through GORM.
+// Rows are separate from domain types; the transaction travels in the context; driver errors are
+// translated into domain errors here and nowhere else.
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"dudao/domain"
+)
+
+// Dialect names the database engine behind a DB.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is an open database.
+type DB struct {
+	gorm    *gorm.DB
+	dialect Dialect
+}
+
+// Open opens dsn: "postgres://…" or "postgresql://…" for PostgreSQL, anything else is a SQLite file path
+// (created with its folder when missing), opened with WAL, foreign keys, a busy timeout and immediate
+// write transactions so that concurrent writers queue instead of failing.
+func Open(dsn string) (*DB, error) {
+	cfg := &gorm.Config{
+		TranslateError: true,
+		Logger:         logger.Default.LogMode(logger.Silent),
+		NowFunc:        func() time.Time { return time.Now().UTC() },
+	}
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		g, err := gorm.Open(postgres.Open(dsn), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("storage: open postgres: %w", err)
+		}
+		sqlDB, err := g.DB()
+		if err != nil {
+			return nil, err
+		}
+		sqlDB.SetMaxOpenConns(32)
+		sqlDB.SetMaxIdleConns(32)
+		sqlDB.SetConnMaxLifetime(30 * time.Minute)
+		return &DB{gorm: g, dialect: Postgres}, nil
+	}
+	path := strings.TrimPrefix(dsn, "sqlite://")
+	path = strings.TrimPrefix(path, "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if dir := filepath.Dir(path); dir != "" && dir != "." {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("storage: create database folder: %w", err)
+		}
+	}
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_foreign_keys", "on")
+	q.Set("_busy_timeout", "10000")
+	q.Set("_txlock", "immediate")
+	q.Set("_synchronous", "NORMAL")
+	g, err := gorm.Open(sqlite.Open("file:"+path+"?"+q.Encode()), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("storage: open sqlite %s: %w", path, err)
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, err
+	}
+	sqlDB.SetMaxOpenConns(8)
+	sqlDB.SetMaxIdleConns(8)
+	return &DB{gorm: g, dialect: SQLite}, nil
+}
+
+// Dialect says which engine this is.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Close closes the pool.
+func (db *DB) Close() error {
+	sqlDB, err := db.gorm.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	sqlDB, err := db.gorm.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+type txKey struct{}
+
+// WithinTx runs fn in a transaction carried by ctx; a nested call joins the outer one.
+func (db *DB) WithinTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return fn(ctx)
+	}
+	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(context.WithValue(ctx, txKey{}, tx))
+	})
+}
+
+// conn returns the transaction in ctx, or the pool.
+func (db *DB) conn(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return tx
+	}
+	return db.gorm.WithContext(ctx)
+}
+
+// translate turns driver errors into domain errors; what (e.g. "机构") names the thing for the user.
+func translate(err error, what, op string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return &domain.Error{Code: domain.ENOTFOUND, Message: what + "不存在。", Err: err}
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return &domain.Error{Code: domain.ECONFLICT, Message: what + "已存在。", Err: err}
+	case errors.Is(err, gorm.ErrForeignKeyViolated):
+		return &domain.Error{Code: domain.EINVALID, Message: what + "引用的记录不存在。", Err: err}
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err
+	}
+	var de *domain.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	return fmt.Errorf("storage: %s: %w", op, err)
+}
+
+// scopeWhere builds "(col LIKE ? OR col LIKE ?)" for the given jurisdictions; an empty list matches nothing.
+func scopeWhere(col string, scopes []domain.Jurisdiction) (string, []any) {
+	if len(scopes) == 0 {
+		return "1 = 0", nil
+	}
+	parts := make([]string, len(scopes))
+	args := make([]any, len(scopes))
+	for i, s := range scopes {
+		parts[i] = col + ` LIKE ? ESCAPE '\'`
+		args[i] = escapeLike(string(s)) + "%"
+	}
+	return "(" + strings.Join(parts, " OR ") + ")", args
+}
+
+// escapeLike keeps path characters literal; org codes never hold % or _ in practice but _ is allowed.
+func escapeLike(s string) string {
+	s = strings.ReplaceAll(s, `\`, `\\`)
+	s = strings.ReplaceAll(s, "%", `\%`)
+	return strings.ReplaceAll(s, "_", `\_`)
+}

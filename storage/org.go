@@ -1,0 +1,71 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"dudao/domain"
+)
+
+type orgRow struct {
+	ID        int64
+	Code      string
+	Name      string
+	Kind      string
+	ParentID  *int64
+	Path      string
+	CreatedAt time.Time
+}
+
+func (orgRow) TableName() string { return "orgs" }
+
+func (r orgRow) toDomain() domain.Org {
+	return domain.Org{ID: r.ID, Code: r.Code, Name: r.Name, Kind: domain.OrgKind(r.Kind), ParentID: r.ParentID, Path: domain.Jurisdiction(r.Path)}
+}
+
+func orgFromDomain(o domain.Org) orgRow {
+	return orgRow{ID: o.ID, Code: o.Code, Name: o.Name, Kind: string(o.Kind), ParentID: o.ParentID, Path: string(o.Path)}
+}
+
+// CreateOrg inserts o and sets its ID.
+func (db *DB) CreateOrg(ctx context.Context, o *domain.Org) error {
+	row := orgFromDomain(*o)
+	row.CreatedAt = time.Now().UTC()
+	if err := db.conn(ctx).Create(&row).Error; err != nil {
+		return translate(err, "机构", "create org")
+	}
+	o.ID = row.ID
+	return nil
+}
+
+// GetOrg loads one org by id.
+func (db *DB) GetOrg(ctx context.Context, id int64) (domain.Org, error) {
+	var row orgRow
+	if err := db.conn(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return domain.Org{}, translate(err, "机构", "get org")
+	}
+	return row.toDomain(), nil
+}
+
+// GetOrgByPath loads one org by its jurisdiction path.
+func (db *DB) GetOrgByPath(ctx context.Context, path domain.Jurisdiction) (domain.Org, error) {
+	var row orgRow
+	if err := db.conn(ctx).Where("path = ?", string(path)).Take(&row).Error; err != nil {
+		return domain.Org{}, translate(err, "机构", "get org by path")
+	}
+	return row.toDomain(), nil
+}
+
+// ListOrgs returns the orgs under any of scopes, ordered by path.
+func (db *DB) ListOrgs(ctx context.Context, scopes []domain.Jurisdiction) ([]domain.Org, error) {
+	where, args := scopeWhere("path", scopes)
+	var rows []orgRow
+	if err := db.conn(ctx).Where(where, args...).Order("path").Find(&rows).Error; err != nil {
+		return nil, translate(err, "机构", "list orgs")
+	}
+	out := make([]domain.Org, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, nil
+}

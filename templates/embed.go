@@ -1,0 +1,10 @@
+// Package templates holds the HTML templates and static assets of the web UI, embedded in the binary
+// so that no page needs another origin (government intranets have no internet).
+package templates
+
+import "embed"
+
+// FS holds the page templates by area (layouts, auth, home, errors, …) and static/.
+//
+//go:embed layouts auth home errors static
+var FS embed.FS
