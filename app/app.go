@@ -17,6 +17,8 @@ type Deps struct {
 	Sessions domain.SessionRepo
 	Logins   domain.LoginAttempts
 	Audit    domain.AuditLog
+	Cases    domain.CaseRepo
+	Blobs    domain.BlobStore
 	Authz    domain.Authorizer
 	Clock    domain.Clock
 	Rules    domain.Rules
@@ -31,6 +33,8 @@ type Options struct {
 	MaxFailuresPerUser int
 	MaxFailuresPerAddr int
 	FailureWindow      time.Duration
+	// MaxUploadBytes caps one evidence file (default 20 MB).
+	MaxUploadBytes int64
 }
 
 // App is the set of use cases.
@@ -55,6 +59,9 @@ func New(d Deps, o Options) *App {
 	}
 	if o.MaxFailuresPerAddr == 0 {
 		o.MaxFailuresPerAddr = 30
+	}
+	if o.MaxUploadBytes == 0 {
+		o.MaxUploadBytes = 20 << 20
 	}
 	if o.FailureWindow == 0 {
 		o.FailureWindow = 15 * time.Minute

@@ -99,3 +99,33 @@ type BlobStore interface {
 	Put(ctx context.Context, r io.Reader, maxBytes int64) (BlobInfo, error)
 	Open(ctx context.Context, sha256 string) (io.ReadSeekCloser, error)
 }
+
+// CaseFilter selects cases for a list. Scopes are required: a case is listed when its owner or its
+// target lies under one of them.
+type CaseFilter struct {
+	Scopes      []Jurisdiction
+	Status      Status
+	Type        CaseType
+	Kind        CaseKind
+	TargetOrgID int64
+	InspectorID int64
+	Overdue     bool // has a finding still to be rectified past its due date (as of Today)
+	Today       Date
+	Q           string // in the title or the number
+	From, To    Date   // created between, inclusive
+	Page        int
+	PerPage     int
+}
+
+// CaseRepo stores the case aggregate. SaveCase writes the case and its new or changed parts, and
+// fails with ECONFLICT when the stored version is no longer expectedVersion.
+type CaseRepo interface {
+	CreateCase(ctx context.Context, c *Case) error
+	GetCase(ctx context.Context, id int64) (*Case, error)
+	SaveCase(ctx context.Context, c *Case, expectedVersion int) error
+	ListCases(ctx context.Context, f CaseFilter) ([]Case, int, error)
+	// EvidenceSeenElsewhere reports whether a file with this sha256 is attached to another case
+	// (of any year): the same photo offered twice as proof.
+	EvidenceSeenElsewhere(ctx context.Context, sha string, caseID int64) (bool, error)
+	GetEvidence(ctx context.Context, id int64) (Evidence, error)
+}

@@ -85,6 +85,123 @@ CREATE TABLE audit_events (
 CREATE INDEX audit_object ON audit_events(object_type, object_id);
 CREATE INDEX audit_path ON audit_events(object_path);
 `},
+	{2, "cases, findings, measures, evidence, objections, rechecks, case numbers", `
+CREATE TABLE cases (
+	id {{id}},
+	number VARCHAR(64) NOT NULL,
+	year INTEGER NOT NULL,
+	seq INTEGER NOT NULL,
+	type VARCHAR(16) NOT NULL,
+	kind VARCHAR(16) NOT NULL,
+	owner_org_id BIGINT NOT NULL REFERENCES orgs(id),
+	owner_path VARCHAR(512) NOT NULL,
+	target_org_id BIGINT NOT NULL REFERENCES orgs(id),
+	target_path VARCHAR(512) NOT NULL,
+	title VARCHAR(400) NOT NULL,
+	planned_on VARCHAR(10) NOT NULL DEFAULT '',
+	status VARCHAR(16) NOT NULL,
+	version INTEGER NOT NULL,
+	created_by BIGINT NOT NULL,
+	created_at {{ts}} NOT NULL,
+	started_at {{ts}},
+	preliminary_at {{ts}},
+	issued_at {{ts}},
+	closed_at {{ts}},
+	objection_deadline {{ts}},
+	acknowledged BOOLEAN NOT NULL DEFAULT FALSE,
+	review_submitted_by BIGINT NOT NULL DEFAULT 0,
+	issued_by BIGINT NOT NULL DEFAULT 0,
+	rectification_submitted_by BIGINT NOT NULL DEFAULT 0,
+	recheck_failures INTEGER NOT NULL DEFAULT 0,
+	cancel_reason TEXT NOT NULL DEFAULT '',
+	return_comment TEXT NOT NULL DEFAULT '',
+	updated_at {{ts}} NOT NULL,
+	UNIQUE (owner_org_id, type, year, seq)
+);
+CREATE INDEX cases_target_path ON cases(target_path, created_at);
+CREATE INDEX cases_owner_path ON cases(owner_path, created_at);
+CREATE INDEX cases_status ON cases(status);
+CREATE TABLE case_counters (
+	owner_org_id BIGINT NOT NULL,
+	type VARCHAR(16) NOT NULL,
+	year INTEGER NOT NULL,
+	last_seq INTEGER NOT NULL,
+	PRIMARY KEY (owner_org_id, type, year)
+);
+CREATE TABLE case_inspectors (
+	case_id BIGINT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+	user_id BIGINT NOT NULL REFERENCES users(id),
+	PRIMARY KEY (case_id, user_id)
+);
+CREATE INDEX case_inspectors_user ON case_inspectors(user_id);
+CREATE TABLE findings (
+	id {{id}},
+	case_id BIGINT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+	title VARCHAR(400) NOT NULL,
+	description TEXT NOT NULL,
+	severity VARCHAR(16) NOT NULL,
+	category VARCHAR(32) NOT NULL,
+	item_code VARCHAR(64) NOT NULL DEFAULT '',
+	due_on VARCHAR(10) NOT NULL DEFAULT '',
+	status VARCHAR(16) NOT NULL
+);
+CREATE INDEX findings_case ON findings(case_id);
+CREATE INDEX findings_due ON findings(status, due_on);
+CREATE TABLE measures (
+	id {{id}},
+	case_id BIGINT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+	finding_id BIGINT NOT NULL REFERENCES findings(id) ON DELETE CASCADE,
+	description TEXT NOT NULL,
+	responsible_person VARCHAR(100) NOT NULL,
+	responsible_unit VARCHAR(200) NOT NULL DEFAULT '',
+	due_on VARCHAR(10) NOT NULL,
+	created_by BIGINT NOT NULL,
+	created_at {{ts}} NOT NULL
+);
+CREATE INDEX measures_case ON measures(case_id);
+CREATE TABLE evidence (
+	id {{id}},
+	case_id BIGINT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+	finding_id BIGINT REFERENCES findings(id) ON DELETE SET NULL,
+	sha256 VARCHAR(64) NOT NULL,
+	size BIGINT NOT NULL,
+	content_type VARCHAR(100) NOT NULL,
+	note TEXT NOT NULL DEFAULT '',
+	captured_at {{ts}},
+	lat DOUBLE PRECISION,
+	lng DOUBLE PRECISION,
+	uploaded_by BIGINT NOT NULL,
+	uploaded_at {{ts}} NOT NULL,
+	reused BOOLEAN NOT NULL DEFAULT FALSE
+);
+CREATE INDEX evidence_case ON evidence(case_id);
+CREATE INDEX evidence_sha ON evidence(sha256);
+CREATE TABLE objections (
+	id {{id}},
+	case_id BIGINT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+	finding_id BIGINT REFERENCES findings(id) ON DELETE SET NULL,
+	text TEXT NOT NULL,
+	status VARCHAR(16) NOT NULL,
+	reason TEXT NOT NULL DEFAULT '',
+	filed_by BIGINT NOT NULL,
+	filed_at {{ts}} NOT NULL,
+	ruled_by BIGINT NOT NULL DEFAULT 0,
+	ruled_at {{ts}}
+);
+CREATE INDEX objections_case ON objections(case_id);
+CREATE TABLE rechecks (
+	id {{id}},
+	case_id BIGINT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+	finding_id BIGINT NOT NULL REFERENCES findings(id) ON DELETE CASCADE,
+	round INTEGER NOT NULL,
+	passed BOOLEAN NOT NULL,
+	comment TEXT NOT NULL DEFAULT '',
+	new_due_on VARCHAR(10) NOT NULL DEFAULT '',
+	by_user BIGINT NOT NULL,
+	at {{ts}} NOT NULL
+);
+CREATE INDEX rechecks_case ON rechecks(case_id);
+`},
 }
 
 func (db *DB) render(sql string) string {

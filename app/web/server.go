@@ -26,6 +26,8 @@ type Config struct {
 	SecureCookies bool
 	// MaxBodyBytes caps JSON bodies (default 1 MiB).
 	MaxBodyBytes int64
+	// MaxUploadBytes caps one evidence file (default 20 MB); keep it equal to app.Options.MaxUploadBytes.
+	MaxUploadBytes int64
 	// Ready reports whether the service can take traffic (database reachable, schema current).
 	Ready func(ctx context.Context) error
 	// Registry receives the HTTP metrics; nil makes a private one.
@@ -46,6 +48,9 @@ type Server struct {
 func New(x *app.App, cfg Config, log *slog.Logger) (*Server, error) {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.MaxUploadBytes == 0 {
+		cfg.MaxUploadBytes = 20 << 20
 	}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
@@ -94,13 +99,32 @@ func (s *Server) routes() {
 	static, _ := fs.Sub(templates.FS, "static")
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", longCache(http.FileServer(http.FS(static))))))
 
-	api := e.Group("/api/v1", middleware.BodyLimit(byteSize(s.cfg.MaxBodyBytes)))
+	// JSON bodies are capped; evidence uploads carry their own, larger cap.
+	jsonLimit := middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Limit:   byteSize(s.cfg.MaxBodyBytes),
+		Skipper: func(c echo.Context) bool { return c.Path() == "/api/v1/cases/:id/evidence" },
+	})
+	api := e.Group("/api/v1", jsonLimit)
 	api.POST("/auth/login", s.apiLogin)
 	authed := api.Group("", s.requireBearer)
 	authed.POST("/auth/logout", s.apiLogout)
 	authed.GET("/me", s.apiMe)
 	authed.GET("/orgs", s.apiListOrgs)
 	authed.GET("/orgs/:id", s.apiGetOrg)
+	authed.POST("/cases", s.apiOpenCase)
+	authed.GET("/cases", s.apiListCases)
+	authed.GET("/cases/:id", s.apiGetCase)
+	authed.POST("/cases/:id/findings", s.apiAddFinding)
+	authed.PATCH("/cases/:id/findings/:fid", s.apiUpdateFinding)
+	authed.DELETE("/cases/:id/findings/:fid", s.apiRemoveFinding)
+	authed.POST("/cases/:id/objections", s.apiFileObjection)
+	authed.POST("/cases/:id/objections/:oid/ruling", s.apiRuleObjection)
+	authed.POST("/cases/:id/findings/:fid/measures", s.apiAddMeasure)
+	authed.POST("/cases/:id/evidence", s.apiUploadEvidence)
+	authed.GET("/evidence/:eid", s.apiDownloadEvidence)
+	authed.POST("/cases/:id/actions/:action", s.apiAct)
+	authed.GET("/cases/:id/audit", s.apiCaseAudit)
+	authed.GET("/audit", s.apiListAudit)
 	api.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
 
 	ui := e.Group("", middleware.BodyLimit(byteSize(s.cfg.MaxBodyBytes)), s.csrf(), s.loadWebSession)

@@ -33,6 +33,8 @@ func (c Config) dbDSN() string {
 	return filepath.Join(c.DataDir, "dudao.db")
 }
 
+func (c Config) maxUploadBytes() int64 { return int64(c.MaxUploadMB) << 20 }
+
 // bindFlags registers the flags of cfg on fs with their environment fallbacks.
 func bindFlags(fs *flag.FlagSet, cfg *Config) {
 	str := func(p *string, name, def, usage string) { fs.StringVar(p, name, envOr(name, def), usage+envHint(name)) }

@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -32,6 +33,7 @@ import (
 	"dudao/domain"
 	"dudao/policies"
 	"dudao/storage"
+	"dudao/storage/blob"
 )
 
 const usage = `dudao — 乌海市教育督导管理系统
@@ -141,10 +143,15 @@ func open(ctx context.Context, cfg Config, stderr io.Writer) (*env, error) {
 		db.Close()
 		return nil, err
 	}
+	blobs, err := blob.New(filepath.Join(cfg.DataDir, "evidence"))
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	x := app.New(app.Deps{
-		Tx: db, Orgs: db, Users: db, Sessions: db, Logins: db, Audit: db, Authz: enf,
+		Tx: db, Orgs: db, Users: db, Sessions: db, Logins: db, Audit: db, Cases: db, Blobs: blobs, Authz: enf,
 		Clock: domain.SystemClock, Rules: rules,
-	}, app.Options{APITokenTTL: cfg.TokenTTL})
+	}, app.Options{APITokenTTL: cfg.TokenTTL, MaxUploadBytes: cfg.maxUploadBytes()})
 	return &env{cfg: cfg, db: db, app: x, log: log}, nil
 }
 
@@ -166,8 +173,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	reg := prometheus.NewRegistry()
 	srv, err := web.New(e.app, web.Config{
-		SecureCookies: cfg.SecureCookies,
-		Registry:      reg,
+		SecureCookies:  cfg.SecureCookies,
+		MaxUploadBytes: cfg.maxUploadBytes(),
+		Registry:       reg,
 		Ready: func(ctx context.Context) error {
 			if err := e.db.Ping(ctx); err != nil {
 				return errors.New("数据库不可达")

@@ -1,0 +1,654 @@
+package web
+
+import (
+	"errors"
+	"mime/multipart"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"dudao/app"
+	"dudao/domain"
+)
+
+// Request bodies of the case API. Validator tags check shape; the domain checks meaning.
+type openCaseRequest struct {
+	Type         string  `json:"type" label:"案件类型" validate:"required,oneof=government school monitoring"`
+	Kind         string  `json:"kind" label:"督导方式" validate:"required,oneof=comprehensive special routine random followup"`
+	TargetOrgID  int64   `json:"target_org_id" label:"被督导对象" validate:"required,gt=0"`
+	Title        string  `json:"title" label:"案件标题" validate:"required,max=200"`
+	InspectorIDs []int64 `json:"inspector_ids" label:"督学" validate:"required,min=1,max=20,dive,gt=0"`
+	PlannedOn    string  `json:"planned_on" label:"计划日期" validate:"omitempty,datetime=2006-01-02"`
+}
+
+type findingRequest struct {
+	Title       string `json:"title" label:"问题标题" validate:"required,max=200"`
+	Description string `json:"description" label:"问题描述" validate:"max=2000"`
+	Severity    string `json:"severity" label:"严重程度" validate:"required,oneof=minor major critical"`
+	Category    string `json:"category" label:"问题类别" validate:"max=32"`
+	ItemCode    string `json:"item_code" label:"指标代码" validate:"max=64"`
+}
+
+func (r findingRequest) toDomainFinding() domain.FindingInput {
+	return domain.FindingInput{Title: r.Title, Description: r.Description, Severity: domain.Severity(r.Severity), Category: r.Category, ItemCode: r.ItemCode}
+}
+
+type objectionRequest struct {
+	FindingID *int64 `json:"finding_id" label:"问题" validate:"omitempty,gt=0"`
+	Text      string `json:"text" label:"申辩内容" validate:"required,max=2000"`
+}
+
+type rulingRequest struct {
+	Upheld *bool  `json:"upheld" label:"裁定结果" validate:"required"`
+	Reason string `json:"reason" label:"理由" validate:"max=2000"`
+}
+
+type measureRequest struct {
+	Description       string `json:"description" label:"整改措施" validate:"required,max=2000"`
+	ResponsiblePerson string `json:"responsible_person" label:"责任人" validate:"required,max=50"`
+	ResponsibleUnit   string `json:"responsible_unit" label:"责任单位" validate:"max=100"`
+	DueOn             string `json:"due_on" label:"完成期限" validate:"required,datetime=2006-01-02"`
+}
+
+type recheckResultRequest struct {
+	FindingID int64  `json:"finding_id" label:"问题" validate:"required,gt=0"`
+	Passed    *bool  `json:"passed" label:"复查结论" validate:"required"`
+	Comment   string `json:"comment" label:"复查意见" validate:"max=2000"`
+	NewDueOn  string `json:"new_due_on" label:"新的整改期限" validate:"omitempty,datetime=2006-01-02"`
+}
+
+type actionRequest struct {
+	Comment  string                 `json:"comment" label:"意见" validate:"max=2000"`
+	Version  *int                   `json:"version" label:"版本号" validate:"omitempty,gt=0"`
+	DueDates map[string]string      `json:"due_dates" label:"整改期限" validate:"omitempty,max=500,dive,keys,numeric,endkeys,datetime=2006-01-02"`
+	Results  []recheckResultRequest `json:"results" label:"复查结果" validate:"omitempty,max=500,dive"`
+}
+
+func (r actionRequest) toActInput() (app.ActInput, error) {
+	in := app.ActInput{Comment: r.Comment, Version: r.Version}
+	if len(r.DueDates) > 0 {
+		in.DueDates = map[int64]domain.Date{}
+		for k, v := range r.DueDates {
+			id, err := strconv.ParseInt(k, 10, 64)
+			if err != nil {
+				return in, domain.FieldError("提交的内容有误，请按提示修改。", map[string]string{"due_dates": "整改期限须以问题编号为键。"})
+			}
+			in.DueDates[id] = domain.Date(v)
+		}
+	}
+	for _, res := range r.Results {
+		in.Results = append(in.Results, domain.RecheckResult{FindingID: res.FindingID, Passed: *res.Passed, Comment: res.Comment, NewDueOn: domain.Date(res.NewDueOn)})
+	}
+	return in, nil
+}
+
+// JSON answers.
+type measureJSON struct {
+	ID                int64  `json:"id"`
+	FindingID         int64  `json:"finding_id"`
+	Description       string `json:"description"`
+	ResponsiblePerson string `json:"responsible_person"`
+	ResponsibleUnit   string `json:"responsible_unit"`
+	DueOn             string `json:"due_on"`
+	CreatedAt         string `json:"created_at"`
+}
+
+type evidenceJSON struct {
+	ID          int64    `json:"id"`
+	SHA256      string   `json:"sha256"`
+	Size        int64    `json:"size"`
+	ContentType string   `json:"content_type"`
+	FindingID   *int64   `json:"finding_id"`
+	Reused      bool     `json:"reused"`
+	Note        string   `json:"note"`
+	CapturedAt  *string  `json:"captured_at"`
+	Lat         *float64 `json:"lat"`
+	Lng         *float64 `json:"lng"`
+	UploadedBy  int64    `json:"uploaded_by"`
+	UploadedAt  string   `json:"uploaded_at"`
+	URL         string   `json:"url"`
+}
+
+type findingJSON struct {
+	ID            int64          `json:"id"`
+	Title         string         `json:"title"`
+	Description   string         `json:"description"`
+	Severity      string         `json:"severity"`
+	SeverityLabel string         `json:"severity_label"`
+	Category      string         `json:"category"`
+	ItemCode      string         `json:"item_code"`
+	Status        string         `json:"status"`
+	StatusLabel   string         `json:"status_label"`
+	DueOn         *string        `json:"due_on"`
+	Measures      []measureJSON  `json:"measures"`
+	Evidence      []evidenceJSON `json:"evidence"`
+}
+
+type objectionJSON struct {
+	ID        int64   `json:"id"`
+	FindingID *int64  `json:"finding_id"`
+	Text      string  `json:"text"`
+	Status    string  `json:"status"`
+	Reason    string  `json:"reason"`
+	FiledBy   int64   `json:"filed_by"`
+	FiledAt   string  `json:"filed_at"`
+	RuledAt   *string `json:"ruled_at"`
+}
+
+type recheckJSON struct {
+	ID        int64   `json:"id"`
+	FindingID int64   `json:"finding_id"`
+	Round     int     `json:"round"`
+	Passed    bool    `json:"passed"`
+	Comment   string  `json:"comment"`
+	NewDueOn  *string `json:"new_due_on"`
+	By        int64   `json:"by"`
+	At        string  `json:"at"`
+}
+
+type caseJSON struct {
+	ID                int64           `json:"id"`
+	Number            string          `json:"number"`
+	Type              string          `json:"type"`
+	TypeLabel         string          `json:"type_label"`
+	Kind              string          `json:"kind"`
+	KindLabel         string          `json:"kind_label"`
+	Status            string          `json:"status"`
+	StatusLabel       string          `json:"status_label"`
+	Version           int             `json:"version"`
+	OwnerOrg          orgJSON         `json:"owner_org"`
+	TargetOrg         orgJSON         `json:"target_org"`
+	Title             string          `json:"title"`
+	InspectorIDs      []int64         `json:"inspector_ids"`
+	PlannedOn         *string         `json:"planned_on"`
+	CreatedAt         string          `json:"created_at"`
+	StartedAt         *string         `json:"started_at,omitempty"`
+	PreliminaryAt     *string         `json:"preliminary_at,omitempty"`
+	ObjectionDeadline *string         `json:"objection_deadline,omitempty"`
+	Acknowledged      bool            `json:"acknowledged"`
+	IssuedAt          *string         `json:"issued_at,omitempty"`
+	ClosedAt          *string         `json:"closed_at,omitempty"`
+	RecheckFailures   int             `json:"recheck_failures"`
+	CancelReason      string          `json:"cancel_reason,omitempty"`
+	ReturnComment     string          `json:"return_comment,omitempty"`
+	Findings          []findingJSON   `json:"findings"`
+	Objections        []objectionJSON `json:"objections"`
+	Rechecks          []recheckJSON   `json:"rechecks"`
+	Evidence          []evidenceJSON  `json:"evidence"`
+	AllowedActions    []string        `json:"allowed_actions"`
+}
+
+func rfc(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func rfcPtr(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := rfc(*t)
+	return &s
+}
+
+func datePtr(d domain.Date) *string {
+	if d == "" {
+		return nil
+	}
+	s := string(d)
+	return &s
+}
+
+func toEvidenceJSON(e domain.Evidence) evidenceJSON {
+	return evidenceJSON{ID: e.ID, SHA256: e.SHA256, Size: e.Size, ContentType: e.ContentType, FindingID: e.FindingID, Reused: e.Reused,
+		Note: e.Note, CapturedAt: rfcPtr(e.CapturedAt), Lat: e.Lat, Lng: e.Lng, UploadedBy: e.UploadedBy, UploadedAt: rfc(e.UploadedAt),
+		URL: "/api/v1/evidence/" + strconv.FormatInt(e.ID, 10)}
+}
+
+// toCaseJSON renders a case; with full, its parts too (the list leaves them out).
+func toCaseJSON(c *domain.Case, allowed []domain.Action, full bool) caseJSON {
+	j := caseJSON{ID: c.ID, Number: c.Number, Type: string(c.Type), TypeLabel: c.Type.Label(), Kind: string(c.Kind), KindLabel: c.Kind.Label(),
+		Status: string(c.Status), StatusLabel: c.Status.Label(), Version: c.Version, OwnerOrg: toOrgJSON(c.OwnerOrg), TargetOrg: toOrgJSON(c.TargetOrg),
+		Title: c.Title, InspectorIDs: c.InspectorIDs, PlannedOn: datePtr(c.PlannedOn), CreatedAt: rfc(c.CreatedAt), StartedAt: rfcPtr(c.StartedAt),
+		PreliminaryAt: rfcPtr(c.PreliminaryAt), ObjectionDeadline: rfcPtr(c.ObjectionDeadline), Acknowledged: c.Acknowledged,
+		IssuedAt: rfcPtr(c.IssuedAt), ClosedAt: rfcPtr(c.ClosedAt), RecheckFailures: c.RecheckFailures, CancelReason: c.CancelReason,
+		ReturnComment: c.ReturnComment, Findings: []findingJSON{}, Objections: []objectionJSON{}, Rechecks: []recheckJSON{},
+		Evidence: []evidenceJSON{}, AllowedActions: []string{}}
+	if j.InspectorIDs == nil {
+		j.InspectorIDs = []int64{}
+	}
+	for _, a := range allowed {
+		j.AllowedActions = append(j.AllowedActions, string(a))
+	}
+	if !full {
+		return j
+	}
+	for _, f := range c.Findings {
+		fj := findingJSON{ID: f.ID, Title: f.Title, Description: f.Description, Severity: string(f.Severity), SeverityLabel: f.Severity.Label(),
+			Category: f.Category, ItemCode: f.ItemCode, Status: string(f.Status), StatusLabel: f.Status.Label(), DueOn: datePtr(f.DueOn),
+			Measures: []measureJSON{}, Evidence: []evidenceJSON{}}
+		for _, m := range f.Measures {
+			fj.Measures = append(fj.Measures, measureJSON{ID: m.ID, FindingID: m.FindingID, Description: m.Description, ResponsiblePerson: m.ResponsiblePerson,
+				ResponsibleUnit: m.ResponsibleUnit, DueOn: string(m.DueOn), CreatedAt: rfc(m.CreatedAt)})
+		}
+		for _, e := range f.Evidence {
+			fj.Evidence = append(fj.Evidence, toEvidenceJSON(e))
+		}
+		j.Findings = append(j.Findings, fj)
+	}
+	for _, e := range c.Evidence {
+		j.Evidence = append(j.Evidence, toEvidenceJSON(e))
+	}
+	for _, o := range c.Objections {
+		j.Objections = append(j.Objections, objectionJSON{ID: o.ID, FindingID: o.FindingID, Text: o.Text, Status: string(o.Status), Reason: o.Reason,
+			FiledBy: o.FiledBy, FiledAt: rfc(o.FiledAt), RuledAt: rfcPtr(o.RuledAt)})
+	}
+	for _, r := range c.Rechecks {
+		j.Rechecks = append(j.Rechecks, recheckJSON{ID: r.ID, FindingID: r.FindingID, Round: r.Round, Passed: r.Passed, Comment: r.Comment,
+			NewDueOn: datePtr(r.NewDueOn), By: r.By, At: rfc(r.At)})
+	}
+	return j
+}
+
+func viewJSON(v app.CaseView) caseJSON { return toCaseJSON(v.Case, v.Allowed, true) }
+
+func (s *Server) apiOpenCase(c echo.Context) error {
+	var req openCaseRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	a, _ := actorOf(c)
+	cs, err := s.app.OpenCase(c.Request().Context(), a, app.OpenCaseInput{Type: domain.CaseType(req.Type), Kind: domain.CaseKind(req.Kind),
+		TargetOrgID: req.TargetOrgID, Title: req.Title, InspectorIDs: req.InspectorIDs, PlannedOn: domain.Date(req.PlannedOn)})
+	if err != nil {
+		return err
+	}
+	v, err := s.app.GetCase(c.Request().Context(), a, cs.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, viewJSON(v))
+}
+
+// caseFilter reads the list filters of GET /api/v1/cases; a bad value is 422 naming the parameter.
+func caseFilter(c echo.Context) (domain.CaseFilter, error) {
+	q := c.QueryParams()
+	f := domain.CaseFilter{Status: domain.Status(q.Get("status")), Type: domain.CaseType(q.Get("type")), Kind: domain.CaseKind(q.Get("kind")), Q: q.Get("q")}
+	fields := map[string]string{}
+	if f.Status != "" && !f.Status.Valid() {
+		fields["status"] = "状态无效。"
+	}
+	if f.Type != "" && !f.Type.Valid() {
+		fields["type"] = "案件类型无效。"
+	}
+	if f.Kind != "" && !f.Kind.Valid() {
+		fields["kind"] = "督导方式无效。"
+	}
+	if len([]rune(f.Q)) > 100 {
+		fields["q"] = "关键词不超过100个字。"
+	}
+	intParam := func(name string, min, max int) int {
+		s := q.Get(name)
+		if s == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < min || n > max {
+			fields[name] = "应为 " + strconv.Itoa(min) + " 到 " + strconv.Itoa(max) + " 之间的整数。"
+		}
+		return n
+	}
+	f.Page = intParam("page", 1, 1_000_000)
+	f.PerPage = intParam("per_page", 1, 200)
+	if s := q.Get("target_org_id"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n <= 0 {
+			fields["target_org_id"] = "被督导对象编号无效。"
+		}
+		f.TargetOrgID = n
+	}
+	if s := q.Get("overdue"); s != "" {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			fields["overdue"] = "应为 true 或 false。"
+		}
+		f.Overdue = b
+	}
+	for _, p := range []struct {
+		name string
+		dst  *domain.Date
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if s := q.Get(p.name); s != "" {
+			d, err := domain.ParseDate(s)
+			if err != nil {
+				fields[p.name] = "日期格式应为YYYY-MM-DD。"
+			}
+			*p.dst = d
+		}
+	}
+	if len(fields) > 0 {
+		return f, domain.FieldError("查询条件有误。", fields)
+	}
+	return f, nil
+}
+
+func (s *Server) apiListCases(c echo.Context) error {
+	f, err := caseFilter(c)
+	if err != nil {
+		return err
+	}
+	a, _ := actorOf(c)
+	items, total, err := s.app.ListCases(c.Request().Context(), a, f)
+	if err != nil {
+		return err
+	}
+	out := make([]caseJSON, len(items))
+	for i := range items {
+		out[i] = toCaseJSON(&items[i], nil, false)
+	}
+	page, per := max(f.Page, 1), f.PerPage
+	if per == 0 {
+		per = 20
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": out, "total": total, "page": page, "per_page": per})
+}
+
+func (s *Server) apiGetCase(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	a, _ := actorOf(c)
+	v, err := s.app.GetCase(c.Request().Context(), a, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, viewJSON(v))
+}
+
+func (s *Server) apiAddFinding(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req findingRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	a, _ := actorOf(c)
+	v, _, err := s.app.AddFinding(c.Request().Context(), a, id, req.toDomainFinding())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, viewJSON(v))
+}
+
+func (s *Server) apiUpdateFinding(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	fid, err := pathID(c, "fid")
+	if err != nil {
+		return err
+	}
+	var req findingRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	a, _ := actorOf(c)
+	v, err := s.app.UpdateFinding(c.Request().Context(), a, id, fid, req.toDomainFinding())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, viewJSON(v))
+}
+
+func (s *Server) apiRemoveFinding(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	fid, err := pathID(c, "fid")
+	if err != nil {
+		return err
+	}
+	a, _ := actorOf(c)
+	v, err := s.app.RemoveFinding(c.Request().Context(), a, id, fid)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, viewJSON(v))
+}
+
+func (s *Server) apiFileObjection(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req objectionRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	a, _ := actorOf(c)
+	v, _, err := s.app.FileObjection(c.Request().Context(), a, id, req.FindingID, req.Text)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, viewJSON(v))
+}
+
+func (s *Server) apiRuleObjection(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	oid, err := pathID(c, "oid")
+	if err != nil {
+		return err
+	}
+	var req rulingRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	a, _ := actorOf(c)
+	v, err := s.app.RuleObjection(c.Request().Context(), a, id, oid, *req.Upheld, req.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, viewJSON(v))
+}
+
+func (s *Server) apiAddMeasure(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	fid, err := pathID(c, "fid")
+	if err != nil {
+		return err
+	}
+	var req measureRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	a, _ := actorOf(c)
+	v, _, err := s.app.AddMeasure(c.Request().Context(), a, id, fid, domain.MeasureInput{Description: req.Description,
+		ResponsiblePerson: req.ResponsiblePerson, ResponsibleUnit: req.ResponsibleUnit, DueOn: domain.Date(req.DueOn)})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, viewJSON(v))
+}
+
+func (s *Server) apiAct(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	act := domain.Action(c.Param("action"))
+	if !act.Valid() {
+		return domain.Errorf(domain.ENOTFOUND, "没有这个操作。")
+	}
+	var req actionRequest
+	if c.Request().ContentLength != 0 {
+		if err := bindJSON(c, &req); err != nil {
+			return err
+		}
+	}
+	in, err := req.toActInput()
+	if err != nil {
+		return err
+	}
+	a, _ := actorOf(c)
+	v, err := s.app.Act(c.Request().Context(), a, id, act, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, viewJSON(v))
+}
+
+// uploadOverhead is what a multipart body may carry beyond the file itself (fields, boundaries).
+const uploadOverhead = 1 << 20
+
+func (s *Server) apiUploadEvidence(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	r := c.Request()
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, s.cfg.MaxUploadBytes+uploadOverhead)
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return domain.Errorf(domain.ETOOLARGE, "文件超过大小上限（%d MB）。", s.cfg.MaxUploadBytes>>20)
+		}
+		return domain.Errorf(domain.EBADREQUEST, "上传内容应为 multipart/form-data，文件字段名为 file。")
+	}
+	defer r.MultipartForm.RemoveAll()
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return domain.FieldError("佐证材料信息有误。", map[string]string{"file": "请选择要上传的文件。"})
+	}
+	in, err := evidenceInput(c, fh)
+	if err != nil {
+		return err
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return domain.Errorf(domain.EBADREQUEST, "文件读取失败，请重新上传。")
+	}
+	defer f.Close()
+	in.Body = f
+	a, _ := actorOf(c)
+	_, ev, err := s.app.UploadEvidence(r.Context(), a, id, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toEvidenceJSON(*ev))
+}
+
+func evidenceInput(c echo.Context, fh *multipart.FileHeader) (app.EvidenceInput, error) {
+	in := app.EvidenceInput{Filename: fh.Filename, Note: c.FormValue("note")}
+	fields := map[string]string{}
+	if s := c.FormValue("finding_id"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n <= 0 {
+			fields["finding_id"] = "问题编号无效。"
+		}
+		in.FindingID = &n
+	}
+	if s := c.FormValue("captured_at"); s != "" {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			fields["captured_at"] = "拍摄时间格式应为 RFC 3339，如 2026-05-01T09:30:00+08:00。"
+		}
+		in.CapturedAt = &t
+	}
+	for _, p := range []struct {
+		name string
+		dst  **float64
+	}{{"lat", &in.Lat}, {"lng", &in.Lng}} {
+		if s := strings.TrimSpace(c.FormValue(p.name)); s != "" {
+			v, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				fields[p.name] = "应为数字。"
+			}
+			*p.dst = &v
+		}
+	}
+	if len(fields) > 0 {
+		return in, domain.FieldError("佐证材料信息有误。", fields)
+	}
+	return in, nil
+}
+
+func (s *Server) apiDownloadEvidence(c echo.Context) error {
+	id, err := pathID(c, "eid")
+	if err != nil {
+		return err
+	}
+	a, _ := actorOf(c)
+	e, f, err := s.app.OpenEvidence(c.Request().Context(), a, id)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, e.ContentType)
+	h.Set("Content-Disposition", "inline")
+	h.Set("Cache-Control", "private, max-age=3600")
+	h.Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; media-src 'self'; sandbox")
+	http.ServeContent(c.Response(), c.Request(), "", e.UploadedAt, f)
+	return nil
+}
+
+type auditJSON struct {
+	ID         int64  `json:"id"`
+	At         string `json:"at"`
+	ActorID    int64  `json:"actor_id"`
+	ActorName  string `json:"actor_name"`
+	Action     string `json:"action"`
+	ObjectType string `json:"object_type"`
+	ObjectID   int64  `json:"object_id"`
+	Detail     string `json:"detail"`
+	Before     string `json:"before_digest"`
+	After      string `json:"after_digest"`
+	RequestID  string `json:"request_id"`
+	PrevHash   string `json:"prev_hash"`
+	Hash       string `json:"hash"`
+}
+
+func toAuditJSON(events []domain.AuditEvent) []auditJSON {
+	out := make([]auditJSON, len(events))
+	for i, e := range events {
+		out[i] = auditJSON{ID: e.ID, At: e.At.UTC().Format(time.RFC3339Nano), ActorID: e.ActorID, ActorName: e.ActorName, Action: e.Action,
+			ObjectType: e.ObjectType, ObjectID: e.ObjectID, Detail: e.Detail, Before: e.Before, After: e.After, RequestID: e.RequestID,
+			PrevHash: e.PrevHash, Hash: e.Hash}
+	}
+	return out
+}
+
+func (s *Server) apiCaseAudit(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	a, _ := actorOf(c)
+	events, err := s.app.CaseAudit(c.Request().Context(), a, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": toAuditJSON(events)})
+}
+
+func (s *Server) apiListAudit(c echo.Context) error {
+	page, _ := strconv.Atoi(c.QueryParam("page"))
+	per, _ := strconv.Atoi(c.QueryParam("per_page"))
+	a, _ := actorOf(c)
+	events, total, err := s.app.ListAudit(c.Request().Context(), a, page, per)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": toAuditJSON(events), "total": total, "page": max(page, 1)})
+}

@@ -1,0 +1,479 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"dudao/domain"
+)
+
+type caseRow struct {
+	ID                       int64
+	Number                   string
+	Year                     int
+	Seq                      int
+	Type                     string
+	Kind                     string
+	OwnerOrgID               int64
+	OwnerPath                string
+	TargetOrgID              int64
+	TargetPath               string
+	Title                    string
+	PlannedOn                string
+	Status                   string
+	Version                  int
+	CreatedBy                int64
+	CreatedAt                time.Time
+	StartedAt                *time.Time
+	PreliminaryAt            *time.Time
+	IssuedAt                 *time.Time
+	ClosedAt                 *time.Time
+	ObjectionDeadline        *time.Time
+	Acknowledged             bool
+	ReviewSubmittedBy        int64
+	IssuedBy                 int64
+	RectificationSubmittedBy int64
+	RecheckFailures          int
+	CancelReason             string
+	ReturnComment            string
+	UpdatedAt                time.Time
+}
+
+func (caseRow) TableName() string { return "cases" }
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func caseFromDomain(c *domain.Case) caseRow {
+	return caseRow{
+		ID: c.ID, Number: c.Number, Year: c.Year, Seq: c.Seq, Type: string(c.Type), Kind: string(c.Kind),
+		OwnerOrgID: c.OwnerOrg.ID, OwnerPath: string(c.OwnerOrg.Path), TargetOrgID: c.TargetOrg.ID, TargetPath: string(c.TargetOrg.Path),
+		Title: c.Title, PlannedOn: string(c.PlannedOn), Status: string(c.Status), Version: c.Version,
+		CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt.UTC(), StartedAt: utcPtr(c.StartedAt), PreliminaryAt: utcPtr(c.PreliminaryAt),
+		IssuedAt: utcPtr(c.IssuedAt), ClosedAt: utcPtr(c.ClosedAt), ObjectionDeadline: utcPtr(c.ObjectionDeadline),
+		Acknowledged: c.Acknowledged, ReviewSubmittedBy: c.ReviewSubmittedBy, IssuedBy: c.IssuedBy,
+		RectificationSubmittedBy: c.RectificationSubmittedBy, RecheckFailures: c.RecheckFailures,
+		CancelReason: c.CancelReason, ReturnComment: c.ReturnComment,
+	}
+}
+
+func (r caseRow) toDomain(owner, target domain.Org) domain.Case {
+	return domain.Case{
+		ID: r.ID, Number: r.Number, Year: r.Year, Seq: r.Seq, Type: domain.CaseType(r.Type), Kind: domain.CaseKind(r.Kind),
+		OwnerOrg: owner, TargetOrg: target, Title: r.Title, PlannedOn: domain.Date(r.PlannedOn), Status: domain.Status(r.Status),
+		Version: r.Version, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, StartedAt: r.StartedAt, PreliminaryAt: r.PreliminaryAt,
+		IssuedAt: r.IssuedAt, ClosedAt: r.ClosedAt, ObjectionDeadline: r.ObjectionDeadline, Acknowledged: r.Acknowledged,
+		ReviewSubmittedBy: r.ReviewSubmittedBy, IssuedBy: r.IssuedBy, RectificationSubmittedBy: r.RectificationSubmittedBy,
+		RecheckFailures: r.RecheckFailures, CancelReason: r.CancelReason, ReturnComment: r.ReturnComment,
+	}
+}
+
+type findingRow struct {
+	ID          int64
+	CaseID      int64
+	Title       string
+	Description string
+	Severity    string
+	Category    string
+	ItemCode    string
+	DueOn       string
+	Status      string
+}
+
+func (findingRow) TableName() string { return "findings" }
+
+type measureRow struct {
+	ID                int64
+	CaseID            int64
+	FindingID         int64
+	Description       string
+	ResponsiblePerson string
+	ResponsibleUnit   string
+	DueOn             string
+	CreatedBy         int64
+	CreatedAt         time.Time
+}
+
+func (measureRow) TableName() string { return "measures" }
+
+type evidenceRow struct {
+	ID          int64
+	CaseID      int64
+	FindingID   *int64
+	SHA256      string `gorm:"column:sha256"`
+	Size        int64
+	ContentType string
+	Note        string
+	CapturedAt  *time.Time
+	Lat, Lng    *float64
+	UploadedBy  int64
+	UploadedAt  time.Time
+	Reused      bool
+}
+
+func (evidenceRow) TableName() string { return "evidence" }
+
+func (r evidenceRow) toDomain() domain.Evidence {
+	return domain.Evidence{ID: r.ID, CaseID: r.CaseID, FindingID: r.FindingID, SHA256: r.SHA256, Size: r.Size, ContentType: r.ContentType,
+		Note: r.Note, CapturedAt: r.CapturedAt, Lat: r.Lat, Lng: r.Lng, UploadedBy: r.UploadedBy, UploadedAt: r.UploadedAt, Reused: r.Reused}
+}
+
+type objectionRow struct {
+	ID        int64
+	CaseID    int64
+	FindingID *int64
+	Text      string
+	Status    string
+	Reason    string
+	FiledBy   int64
+	FiledAt   time.Time
+	RuledBy   int64
+	RuledAt   *time.Time
+}
+
+func (objectionRow) TableName() string { return "objections" }
+
+type recheckRow struct {
+	ID        int64
+	CaseID    int64
+	FindingID int64
+	Round     int
+	Passed    bool
+	Comment   string
+	NewDueOn  string
+	ByUser    int64
+	At        time.Time
+}
+
+func (recheckRow) TableName() string { return "rechecks" }
+
+type inspectorRow struct {
+	CaseID int64
+	UserID int64
+}
+
+func (inspectorRow) TableName() string { return "case_inspectors" }
+
+// CreateCase allocates the case's number (unique per owner org, type and year, without gaps from
+// concurrent openers: the counter row is updated in the caller's transaction) and inserts the case.
+func (db *DB) CreateCase(ctx context.Context, c *domain.Case) error {
+	return db.WithinTx(ctx, func(ctx context.Context) error {
+		conn := db.conn(ctx)
+		var seq int
+		err := conn.Raw(`INSERT INTO case_counters (owner_org_id, type, year, last_seq) VALUES (?, ?, ?, 1)
+			ON CONFLICT (owner_org_id, type, year) DO UPDATE SET last_seq = case_counters.last_seq + 1
+			RETURNING last_seq`, c.OwnerOrg.ID, string(c.Type), c.Year).Scan(&seq).Error
+		if err != nil {
+			return translate(err, "案件编号", "allocate case number")
+		}
+		c.AssignNumber(seq)
+		row := caseFromDomain(c)
+		row.UpdatedAt = time.Now().UTC()
+		if err := conn.Create(&row).Error; err != nil {
+			return translate(err, "案件", "create case")
+		}
+		c.ID = row.ID
+		if len(c.InspectorIDs) > 0 {
+			rows := make([]inspectorRow, len(c.InspectorIDs))
+			for i, u := range c.InspectorIDs {
+				rows[i] = inspectorRow{CaseID: c.ID, UserID: u}
+			}
+			if err := conn.Create(&rows).Error; err != nil {
+				return translate(err, "督导组成员", "insert inspectors")
+			}
+		}
+		return db.saveChildren(ctx, c)
+	})
+}
+
+// GetCase loads the whole aggregate.
+func (db *DB) GetCase(ctx context.Context, id int64) (*domain.Case, error) {
+	conn := db.conn(ctx)
+	var row caseRow
+	if err := conn.Where("id = ?", id).Take(&row).Error; err != nil {
+		return nil, translate(err, "案件", "get case")
+	}
+	var orgs []orgRow
+	if err := conn.Where("id IN ?", []int64{row.OwnerOrgID, row.TargetOrgID}).Find(&orgs).Error; err != nil {
+		return nil, translate(err, "机构", "get case orgs")
+	}
+	byID := map[int64]domain.Org{}
+	for _, o := range orgs {
+		byID[o.ID] = o.toDomain()
+	}
+	c := row.toDomain(byID[row.OwnerOrgID], byID[row.TargetOrgID])
+
+	var insp []inspectorRow
+	var frows []findingRow
+	var mrows []measureRow
+	var erows []evidenceRow
+	var orows []objectionRow
+	var rrows []recheckRow
+	for _, q := range []struct {
+		dest any
+		what string
+	}{{&insp, "inspectors"}, {&frows, "findings"}, {&mrows, "measures"}, {&erows, "evidence"}, {&orows, "objections"}, {&rrows, "rechecks"}} {
+		order := "id"
+		if q.what == "inspectors" {
+			order = "user_id"
+		}
+		if err := conn.Where("case_id = ?", id).Order(order).Find(q.dest).Error; err != nil {
+			return nil, translate(err, "案件", "get case "+q.what)
+		}
+	}
+	for _, r := range insp {
+		c.InspectorIDs = append(c.InspectorIDs, r.UserID)
+	}
+	idx := map[int64]int{}
+	for i, r := range frows {
+		idx[r.ID] = i
+		c.Findings = append(c.Findings, domain.Finding{ID: r.ID, CaseID: r.CaseID, Title: r.Title, Description: r.Description,
+			Severity: domain.Severity(r.Severity), Category: r.Category, ItemCode: r.ItemCode, DueOn: domain.Date(r.DueOn), Status: domain.FindingStatus(r.Status)})
+	}
+	for _, r := range mrows {
+		if i, ok := idx[r.FindingID]; ok {
+			c.Findings[i].Measures = append(c.Findings[i].Measures, domain.Measure{ID: r.ID, FindingID: r.FindingID, Description: r.Description,
+				ResponsiblePerson: r.ResponsiblePerson, ResponsibleUnit: r.ResponsibleUnit, DueOn: domain.Date(r.DueOn), CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt})
+		}
+	}
+	for _, r := range erows {
+		if r.FindingID != nil {
+			if i, ok := idx[*r.FindingID]; ok {
+				c.Findings[i].Evidence = append(c.Findings[i].Evidence, r.toDomain())
+				continue
+			}
+		}
+		c.Evidence = append(c.Evidence, r.toDomain())
+	}
+	for _, r := range orows {
+		c.Objections = append(c.Objections, domain.Objection{ID: r.ID, CaseID: r.CaseID, FindingID: r.FindingID, Text: r.Text,
+			Status: domain.ObjectionStatus(r.Status), Reason: r.Reason, FiledBy: r.FiledBy, FiledAt: r.FiledAt, RuledBy: r.RuledBy, RuledAt: r.RuledAt})
+	}
+	for _, r := range rrows {
+		c.Rechecks = append(c.Rechecks, domain.Recheck{ID: r.ID, CaseID: r.CaseID, FindingID: r.FindingID, Round: r.Round, Passed: r.Passed,
+			Comment: r.Comment, NewDueOn: domain.Date(r.NewDueOn), By: r.ByUser, At: r.At})
+	}
+	return &c, nil
+}
+
+// SaveCase writes the case row if its stored version is still expectedVersion, then its new and
+// changed parts. A lost race is ECONFLICT; on PostgreSQL the row lock makes the loser wait and then
+// see the winner's version.
+func (db *DB) SaveCase(ctx context.Context, c *domain.Case, expectedVersion int) error {
+	return db.WithinTx(ctx, func(ctx context.Context) error {
+		row := caseFromDomain(c)
+		row.UpdatedAt = time.Now().UTC()
+		res := db.conn(ctx).Model(&caseRow{}).Where("id = ? AND version = ?", c.ID, expectedVersion).
+			Select("title", "planned_on", "status", "version", "started_at", "preliminary_at", "issued_at", "closed_at",
+				"objection_deadline", "acknowledged", "review_submitted_by", "issued_by", "rectification_submitted_by",
+				"recheck_failures", "cancel_reason", "return_comment", "updated_at").
+			Updates(&row)
+		if res.Error != nil {
+			return translate(res.Error, "案件", "save case")
+		}
+		if res.RowsAffected == 0 {
+			return domain.Errorf(domain.ECONFLICT, "案件%s已被他人修改，请刷新后重试。", c.Number)
+		}
+		return db.saveChildren(ctx, c)
+	})
+}
+
+// saveChildren inserts parts without an ID and updates those whose fields may change.
+func (db *DB) saveChildren(ctx context.Context, c *domain.Case) error {
+	conn := db.conn(ctx)
+	keep := make([]int64, 0, len(c.Findings))
+	for i := range c.Findings {
+		f := &c.Findings[i]
+		f.CaseID = c.ID
+		fr := findingRow{ID: f.ID, CaseID: c.ID, Title: f.Title, Description: f.Description, Severity: string(f.Severity),
+			Category: f.Category, ItemCode: f.ItemCode, DueOn: string(f.DueOn), Status: string(f.Status)}
+		if f.ID == 0 {
+			if err := conn.Create(&fr).Error; err != nil {
+				return translate(err, "问题", "insert finding")
+			}
+			f.ID = fr.ID
+		} else if err := conn.Model(&findingRow{}).Where("id = ? AND case_id = ?", f.ID, c.ID).
+			Select("title", "description", "severity", "category", "item_code", "due_on", "status").Updates(&fr).Error; err != nil {
+			return translate(err, "问题", "update finding")
+		}
+		keep = append(keep, f.ID)
+		for j := range f.Measures {
+			m := &f.Measures[j]
+			m.FindingID = f.ID
+			if m.ID != 0 {
+				continue
+			}
+			mr := measureRow{CaseID: c.ID, FindingID: f.ID, Description: m.Description, ResponsiblePerson: m.ResponsiblePerson,
+				ResponsibleUnit: m.ResponsibleUnit, DueOn: string(m.DueOn), CreatedBy: m.CreatedBy, CreatedAt: m.CreatedAt.UTC()}
+			if err := conn.Create(&mr).Error; err != nil {
+				return translate(err, "整改措施", "insert measure")
+			}
+			m.ID = mr.ID
+		}
+		for j := range f.Evidence {
+			fid := f.ID
+			f.Evidence[j].FindingID = &fid
+			if err := db.insertEvidence(conn, c.ID, &f.Evidence[j]); err != nil {
+				return err
+			}
+		}
+	}
+	del := conn.Where("case_id = ?", c.ID)
+	if len(keep) > 0 {
+		del = del.Where("id NOT IN ?", keep)
+	}
+	if err := del.Delete(&findingRow{}).Error; err != nil {
+		return translate(err, "问题", "delete removed findings")
+	}
+	for j := range c.Evidence {
+		if err := db.insertEvidence(conn, c.ID, &c.Evidence[j]); err != nil {
+			return err
+		}
+	}
+	for i := range c.Objections {
+		o := &c.Objections[i]
+		or := objectionRow{ID: o.ID, CaseID: c.ID, FindingID: o.FindingID, Text: o.Text, Status: string(o.Status), Reason: o.Reason,
+			FiledBy: o.FiledBy, FiledAt: o.FiledAt.UTC(), RuledBy: o.RuledBy, RuledAt: utcPtr(o.RuledAt)}
+		if o.ID == 0 {
+			if err := conn.Create(&or).Error; err != nil {
+				return translate(err, "申辩", "insert objection")
+			}
+			o.ID = or.ID
+		} else if o.Status != domain.ObjectionPending {
+			if err := conn.Model(&objectionRow{}).Where("id = ? AND case_id = ?", o.ID, c.ID).
+				Select("status", "reason", "ruled_by", "ruled_at").Updates(&or).Error; err != nil {
+				return translate(err, "申辩", "update objection")
+			}
+		}
+	}
+	for i := range c.Rechecks {
+		r := &c.Rechecks[i]
+		if r.ID != 0 {
+			continue
+		}
+		rr := recheckRow{CaseID: c.ID, FindingID: r.FindingID, Round: r.Round, Passed: r.Passed, Comment: r.Comment,
+			NewDueOn: string(r.NewDueOn), ByUser: r.By, At: r.At.UTC()}
+		if err := conn.Create(&rr).Error; err != nil {
+			return translate(err, "复查记录", "insert recheck")
+		}
+		r.ID = rr.ID
+	}
+	return nil
+}
+
+func (db *DB) insertEvidence(conn *gorm.DB, caseID int64, e *domain.Evidence) error {
+	e.CaseID = caseID
+	if e.ID != 0 {
+		return nil
+	}
+	er := evidenceRow{CaseID: caseID, FindingID: e.FindingID, SHA256: e.SHA256, Size: e.Size, ContentType: e.ContentType, Note: e.Note,
+		CapturedAt: utcPtr(e.CapturedAt), Lat: e.Lat, Lng: e.Lng, UploadedBy: e.UploadedBy, UploadedAt: e.UploadedAt.UTC(), Reused: e.Reused}
+	if err := conn.Create(&er).Error; err != nil {
+		return translate(err, "佐证材料", "insert evidence")
+	}
+	e.ID = er.ID
+	return nil
+}
+
+// ListCases returns one page of cases in scope, newest first, without their parts.
+func (db *DB) ListCases(ctx context.Context, f domain.CaseFilter) ([]domain.Case, int, error) {
+	conn := db.conn(ctx)
+	tw, targs := scopeWhere("c.target_path", f.Scopes)
+	ow, oargs := scopeWhere("c.owner_path", f.Scopes)
+	q := conn.Table("cases AS c").Where("("+tw+" OR "+ow+")", append(targs, oargs...)...)
+	if f.Status != "" {
+		q = q.Where("c.status = ?", string(f.Status))
+	}
+	if f.Type != "" {
+		q = q.Where("c.type = ?", string(f.Type))
+	}
+	if f.Kind != "" {
+		q = q.Where("c.kind = ?", string(f.Kind))
+	}
+	if f.TargetOrgID != 0 {
+		q = q.Where("c.target_org_id = ?", f.TargetOrgID)
+	}
+	if f.InspectorID != 0 {
+		q = q.Where("EXISTS (SELECT 1 FROM case_inspectors ci WHERE ci.case_id = c.id AND ci.user_id = ?)", f.InspectorID)
+	}
+	if f.Overdue {
+		q = q.Where("EXISTS (SELECT 1 FROM findings fo WHERE fo.case_id = c.id AND fo.status IN ('open', 'failed') AND fo.due_on <> '' AND fo.due_on < ?)", string(f.Today)).
+			Where("c.status IN ('rectifying', 'verifying')")
+	}
+	if q2 := strings.TrimSpace(f.Q); q2 != "" {
+		like := "%" + escapeLike(q2) + "%"
+		q = q.Where(`(c.title LIKE ? ESCAPE '\' OR c.number LIKE ? ESCAPE '\')`, like, like)
+	}
+	if f.From != "" {
+		q = q.Where("c.created_at >= ?", f.From.Time().UTC())
+	}
+	if f.To != "" {
+		q = q.Where("c.created_at < ?", f.To.AddDays(1).Time().UTC())
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, translate(err, "案件", "count cases")
+	}
+	per := f.PerPage
+	if per <= 0 {
+		per = 20
+	}
+	page := max(f.Page, 1)
+	var rows []caseRow
+	if err := q.Select("c.*").Order("c.created_at DESC, c.id DESC").Limit(per).Offset((page - 1) * per).Find(&rows).Error; err != nil {
+		return nil, 0, translate(err, "案件", "list cases")
+	}
+	ids := map[int64]bool{}
+	for _, r := range rows {
+		ids[r.OwnerOrgID] = true
+		ids[r.TargetOrgID] = true
+	}
+	orgs := map[int64]domain.Org{}
+	if len(ids) > 0 {
+		list := make([]int64, 0, len(ids))
+		for id := range ids {
+			list = append(list, id)
+		}
+		var orows []orgRow
+		if err := conn.Where("id IN ?", list).Find(&orows).Error; err != nil {
+			return nil, 0, translate(err, "机构", "list case orgs")
+		}
+		for _, o := range orows {
+			orgs[o.ID] = o.toDomain()
+		}
+	}
+	out := make([]domain.Case, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain(orgs[r.OwnerOrgID], orgs[r.TargetOrgID])
+	}
+	return out, int(total), nil
+}
+
+// EvidenceSeenElsewhere reports whether the same file is attached to another case.
+func (db *DB) EvidenceSeenElsewhere(ctx context.Context, sha string, caseID int64) (bool, error) {
+	var n int64
+	if err := db.conn(ctx).Model(&evidenceRow{}).Where("sha256 = ? AND case_id <> ?", sha, caseID).Limit(1).Count(&n).Error; err != nil {
+		return false, fmt.Errorf("storage: evidence seen elsewhere: %w", err)
+	}
+	return n > 0, nil
+}
+
+// GetEvidence loads one evidence record.
+func (db *DB) GetEvidence(ctx context.Context, id int64) (domain.Evidence, error) {
+	var r evidenceRow
+	if err := db.conn(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		return domain.Evidence{}, translate(err, "佐证材料", "get evidence")
+	}
+	return r.toDomain(), nil
+}
+
+var _ domain.CaseRepo = (*DB)(nil)
