@@ -124,4 +124,3 @@ func errorTitle(status int) string {
 	}
 	return "请求有误"
 }
-

@@ -96,4 +96,3 @@ func (s *Server) base(c echo.Context, title string) Base {
 	}
 	return b
 }
-
