@@ -475,6 +475,23 @@ func TestPutRefusesUnsupportedTypes(t *testing.T) {
 	}
 }
 
+// A binary that borrows an image's magic bytes is refused by the header check, not only by the sniffer.
+func TestPutRefusesForgedImageHeaders(t *testing.T) {
+	for name, magic := range map[string]string{
+		"png":  "\x89PNG\r\n\x1a\n",
+		"jpeg": "\xff\xd8\xff\xe0",
+		"gif":  "GIF89a",
+	} {
+		t.Run(name, func(t *testing.T) {
+			s, dir := newStore(t)
+			data := append([]byte(magic), randomBytes(8<<10)...)
+			_, err := s.Put(t.Context(), bytes.NewReader(data), cap20MB)
+			assertCode(t, err, domain.EUNSUPPORTED)
+			assertEmpty(t, dir)
+		})
+	}
+}
+
 func TestPutTooLargeStopsReading(t *testing.T) {
 	s, dir := newStore(t)
 	g := &generator{head: jpegBytes(t), size: 25 << 20}
