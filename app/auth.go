@@ -162,3 +162,13 @@ func newToken() (string, error) {
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
+
+// ActorFor resolves a username to an actor with its current grants, for the command line, the
+// scheduler and the demo loader, which act on behalf of a named user without a session.
+func (x *App) ActorFor(ctx context.Context, username string) (domain.Actor, error) {
+	u, err := x.Users.GetUserByUsername(ctx, username)
+	if err != nil {
+		return domain.Actor{}, err
+	}
+	return x.actorOf(ctx, u)
+}

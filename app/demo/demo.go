@@ -38,10 +38,11 @@ type User struct {
 type Summary struct {
 	Loaded bool // false when the demo was already there
 	Orgs   int
+	Cases  int
 	Users  []User
 }
 
-// Load creates the demo org tree and users unless the city org already exists.
+// Load creates the demo org tree, users and cases unless the city org already exists.
 func Load(ctx context.Context, x *app.App) (Summary, error) {
 	var f seedFile
 	if err := json.Unmarshal(wuhaiJSON, &f); err != nil {
@@ -75,7 +76,9 @@ func Load(ctx context.Context, x *app.App) (Summary, error) {
 				return fmt.Errorf("demo: grant %s: %w", u.Username, err)
 			}
 		}
-		return nil
+		n, err := loadCases(ctx, x)
+		s.Cases = n
+		return err
 	})
 	if err != nil {
 		return s, err

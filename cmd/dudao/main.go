@@ -241,7 +241,7 @@ func loadDemo(ctx context.Context, e *env, stdout io.Writer) error {
 		return err
 	}
 	if s.Loaded {
-		fmt.Fprintf(stdout, "已载入演示数据：%d 个机构，%d 个用户。\n", s.Orgs, len(s.Users))
+		fmt.Fprintf(stdout, "已载入演示数据：%d 个机构，%d 个用户，%d 个督导案件。\n", s.Orgs, len(s.Users), s.Cases)
 	} else {
 		fmt.Fprintln(stdout, "演示数据已存在，未重复载入。")
 	}
