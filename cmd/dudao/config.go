@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"dudao/domain"
 )
 
 // Config is every setting, parsed once here and passed down. Each flag has a DUDAO_* environment
@@ -35,8 +37,10 @@ func (c Config) dbDSN() string {
 
 func (c Config) maxUploadBytes() int64 { return int64(c.MaxUploadMB) << 20 }
 
-// bindFlags registers the flags of cfg on fs with their environment fallbacks.
-func bindFlags(fs *flag.FlagSet, cfg *Config) {
+// bindFlags registers the flags of cfg on fs with their environment fallbacks; environment values
+// that do not parse are returned so the command can refuse them rather than guess.
+func bindFlags(fs *flag.FlagSet, cfg *Config) envErrors {
+	var errs envErrors
 	str := func(p *string, name, def, usage string) { fs.StringVar(p, name, envOr(name, def), usage+envHint(name)) }
 	str(&cfg.Addr, "addr", "127.0.0.1:8080", "listen address")
 	str(&cfg.DB, "db", "", "database: a SQLite file path, or postgres://user:pass@host:port/db (default DATA/dudao.db)")
@@ -44,10 +48,29 @@ func bindFlags(fs *flag.FlagSet, cfg *Config) {
 	str(&cfg.RulesFile, "rules", "", "rules JSON overriding the built-in clocks and thresholds")
 	str(&cfg.CalendarPath, "calendar", "", "holiday/调休 calendar file or folder replacing the built-in one")
 	str(&cfg.LogFormat, "log", "text", "log format: text or json")
-	fs.BoolVar(&cfg.Demo, "demo", envBool("demo", false), "load the Wuhai demo data on an empty database and print the demo logins"+envHint("demo"))
-	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", envBool("secure-cookies", false), "mark cookies Secure (serve over HTTPS)"+envHint("secure-cookies"))
-	fs.IntVar(&cfg.MaxUploadMB, "max-upload-mb", envInt("max-upload-mb", 20), "largest evidence file in MB"+envHint("max-upload-mb"))
-	fs.DurationVar(&cfg.TokenTTL, "token-ttl", envDuration("token-ttl", 12*time.Hour), "lifetime of API tokens"+envHint("token-ttl"))
+	fs.BoolVar(&cfg.Demo, "demo", errs.boolean("demo", false), "load the Wuhai demo data on an empty database and print the demo logins"+envHint("demo"))
+	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", errs.boolean("secure-cookies", false), "mark cookies Secure (serve over HTTPS)"+envHint("secure-cookies"))
+	fs.IntVar(&cfg.MaxUploadMB, "max-upload-mb", errs.integer("max-upload-mb", 20), "largest evidence file in MB"+envHint("max-upload-mb"))
+	fs.DurationVar(&cfg.TokenTTL, "token-ttl", errs.duration("token-ttl", 12*time.Hour), "lifetime of API tokens"+envHint("token-ttl"))
+	return errs
+}
+
+// validate checks values that parse but make no sense.
+func (c Config) validate() error {
+	fields := map[string]string{}
+	if c.MaxUploadMB < 1 || c.MaxUploadMB > 1024 {
+		fields["max-upload-mb"] = "上传上限应在 1 到 1024 MB 之间。"
+	}
+	if c.TokenTTL < time.Minute {
+		fields["token-ttl"] = "令牌有效期不能短于 1 分钟。"
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		fields["log"] = "日志格式应为 text 或 json。"
+	}
+	if len(fields) > 0 {
+		return domain.FieldError("配置有误。", fields)
+	}
+	return nil
 }
 
 func envName(flagName string) string {
@@ -63,41 +86,72 @@ func envOr(name, def string) string {
 	return def
 }
 
-func envBool(name string, def bool) bool {
+// envErrors collects environment values that did not parse; parse reports them.
+type envErrors []string
+
+func (e *envErrors) bad(name, v string) {
+	*e = append(*e, fmt.Sprintf("环境变量 %s 的值 %q 无效", envName(name), v))
+}
+
+func (e *envErrors) boolean(name string, def bool) bool {
 	if v, ok := os.LookupEnv(envName(name)); ok {
-		if b, err := strconv.ParseBool(v); err == nil {
-			return b
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			e.bad(name, v)
+			return def
 		}
+		return b
 	}
 	return def
 }
 
-func envInt(name string, def int) int {
+func (e *envErrors) integer(name string, def int) int {
 	if v, ok := os.LookupEnv(envName(name)); ok {
-		if n, err := strconv.Atoi(v); err == nil {
-			return n
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			e.bad(name, v)
+			return def
 		}
+		return n
 	}
 	return def
 }
 
-func envDuration(name string, def time.Duration) time.Duration {
+func (e *envErrors) duration(name string, def time.Duration) time.Duration {
 	if v, ok := os.LookupEnv(envName(name)); ok {
-		if d, err := time.ParseDuration(v); err == nil {
-			return d
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			e.bad(name, v)
+			return def
 		}
+		return d
 	}
 	return def
 }
 
-// maskDSN hides a password in a database URL.
+// maskDSN hides a password in a database URL, in its user part or as a password= parameter.
+// A URL that does not parse is hidden from "://" to the last "@", since its password may be what broke it.
 func maskDSN(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil || u.User == nil {
+	if !strings.Contains(dsn, "://") {
 		return dsn
 	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	u, err := url.Parse(dsn)
+	if err != nil {
+		i := strings.Index(dsn, "://") + 3
+		if j := strings.LastIndex(dsn, "@"); j > i {
+			return dsn[:i] + "xxxxx" + dsn[j:]
+		}
+		return dsn[:i] + "xxxxx"
+	}
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+	}
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
 	}
 	return u.String()
 }

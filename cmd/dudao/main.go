@@ -50,8 +50,15 @@ const usage = `dudao — 乌海市教育督导管理系统
 每个参数都可用环境变量设置，如 --db 对应 DUDAO_DB。运行 "dudao serve -h" 查看全部参数。
 `
 
+// errHelp ends a command that only printed its flags.
+var errHelp = errors.New("help requested")
+
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+	err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	if errors.Is(err, errHelp) {
+		return
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "错误:", domain.ErrorMessage(err))
 		var de *domain.Error
 		if errors.As(err, &de) && len(de.Fields) > 0 {
@@ -109,14 +116,20 @@ func (e *env) Close() { _ = e.db.Close() }
 func parse(name string, args []string, extra func(fs *flag.FlagSet)) (Config, *flag.FlagSet, error) {
 	var cfg Config
 	fs := flag.NewFlagSet("dudao "+name, flag.ContinueOnError)
-	bindFlags(fs, &cfg)
+	envErrs := bindFlags(fs, &cfg)
 	if extra != nil {
 		extra(fs)
 	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return cfg, fs, errHelp
+		}
 		return cfg, fs, domain.Errorf(domain.EINVALID, "参数有误：%v", err)
 	}
-	return cfg, fs, nil
+	if len(envErrs) > 0 {
+		return cfg, fs, domain.Errorf(domain.EINVALID, "%s。", strings.Join(envErrs, "；"))
+	}
+	return cfg, fs, cfg.validate()
 }
 
 func open(ctx context.Context, cfg Config, stderr io.Writer) (*env, error) {
@@ -355,6 +368,9 @@ func cmdAuditVerify(ctx context.Context, args []string, stdout io.Writer) error 
 		return err
 	}
 	defer db.Close()
+	if v, err := db.SchemaVersion(ctx); err != nil || v == 0 {
+		return domain.Errorf(domain.EINVALID, "数据库 %s 尚未初始化，请检查 --data/--db，或先运行 dudao migrate。", maskDSN(cfg.dbDSN()))
+	}
 	id, reason, err := db.Verify(ctx)
 	if err != nil {
 		return err
