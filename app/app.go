@@ -4,6 +4,7 @@ package app
 
 import (
 	"context"
+	"runtime"
 	"time"
 
 	"dudao/domain"
@@ -40,7 +41,8 @@ type Options struct {
 // App is the set of use cases.
 type App struct {
 	Deps
-	opt Options
+	opt   Options
+	argon chan struct{} // slots for concurrent password hashing
 }
 
 // New builds the use cases.
@@ -66,7 +68,7 @@ func New(d Deps, o Options) *App {
 	if o.FailureWindow == 0 {
 		o.FailureWindow = 15 * time.Minute
 	}
-	return &App{Deps: d, opt: o}
+	return &App{Deps: d, opt: o, argon: make(chan struct{}, runtime.NumCPU())}
 }
 
 type requestIDKey struct{}

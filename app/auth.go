@@ -46,23 +46,27 @@ func (x *App) Login(ctx context.Context, username, password, addr, kind string) 
 		return LoginResult{}, errBadLogin
 	}
 	now := x.Clock.Now()
-	byUser, byAddr, err := x.Logins.CountFailures(ctx, username, addr, now.Add(-x.opt.FailureWindow))
+	byUser, byAddr, err := x.Logins.NoteAttempt(ctx, username, addr, now, now.Add(-x.opt.FailureWindow))
 	if err != nil {
 		return LoginResult{}, err
 	}
-	if byUser >= x.opt.MaxFailuresPerUser || byAddr >= x.opt.MaxFailuresPerAddr {
+	if byUser > x.opt.MaxFailuresPerUser || byAddr > x.opt.MaxFailuresPerAddr {
 		return LoginResult{}, domain.Errorf(domain.ETOOMANY, "登录失败次数过多，请%d分钟后再试。", int(x.opt.FailureWindow.Minutes()))
 	}
 	u, err := x.Users.GetUserByUsername(ctx, username)
 	if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
 		return LoginResult{}, err
 	}
+	hash := u.PasswordHash
 	if err != nil || !u.Active {
-		CheckPassword(dummyHash(), password)
-		return LoginResult{}, x.failed(ctx, username, addr)
+		hash = dummyHash() // same work, so timing does not tell whether the user exists
 	}
-	if !CheckPassword(u.PasswordHash, password) {
-		return LoginResult{}, x.failed(ctx, username, addr)
+	ok, err := x.checkPassword(ctx, hash, password)
+	if err != nil {
+		return LoginResult{}, err
+	}
+	if !ok || u.ID == 0 || !u.Active {
+		return LoginResult{}, errBadLogin
 	}
 	token, err := newToken()
 	if err != nil {
@@ -93,11 +97,16 @@ func (x *App) Login(ctx context.Context, username, password, addr, kind string) 
 	return LoginResult{Token: token, Session: s, Actor: actor}, nil
 }
 
-func (x *App) failed(ctx context.Context, username, addr string) error {
-	if err := x.Logins.RecordFailure(ctx, username, addr, x.Clock.Now()); err != nil {
-		return err
+// checkPassword runs argon2id with at most one check per CPU at a time: each takes 64 MiB, and a
+// burst of logins must queue rather than exhaust memory.
+func (x *App) checkPassword(ctx context.Context, hash, password string) (bool, error) {
+	select {
+	case x.argon <- struct{}{}:
+	case <-ctx.Done():
+		return false, ctx.Err()
 	}
-	return errBadLogin
+	defer func() { <-x.argon }()
+	return CheckPassword(hash, password), nil
 }
 
 // Authenticate resolves a token to its session and actor; grants are read afresh each time.

@@ -72,8 +72,10 @@ type SessionRepo interface {
 
 // LoginAttempts records failed logins so that guessing is throttled across app nodes.
 type LoginAttempts interface {
-	RecordFailure(ctx context.Context, username, addr string, at time.Time) error
-	CountFailures(ctx context.Context, username, addr string, since time.Time) (byUser, byAddr int, err error)
+	// NoteAttempt records an attempt as failed until ClearFailures says otherwise, and counts the
+	// failures since a time (this one included) for the username and the address. Recording before
+	// the password is checked keeps parallel guesses from all slipping under the limit.
+	NoteAttempt(ctx context.Context, username, addr string, at, since time.Time) (byUser, byAddr int, err error)
 	ClearFailures(ctx context.Context, username string) error
 }
 

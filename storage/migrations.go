@@ -256,8 +256,12 @@ func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
 
 // SchemaVersion is the highest applied migration, 0 on an empty database.
 func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	g := db.gorm.WithContext(ctx)
+	if !g.Migrator().HasTable("schema_migrations") {
+		return 0, nil
+	}
 	var v *int
-	err := db.gorm.WithContext(ctx).Raw("SELECT MAX(version) FROM schema_migrations").Scan(&v).Error
+	err := g.Raw("SELECT MAX(version) FROM schema_migrations").Scan(&v).Error
 	if err != nil {
 		return 0, fmt.Errorf("storage: schema version: %w", err)
 	}

@@ -37,7 +37,8 @@ func setActor(c echo.Context, a domain.Actor, token string) {
 func (s *Server) requireBearer(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Request().Header.Get(echo.HeaderAuthorization)
-		token, ok := strings.CutPrefix(h, "Bearer ")
+		scheme, token, ok := strings.Cut(h, " ")
+		ok = ok && strings.EqualFold(scheme, "Bearer") // RFC 7235: the scheme is case-insensitive
 		if !ok || strings.TrimSpace(token) == "" {
 			return domain.Errorf(domain.EUNAUTHENTICATED, "请先登录：请求须带 Authorization: Bearer 令牌。")
 		}
@@ -97,8 +98,9 @@ func (s *Server) csrf() echo.MiddlewareFunc {
 	})
 }
 
-func (s *Server) setSessionCookie(c echo.Context, token string, expires time.Time) {
-	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: token, Path: "/", Expires: expires, HttpOnly: true,
+func (s *Server) setSessionCookie(c echo.Context, token string, ttl time.Duration) {
+	// MaxAge, not Expires: a client whose clock is off still keeps the cookie for its lifetime.
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: token, Path: "/", MaxAge: int(ttl.Seconds()), HttpOnly: true,
 		Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
 }
 

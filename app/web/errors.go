@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -96,7 +97,11 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		return
 	}
 	if status == http.StatusUnauthorized {
-		_ = c.Redirect(http.StatusSeeOther, "/login?next="+c.Request().URL.Path)
+		to := "/login"
+		if c.Request().Method == http.MethodGet {
+			to += "?next=" + url.QueryEscape(c.Request().URL.RequestURI())
+		}
+		_ = c.Redirect(http.StatusSeeOther, to)
 		return
 	}
 	if err := s.render(c, status, errorPage{Base: s.base(c, errorTitle(status)), Status: status, Message: de.Message}); err != nil {

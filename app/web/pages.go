@@ -40,7 +40,9 @@ func (homePage) template() string { return tmplHome }
 
 // safeNext keeps a post-login redirect on this site.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, `\`) {
+	// Browsers drop tabs and newlines from URLs, so "/\t/evil" would become "//evil": refuse controls too.
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, `\`) ||
+		strings.IndexFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
 		return "/"
 	}
 	return next
@@ -75,7 +77,7 @@ func (s *Server) loginSubmit(c echo.Context) error {
 		}
 		return s.render(c, status, p)
 	}
-	s.setSessionCookie(c, res.Token, res.Session.ExpiresAt)
+	s.setSessionCookie(c, res.Token, res.Session.ExpiresAt.Sub(res.Session.CreatedAt))
 	return c.Redirect(http.StatusSeeOther, p.Next)
 }
 
