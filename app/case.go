@@ -317,13 +317,19 @@ func (x *App) AddMeasure(ctx context.Context, a domain.Actor, caseID, findingID 
 	return v, m, err
 }
 
+// evidenceAllowed: evidence has two purposes with two rights — the inspection team records it at the
+// owner while inspecting, the target's users prove rectification at the target.
 func (x *App) evidenceAllowed(a domain.Actor) func(c *domain.Case) bool {
 	return func(c *domain.Case) bool {
-		p := c.TargetOrg.Path
-		if c.Status == domain.StatusInspecting {
-			p = c.OwnerOrg.Path
+		inspect := x.Authz.Allowed(a, "case", "evidence.inspect", c.OwnerOrg.Path)
+		rectify := x.Authz.Allowed(a, "case", "evidence.rectify", c.TargetOrg.Path)
+		switch c.Status {
+		case domain.StatusInspecting:
+			return inspect
+		case domain.StatusRectifying:
+			return rectify
 		}
-		return x.Authz.Allowed(a, "case", "evidence.upload", p)
+		return inspect || rectify // then the state refuses it, which says more
 	}
 }
 

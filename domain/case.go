@@ -634,8 +634,8 @@ func (c *Case) CanRuleObjections(by Actor) error {
 	if c.Status != StatusFeedback && c.Status != StatusReview {
 		return c.wrongState("裁定申辩")
 	}
-	if by.Org.ID != c.OwnerOrg.ID {
-		return Errorf(EFORBIDDEN, "只有%s的人员才能裁定申辩。", c.OwnerOrg.Name)
+	if !holdsOver(by, RoleDirector, c.OwnerOrg.Path) {
+		return Errorf(EFORBIDDEN, "申辩须由%s或其上级的督导室主任裁定。", c.OwnerOrg.Name)
 	}
 	return nil
 }

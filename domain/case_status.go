@@ -194,7 +194,11 @@ func (c *Case) Check(a Action, by Actor, now time.Time, r Rules) error {
 		return nil
 	}
 	switch a {
-	case ActStart, ActSubmitPreliminary:
+	case ActStart: // the assigned supervisor starts the inspection (SPEC §2.1)
+		if !c.IsInspector(by.UserID) {
+			return Errorf(EFORBIDDEN, "只有本案指派的督学才能开始督导。")
+		}
+	case ActSubmitPreliminary:
 		return team()
 	case ActAcknowledge:
 		if c.Acknowledged {

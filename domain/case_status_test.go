@@ -413,11 +413,12 @@ func TestDutyRules(t *testing.T) {
 		wantCode(t, c.SubmitForReview(inspector, next), ECONFLICT)
 	})
 
-	t.Run("only the team starts", func(t *testing.T) {
+	t.Run("only an assigned inspector starts", func(t *testing.T) {
 		c := newTestCase(t, KindSpecial)
 		wantCode(t, c.Start(caseActor(50, caseDistrict, RoleSupervisor), caseNow), EFORBIDDEN)
 		wantCode(t, c.Start(principal, caseNow), EFORBIDDEN)
-		must(t, c.Start(rechecker, caseNow)) // of the owner org
+		wantCode(t, c.Start(rechecker, caseNow), EFORBIDDEN) // of the owner org, but not assigned
+		must(t, c.Start(inspector, caseNow))
 	})
 }
 

@@ -341,8 +341,9 @@ func TestObjections(t *testing.T) {
 	_, err = c.FileObjection(principal, *c.ObjectionDeadline, nil, "逾期申辩")
 	wantCode(t, err, ECONFLICT)
 
-	// Rulings: by the owner org, a reason when rejecting, once.
+	// Rulings: by a director over the owner, a reason when rejecting, once.
 	wantCode(t, c.RuleObjection(officeUser, caseNow, 7, true, ""), EFORBIDDEN)
+	wantCode(t, c.RuleObjection(inspector, caseNow, 7, true, "属实。"), EFORBIDDEN) // owner org, not a director
 	wantCode(t, c.RuleObjection(director, caseNow, 70, true, ""), ENOTFOUND)
 	wantFields(t, c.RuleObjection(director, caseNow, 8, false, " "), "reason")
 	must(t, c.RuleObjection(director, caseNow, 7, true, "维修单属实。"))

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"mime"
 	"mime/multipart"
 	"net/http"
 	"strconv"
@@ -548,8 +549,19 @@ func (s *Server) apiUploadEvidence(c echo.Context) error {
 	return c.JSON(http.StatusCreated, toEvidenceJSON(*ev))
 }
 
+// sentFilename is the file name as the client sent it: mime/multipart keeps only its last element,
+// which would hide a "../" name from the check that refuses it.
+func sentFilename(fh *multipart.FileHeader) string {
+	if _, params, err := mime.ParseMediaType(fh.Header.Get("Content-Disposition")); err == nil {
+		if name, ok := params["filename"]; ok {
+			return name
+		}
+	}
+	return fh.Filename
+}
+
 func evidenceInput(c echo.Context, fh *multipart.FileHeader) (app.EvidenceInput, error) {
-	in := app.EvidenceInput{Filename: fh.Filename, Note: c.FormValue("note")}
+	in := app.EvidenceInput{Filename: sentFilename(fh), Note: c.FormValue("note")}
 	fields := map[string]string{}
 	if s := c.FormValue("finding_id"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
