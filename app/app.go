@@ -20,9 +20,14 @@ type Deps struct {
 	Audit    domain.AuditLog
 	Cases    domain.CaseRepo
 	Blobs    domain.BlobStore
-	Authz    domain.Authorizer
-	Clock    domain.Clock
-	Rules    domain.Rules
+
+	Accountability domain.AccountabilityRepo
+	Notifications  domain.NotificationRepo
+	Reports        domain.ReportRepo
+	Mailer         domain.Mailer // nil when no SMTP server is configured
+	Authz          domain.Authorizer
+	Clock          domain.Clock
+	Rules          domain.Rules
 }
 
 // Options tune the use cases; zero values take defaults.
@@ -36,6 +41,8 @@ type Options struct {
 	FailureWindow      time.Duration
 	// MaxUploadBytes caps one evidence file (default 20 MB).
 	MaxUploadBytes int64
+	// FontPath is a single-file TrueType font with Chinese glyphs for PDF reports.
+	FontPath string
 }
 
 // App is the set of use cases.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -43,26 +44,31 @@ type errorPage struct {
 
 func (errorPage) template() string { return tmplError }
 
-// renderer holds one parsed template set per page: the layout plus the page.
+// renderer holds one parsed template set per page: the layouts and partials plus the page.
+// Every .html file outside layouts/ and partials/ is a page, named by its path ("cases/show.html").
 type renderer struct {
 	sets map[string]*template.Template
 }
 
-func newRenderer() (*renderer, error) {
+func newRenderer(funcs template.FuncMap) (*renderer, error) {
 	r := &renderer{sets: map[string]*template.Template{}}
-	layout, err := fs.ReadFile(templates.FS, "layouts/base.html")
+	var shared, pages []string
+	err := fs.WalkDir(templates.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") || strings.HasPrefix(p, "static/") {
+			return err
+		}
+		if strings.HasPrefix(p, "layouts/") || strings.HasPrefix(p, "partials/") {
+			shared = append(shared, p)
+		} else {
+			pages = append(pages, p)
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("web: list templates: %w", err)
 	}
-	for _, name := range []string{tmplLogin, tmplHome, tmplError} {
-		body, err := fs.ReadFile(templates.FS, name)
-		if err != nil {
-			return nil, fmt.Errorf("web: template %s: %w", name, err)
-		}
-		t, err := template.New(name).Parse(string(layout))
-		if err == nil {
-			_, err = t.Parse(string(body))
-		}
+	for _, name := range pages {
+		t, err := template.New(name).Funcs(funcs).ParseFS(templates.FS, append(append([]string{}, shared...), name)...)
 		if err != nil {
 			return nil, fmt.Errorf("web: parse %s: %w", name, err)
 		}
@@ -95,4 +101,9 @@ func (s *Server) base(c echo.Context, title string) Base {
 		b.Actor = &actorView{Username: a.Username, Name: a.Name, OrgName: a.Org.Name, OrgPath: string(a.Org.Path)}
 	}
 	return b
+}
+
+// templateFuncs are the helpers every template may call; keep them about presentation only.
+func templateFuncs() template.FuncMap {
+	return template.FuncMap{}
 }

@@ -55,7 +55,7 @@ func New(x *app.App, cfg Config, log *slog.Logger) (*Server, error) {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
-	tmpl, err := newRenderer()
+	tmpl, err := newRenderer(templateFuncs())
 	if err != nil {
 		return nil, err
 	}
@@ -125,6 +125,9 @@ func (s *Server) routes() {
 	authed.POST("/cases/:id/actions/:action", s.apiAct)
 	authed.GET("/cases/:id/audit", s.apiCaseAudit)
 	authed.GET("/audit", s.apiListAudit)
+	s.accountabilityRoutes(authed)
+	s.notificationRoutes(authed)
+	s.reportRoutes(authed)
 	api.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
 
 	ui := e.Group("", middleware.BodyLimit(byteSize(s.cfg.MaxBodyBytes)), s.csrf(), s.loadWebSession)
@@ -132,6 +135,7 @@ func (s *Server) routes() {
 	ui.POST("/login", s.loginSubmit)
 	ui.POST("/logout", s.logoutSubmit, s.requireWeb)
 	ui.GET("/", s.homePage, s.requireWeb)
+	s.uiRoutes(ui)
 }
 
 func (s *Server) readyz(c echo.Context) error {

@@ -26,6 +26,9 @@ type Config struct {
 	CalendarPath  string
 	TokenTTL      time.Duration
 	LogFormat     string
+	FontPath      string
+	SMTP          string        // smtp://user:pass@host:port?from=addr; empty: no email
+	TickEvery     time.Duration // how often serve's scheduler runs a pass
 }
 
 func (c Config) dbDSN() string {
@@ -48,6 +51,9 @@ func bindFlags(fs *flag.FlagSet, cfg *Config) envErrors {
 	str(&cfg.RulesFile, "rules", "", "rules JSON overriding the built-in clocks and thresholds")
 	str(&cfg.CalendarPath, "calendar", "", "holiday/调休 calendar file or folder replacing the built-in one")
 	str(&cfg.LogFormat, "log", "text", "log format: text or json")
+	str(&cfg.FontPath, "font", "/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf", "a single-file TrueType font with Chinese glyphs for PDF reports (Debian: fonts-lxgw-wenkai)")
+	str(&cfg.SMTP, "smtp", "", "SMTP server for email reminders, smtp://user:pass@host:587?from=dudao@example.org (empty: in-app only)")
+	fs.DurationVar(&cfg.TickEvery, "tick-every", errs.duration("tick-every", 10*time.Minute), "how often the scheduler looks for overdue work"+envHint("tick-every"))
 	fs.BoolVar(&cfg.Demo, "demo", errs.boolean("demo", false), "load the Wuhai demo data on an empty database and print the demo logins"+envHint("demo"))
 	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", errs.boolean("secure-cookies", false), "mark cookies Secure (serve over HTTPS)"+envHint("secure-cookies"))
 	fs.IntVar(&cfg.MaxUploadMB, "max-upload-mb", errs.integer("max-upload-mb", 20), "largest evidence file in MB"+envHint("max-upload-mb"))
@@ -158,6 +164,7 @@ func maskDSN(dsn string) string {
 
 // String is the resolved configuration with secrets masked, printed at start.
 func (c Config) String() string {
-	return fmt.Sprintf("addr=%s db=%s data=%s demo=%t max_upload_mb=%d secure_cookies=%t rules=%q calendar=%q token_ttl=%s log=%s",
-		c.Addr, maskDSN(c.dbDSN()), c.DataDir, c.Demo, c.MaxUploadMB, c.SecureCookies, c.RulesFile, c.CalendarPath, c.TokenTTL, c.LogFormat)
+	return fmt.Sprintf("addr=%s db=%s data=%s demo=%t max_upload_mb=%d secure_cookies=%t rules=%q calendar=%q token_ttl=%s log=%s font=%q smtp=%q tick_every=%s",
+		c.Addr, maskDSN(c.dbDSN()), c.DataDir, c.Demo, c.MaxUploadMB, c.SecureCookies, c.RulesFile, c.CalendarPath, c.TokenTTL, c.LogFormat,
+		c.FontPath, maskDSN(c.SMTP), c.TickEvery)
 }

@@ -163,8 +163,9 @@ func open(ctx context.Context, cfg Config, stderr io.Writer) (*env, error) {
 	}
 	x := app.New(app.Deps{
 		Tx: db, Orgs: db, Users: db, Sessions: db, Logins: db, Audit: db, Cases: db, Blobs: blobs, Authz: enf,
+		Accountability: db, Notifications: db, Reports: db,
 		Clock: domain.SystemClock, Rules: rules,
-	}, app.Options{APITokenTTL: cfg.TokenTTL, MaxUploadBytes: cfg.maxUploadBytes()})
+	}, app.Options{APITokenTTL: cfg.TokenTTL, MaxUploadBytes: cfg.maxUploadBytes(), FontPath: cfg.FontPath})
 	return &env{cfg: cfg, db: db, app: x, log: log}, nil
 }
 
