@@ -17,7 +17,7 @@ func (p pair) String() string { return p.obj + " " + p.act }
 var allPairs = []pair{
 	{"org", "read"}, {"org", "create"},
 	{"user", "read"}, {"user", "create"}, {"user", "grant"},
-	{"audit", "read"},
+	{"audit", "read"}, {"report", "read"},
 	{"case", "read"}, {"case", "create"}, {"case", "start"}, {"case", "submit_preliminary"},
 	{"case", "acknowledge"}, {"case", "submit_for_review"}, {"case", "return"}, {"case", "issue"},
 	{"case", "issue_routine"}, {"case", "submit_rectification"}, {"case", "recheck"}, {"case", "cancel"},
@@ -35,7 +35,7 @@ var roleMay = map[domain.Role][]pair{
 	},
 	// approve/return reports, issue 意见书, rule on objections, read accountability and audit.
 	domain.RoleDirector: {
-		{"org", "read"}, {"user", "read"}, {"audit", "read"},
+		{"org", "read"}, {"user", "read"}, {"audit", "read"}, {"report", "read"},
 		{"case", "read"}, {"case", "create"}, {"case", "return"}, {"case", "issue"},
 		{"case", "cancel"}, {"case", "objection.rule"}, {"case", "audit.read"},
 	},
@@ -63,7 +63,7 @@ var roleMay = map[domain.Role][]pair{
 	},
 	// read everything in scope, including the audit log; change nothing.
 	domain.RoleAuditor: {
-		{"org", "read"}, {"user", "read"}, {"audit", "read"},
+		{"org", "read"}, {"user", "read"}, {"audit", "read"}, {"report", "read"},
 		{"case", "read"}, {"case", "audit.read"},
 	},
 }
