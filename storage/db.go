@@ -169,3 +169,12 @@ func escapeLike(s string) string {
 	s = strings.ReplaceAll(s, "%", `\%`)
 	return strings.ReplaceAll(s, "_", `\_`)
 }
+
+// byteOrder sorts col byte by byte, so paths list parent before child whatever the server's locale
+// (PostgreSQL's language collations ignore "/", "-" and "_"; SQLite compares bytes already).
+func (db *DB) byteOrder(col string) string {
+	if db.dialect == Postgres {
+		return col + ` COLLATE "C"`
+	}
+	return col
+}

@@ -18,8 +18,7 @@ type migration struct {
 	sql     string
 }
 
-var migrations = []migration{
-	{1, "orgs, users, grants, sessions, login failures, audit log", `
+var migrationCore = migration{1, "orgs, users, grants, sessions, login failures, audit log", `
 CREATE TABLE orgs (
 	id {{id}},
 	code VARCHAR(32) NOT NULL,
@@ -84,8 +83,9 @@ CREATE TABLE audit_events (
 );
 CREATE INDEX audit_object ON audit_events(object_type, object_id);
 CREATE INDEX audit_path ON audit_events(object_path);
-`},
-	{2, "cases, findings, measures, evidence, objections, rechecks, case numbers", `
+`}
+
+var migrationCases = migration{2, "cases, findings, measures, evidence, objections, rechecks, case numbers", `
 CREATE TABLE cases (
 	id {{id}},
 	number VARCHAR(64) NOT NULL,
@@ -201,8 +201,10 @@ CREATE TABLE rechecks (
 	at {{ts}} NOT NULL
 );
 CREATE INDEX rechecks_case ON rechecks(case_id);
-`},
-}
+`}
+
+// migrations in order; each lives beside the storage code it serves.
+var migrations = []migration{migrationCore, migrationCases}
 
 func (db *DB) render(sql string) string {
 	r := strings.NewReplacer(
@@ -220,8 +222,17 @@ func LatestVersion() int { return migrations[len(migrations)-1].version }
 // On PostgreSQL an advisory lock keeps two nodes from migrating at once.
 func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
 	g := db.gorm.WithContext(ctx)
-	if err := g.Exec(db.render(`CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY, name VARCHAR(200) NOT NULL, applied_at {{ts}} NOT NULL)`)).Error; err != nil {
+	// Under the same lock as the steps: PostgreSQL's CREATE TABLE IF NOT EXISTS races with itself.
+	err = g.Transaction(func(tx *gorm.DB) error {
+		if db.dialect == Postgres {
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(7240001)").Error; err != nil {
+				return err
+			}
+		}
+		return tx.Exec(db.render(`CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name VARCHAR(200) NOT NULL, applied_at {{ts}} NOT NULL)`)).Error
+	})
+	if err != nil {
 		return nil, fmt.Errorf("storage: create schema_migrations: %w", err)
 	}
 	for _, m := range migrations {

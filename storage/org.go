@@ -60,7 +60,7 @@ func (db *DB) GetOrgByPath(ctx context.Context, path domain.Jurisdiction) (domai
 func (db *DB) ListOrgs(ctx context.Context, scopes []domain.Jurisdiction) ([]domain.Org, error) {
 	where, args := scopeWhere("path", scopes)
 	var rows []orgRow
-	if err := db.conn(ctx).Where(where, args...).Order("path").Find(&rows).Error; err != nil {
+	if err := db.conn(ctx).Where(where, args...).Order(db.byteOrder("path")).Find(&rows).Error; err != nil {
 		return nil, translate(err, "机构", "list orgs")
 	}
 	out := make([]domain.Org, len(rows))

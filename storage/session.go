@@ -30,7 +30,7 @@ func (db *DB) GetSession(ctx context.Context, tokenHash string) (domain.Session,
 	if err := db.conn(ctx).Where("token_hash = ?", tokenHash).Take(&row).Error; err != nil {
 		return domain.Session{}, translate(err, "会话", "get session")
 	}
-	return domain.Session{TokenHash: row.TokenHash, UserID: row.UserID, Kind: row.Kind, CreatedAt: row.CreatedAt, ExpiresAt: row.ExpiresAt}, nil
+	return domain.Session{TokenHash: row.TokenHash, UserID: row.UserID, Kind: row.Kind, CreatedAt: row.CreatedAt.UTC(), ExpiresAt: row.ExpiresAt.UTC()}, nil
 }
 
 // DeleteSession revokes a session.

@@ -83,7 +83,7 @@ func (db *DB) ListUsers(ctx context.Context, scopes []domain.Jurisdiction) ([]do
 	where, args := scopeWhere("orgs.path", scopes)
 	var rows []userRow
 	err := db.conn(ctx).Table("users").Select("users.*").Joins("JOIN orgs ON orgs.id = users.org_id").
-		Where(where, args...).Order("orgs.path, users.username").Find(&rows).Error
+		Where(where, args...).Order(db.byteOrder("orgs.path") + ", users.username").Find(&rows).Error
 	if err != nil {
 		return nil, translate(err, "用户", "list users")
 	}
