@@ -29,7 +29,8 @@ func TestConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Config{Addr: "127.0.0.1:8080", DataDir: "./data", MaxUploadMB: 20, TokenTTL: 12 * time.Hour, LogFormat: "text"}
+	want := Config{Addr: "127.0.0.1:8080", DataDir: "./data", MaxUploadMB: 20, TokenTTL: 12 * time.Hour, LogFormat: "text",
+		FontPath: "/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf", TickEvery: 10 * time.Minute}
 	if cfg != want {
 		t.Errorf("defaults = %+v, want %+v", cfg, want)
 	}
@@ -74,6 +75,9 @@ func TestConfigEnvFillsUnsetFlags(t *testing.T) {
 	t.Setenv("DUDAO_LOG", "json")
 	t.Setenv("DUDAO_RULES", "rules.json")
 	t.Setenv("DUDAO_CALENDAR", "calendar")
+	t.Setenv("DUDAO_FONT", "fonts/wenkai.ttf")
+	t.Setenv("DUDAO_SMTP", "smtp://mail.example:25?from=dudao@example.org")
+	t.Setenv("DUDAO_TICK_EVERY", "1m")
 	// Only --data is on the command line; every other setting comes from the environment.
 	cfg, _, err := parse("serve", []string{"--data", "lib/dudao"}, nil)
 	if err != nil {
@@ -82,6 +86,7 @@ func TestConfigEnvFillsUnsetFlags(t *testing.T) {
 	want := Config{
 		Addr: "10.0.0.1:9000", DB: "postgres://dudao:s3cret@db:5432/dudao", DataDir: "lib/dudao", Demo: true,
 		MaxUploadMB: 7, SecureCookies: true, RulesFile: "rules.json", CalendarPath: "calendar", TokenTTL: 2 * time.Hour, LogFormat: "json",
+		FontPath: "fonts/wenkai.ttf", SMTP: "smtp://mail.example:25?from=dudao@example.org", TickEvery: time.Minute,
 	}
 	if cfg != want {
 		t.Errorf("config = %+v\nwant     %+v", cfg, want)
