@@ -354,6 +354,27 @@ func (s *Server) apiListCases(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"items": out, "total": total, "page": page, "per_page": per})
 }
 
+// pathIDs reads positive integer ids from the path in order; anything else is ENOTFOUND.
+func pathIDs(c echo.Context, names ...string) ([]int64, error) {
+	ids := make([]int64, len(names))
+	for i, n := range names {
+		id, err := pathID(c, n)
+		if err != nil {
+			return nil, err
+		}
+		ids[i] = id
+	}
+	return ids, nil
+}
+
+// caseReply answers a case write with the case as the caller now sees it.
+func caseReply(c echo.Context, status int, v app.CaseView, err error) error {
+	if err != nil {
+		return err
+	}
+	return c.JSON(status, viewJSON(v))
+}
+
 func (s *Server) apiGetCase(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
@@ -361,125 +382,88 @@ func (s *Server) apiGetCase(c echo.Context) error {
 	}
 	a, _ := actorOf(c)
 	v, err := s.app.GetCase(c.Request().Context(), a, id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, viewJSON(v))
+	return caseReply(c, http.StatusOK, v, err)
 }
 
 func (s *Server) apiAddFinding(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req findingRequest
-	if err := bindJSON(c, &req); err != nil {
+	id, err := pathID(c, "id")
+	if err == nil {
+		err = bindJSON(c, &req)
+	}
+	if err != nil {
 		return err
 	}
 	a, _ := actorOf(c)
 	v, _, err := s.app.AddFinding(c.Request().Context(), a, id, req.toDomainFinding())
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, viewJSON(v))
+	return caseReply(c, http.StatusCreated, v, err)
 }
 
 func (s *Server) apiUpdateFinding(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	fid, err := pathID(c, "fid")
-	if err != nil {
-		return err
-	}
 	var req findingRequest
-	if err := bindJSON(c, &req); err != nil {
+	ids, err := pathIDs(c, "id", "fid")
+	if err == nil {
+		err = bindJSON(c, &req)
+	}
+	if err != nil {
 		return err
 	}
 	a, _ := actorOf(c)
-	v, err := s.app.UpdateFinding(c.Request().Context(), a, id, fid, req.toDomainFinding())
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, viewJSON(v))
+	v, err := s.app.UpdateFinding(c.Request().Context(), a, ids[0], ids[1], req.toDomainFinding())
+	return caseReply(c, http.StatusOK, v, err)
 }
 
 func (s *Server) apiRemoveFinding(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	fid, err := pathID(c, "fid")
+	ids, err := pathIDs(c, "id", "fid")
 	if err != nil {
 		return err
 	}
 	a, _ := actorOf(c)
-	v, err := s.app.RemoveFinding(c.Request().Context(), a, id, fid)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, viewJSON(v))
+	v, err := s.app.RemoveFinding(c.Request().Context(), a, ids[0], ids[1])
+	return caseReply(c, http.StatusOK, v, err)
 }
 
 func (s *Server) apiFileObjection(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req objectionRequest
-	if err := bindJSON(c, &req); err != nil {
+	id, err := pathID(c, "id")
+	if err == nil {
+		err = bindJSON(c, &req)
+	}
+	if err != nil {
 		return err
 	}
 	a, _ := actorOf(c)
 	v, _, err := s.app.FileObjection(c.Request().Context(), a, id, req.FindingID, req.Text)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, viewJSON(v))
+	return caseReply(c, http.StatusCreated, v, err)
 }
 
 func (s *Server) apiRuleObjection(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	oid, err := pathID(c, "oid")
-	if err != nil {
-		return err
-	}
 	var req rulingRequest
-	if err := bindJSON(c, &req); err != nil {
+	ids, err := pathIDs(c, "id", "oid")
+	if err == nil {
+		err = bindJSON(c, &req)
+	}
+	if err != nil {
 		return err
 	}
 	a, _ := actorOf(c)
-	v, err := s.app.RuleObjection(c.Request().Context(), a, id, oid, *req.Upheld, req.Reason)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, viewJSON(v))
+	v, err := s.app.RuleObjection(c.Request().Context(), a, ids[0], ids[1], *req.Upheld, req.Reason)
+	return caseReply(c, http.StatusOK, v, err)
 }
 
 func (s *Server) apiAddMeasure(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	fid, err := pathID(c, "fid")
-	if err != nil {
-		return err
-	}
 	var req measureRequest
-	if err := bindJSON(c, &req); err != nil {
+	ids, err := pathIDs(c, "id", "fid")
+	if err == nil {
+		err = bindJSON(c, &req)
+	}
+	if err != nil {
 		return err
 	}
 	a, _ := actorOf(c)
-	v, _, err := s.app.AddMeasure(c.Request().Context(), a, id, fid, domain.MeasureInput{Description: req.Description,
+	v, _, err := s.app.AddMeasure(c.Request().Context(), a, ids[0], ids[1], domain.MeasureInput{Description: req.Description,
 		ResponsiblePerson: req.ResponsiblePerson, ResponsibleUnit: req.ResponsibleUnit, DueOn: domain.Date(req.DueOn)})
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, viewJSON(v))
+	return caseReply(c, http.StatusCreated, v, err)
 }
 
 func (s *Server) apiAct(c echo.Context) error {
@@ -503,10 +487,7 @@ func (s *Server) apiAct(c echo.Context) error {
 	}
 	a, _ := actorOf(c)
 	v, err := s.app.Act(c.Request().Context(), a, id, act, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, viewJSON(v))
+	return caseReply(c, http.StatusOK, v, err)
 }
 
 // uploadOverhead is what a multipart body may carry beyond the file itself (fields, boundaries).
