@@ -106,6 +106,7 @@ func (s *Server) routes() {
 	})
 	api := e.Group("/api/v1", jsonLimit)
 	api.POST("/auth/login", s.apiLogin)
+	api.GET("/openapi.json", s.apiOpenAPI)
 	authed := api.Group("", s.requireBearer)
 	authed.POST("/auth/logout", s.apiLogout)
 	authed.GET("/me", s.apiMe)
