@@ -1,4 +1,311 @@
 package domain
 
-// ReportRepo answers the aggregate queries of the accountability report and the ledgers.
-type ReportRepo interface{}
+import (
+	"context"
+	"slices"
+	"strings"
+)
+
+// Rules of the accountability report (SPEC §3 "Reports") where the SPEC leaves the detail open.
+const (
+	// ReportOnTimeDays: an inspection's report counts as issued on time when the 意见书 is issued within
+	// this many calendar days of the start of the visit. R28 asks for the report "promptly" after a visit
+	// and R35(2) makes writing and submitting it a measure of the inspector; 30 days mirrors the 30-day
+	// period for the rectification report of R15. A local rule.
+	ReportOnTimeDays = 30
+	// RecurringLookbackYears: a problem recurs when the same target org has findings of the same category
+	// in the period and in another calendar year, looking back this many years before the period's first
+	// year: a problem found again at the next visit or the one after (回头看 usually comes within a year or
+	// two). Two years also bounds the scan: at province scale each year back adds about 200k findings to
+	// group. A local rule.
+	RecurringLookbackYears = 2
+	// MaxReportYears caps the length of a report's period: ten years is the whole history the
+	// province-scale benchmark assumes (SPEC §6).
+	MaxReportYears = 10
+)
+
+// ReportQuery selects the accountability report and the ledger: a scope (a jurisdiction path, every
+// org under it counts), a period of civil dates in CST, both ends included, and the day the report is
+// made (overdue figures are as of Today).
+type ReportQuery struct {
+	Scope    Jurisdiction
+	From, To Date
+	Today    Date
+}
+
+// ValidatePeriod checks a report period: both dates well-formed, from not after to, at most
+// MaxReportYears long. Field names are the query parameters.
+func ValidatePeriod(from, to Date) error {
+	fields := map[string]string{}
+	if !from.Valid() {
+		fields["from"] = "开始日期格式应为YYYY-MM-DD。"
+	}
+	if !to.Valid() {
+		fields["to"] = "结束日期格式应为YYYY-MM-DD。"
+	}
+	if len(fields) == 0 {
+		switch {
+		case to.Before(from):
+			fields["to"] = "结束日期不能早于开始日期。"
+		case from.AddDays(366 * MaxReportYears).Before(to):
+			fields["to"] = "统计期间不能超过10年。"
+		}
+	}
+	if len(fields) > 0 {
+		return FieldError("统计期间有误。", fields)
+	}
+	return nil
+}
+
+// ReportOrg names an org in a report.
+type ReportOrg struct {
+	ID   int64
+	Name string
+	Path Jurisdiction
+	Kind OrgKind
+}
+
+// SeverityCounts counts findings by severity.
+type SeverityCounts struct {
+	Minor, Major, Critical int
+}
+
+// Total is the number of findings of every severity.
+func (s SeverityCounts) Total() int { return s.Minor + s.Major + s.Critical }
+
+// ReportOrgFigures are one target org's figures in the accountability report.
+type ReportOrgFigures struct {
+	Org ReportOrg
+	// CasesIssued: the org's cases whose 意见书 was issued in the period.
+	CasesIssued int
+	// Findings: the findings of those cases by severity (findings withdrawn after an objection left out).
+	Findings SeverityCounts
+	// DueInPeriod: findings whose due date lies in the period and is not after today (a deadline still
+	// to come cannot be missed yet). The due date is the finding's current one: a failed recheck sets a new one.
+	DueInPeriod int
+	// RectifiedOnTime: of those, the findings passed at a recheck held on or before their due date.
+	RectifiedOnTime int
+	// OverdueNow: findings still to be rectified (open, or failed at recheck) whose due date is before
+	// today, whenever the case was issued; OldestOverdueDays is how many days the oldest one is late.
+	OverdueNow        int
+	OldestOverdueDays int
+	// Reopened: findings that failed a recheck held in the period.
+	Reopened int
+	// Accountability: 问责 decided (or decided and published) in the period, any form, units and persons.
+	Accountability int
+	// Incentives: 激励 decided (or decided and published) in the period.
+	Incentives int
+}
+
+// OnTimeRate is RectifiedOnTime / DueInPeriod; ok is false when nothing fell due.
+func (f ReportOrgFigures) OnTimeRate() (rate float64, ok bool) {
+	if f.DueInPeriod == 0 {
+		return 0, false
+	}
+	return float64(f.RectifiedOnTime) / float64(f.DueInPeriod), true
+}
+
+// add sums o into f (for the totals row); the oldest overdue is the larger.
+func (f *ReportOrgFigures) add(o ReportOrgFigures) {
+	f.CasesIssued += o.CasesIssued
+	f.Findings.Minor += o.Findings.Minor
+	f.Findings.Major += o.Findings.Major
+	f.Findings.Critical += o.Findings.Critical
+	f.DueInPeriod += o.DueInPeriod
+	f.RectifiedOnTime += o.RectifiedOnTime
+	f.OverdueNow += o.OverdueNow
+	f.OldestOverdueDays = max(f.OldestOverdueDays, o.OldestOverdueDays)
+	f.Reopened += o.Reopened
+	f.Accountability += o.Accountability
+	f.Incentives += o.Incentives
+}
+
+// ReportFormCount counts the 问责 decided in the period against one org in one form.
+type ReportFormCount struct {
+	Org        ReportOrg
+	TargetType string // "unit" (R52) or "person" (R53)
+	Form       string // the form's code as stored with the decision
+	Count      int
+}
+
+// TargetTypeLabel is the Chinese name of the kind of object held accountable.
+func (c ReportFormCount) TargetTypeLabel() string {
+	switch c.TargetType {
+	case "unit":
+		return "单位"
+	case "person":
+		return "个人"
+	}
+	return c.TargetType
+}
+
+// FormLabel is the Chinese name of the form (R52, R53); a code it does not know is shown as stored.
+func (c ReportFormCount) FormLabel() string {
+	if c.Form == "" {
+		return "（未填写）"
+	}
+	return c.Form
+}
+
+// ReportIncentiveCount counts the incentives decided in the period for one org of one kind.
+type ReportIncentiveCount struct {
+	Org   ReportOrg
+	Kind  string // "commendation" or "resource"
+	Count int
+}
+
+// KindLabel is the Chinese name of the incentive kind.
+func (c ReportIncentiveCount) KindLabel() string {
+	switch c.Kind {
+	case "commendation":
+		return "表彰"
+	case "resource":
+		return "资源倾斜"
+	}
+	return c.Kind
+}
+
+// ReportRecurring is a problem that recurs: the same target org and finding category in more than one
+// calendar year (the case's year, as in its number), one of them in the period.
+type ReportRecurring struct {
+	Org                 ReportOrg
+	Category            string
+	FirstYear, LastYear int
+	Years               int // distinct calendar years with such findings
+	Findings            int // findings of this org and category over those years
+}
+
+// ReportInspector are one inspector's figures: the visits (cases they were assigned to whose
+// inspection started in the period, cancelled ones left out) and how promptly their reports were issued.
+type ReportInspector struct {
+	UserID  int64
+	Name    string
+	OrgName string
+	Visits  int
+	// ReportsDue: visits whose report is issued, or whose ReportOnTimeDays have passed by today.
+	ReportsDue int
+	Issued     int
+	// IssuedOnTime: visits whose 意见书 was issued within ReportOnTimeDays of the start.
+	IssuedOnTime int
+}
+
+// OnTimeRate is IssuedOnTime / ReportsDue; ok is false when no report was due yet.
+func (r ReportInspector) OnTimeRate() (rate float64, ok bool) {
+	if r.ReportsDue == 0 {
+		return 0, false
+	}
+	return float64(r.IssuedOnTime) / float64(r.ReportsDue), true
+}
+
+// AccountabilityReport is the director's report over a period and scope (SPEC §3).
+type AccountabilityReport struct {
+	Scope      ReportOrg
+	From, To   Date
+	Today      Date
+	Orgs       []ReportOrgFigures // by path
+	Totals     ReportOrgFigures   // the sum over Orgs
+	Forms      []ReportFormCount
+	Incentives []ReportIncentiveCount
+	Recurring  []ReportRecurring
+	Inspectors []ReportInspector
+	// Notes say what the report leaves out and why, in Chinese.
+	Notes []string
+}
+
+// TrainingHoursNote says why the inspectors' table has no training hours.
+const TrainingHoursNote = "督学培训学时（R38：每年不少于40学时）尚无数据来源，本报告暂不统计。"
+
+// SumTotals fills Totals from Orgs.
+func (r *AccountabilityReport) SumTotals() {
+	t := ReportOrgFigures{Org: ReportOrg{Name: "合计"}}
+	for _, o := range r.Orgs {
+		t.add(o)
+	}
+	r.Totals = t
+}
+
+// LedgerFinding is one line of the 问题清单.
+type LedgerFinding struct {
+	FindingID  int64
+	CaseID     int64
+	CaseNumber string
+	Target     ReportOrg
+	Title      string
+	Category   string
+	Severity   Severity
+	Status     FindingStatus
+	DueOn      Date
+}
+
+// LedgerMeasure is one line of the 措施清单; ResponsibleUnit falls back to the target's name.
+type LedgerMeasure struct {
+	FindingID         int64
+	CaseNumber        string
+	FindingTitle      string
+	FindingStatus     FindingStatus
+	Description       string
+	ResponsiblePerson string
+	ResponsibleUnit   string
+	DueOn             Date
+}
+
+// Ledger is the 问题清单 and 措施清单 of the cases issued in a period and scope; the 责任清单 is a view
+// over its measures (Responsibilities).
+type Ledger struct {
+	Scope    ReportOrg
+	From, To Date
+	Findings []LedgerFinding // by case number order of issue, then finding
+	Measures []LedgerMeasure
+}
+
+// LedgerResponsibility is one line of the 责任清单: who answers for which finding and where it stands.
+type LedgerResponsibility struct {
+	ResponsibleUnit   string
+	ResponsiblePerson string
+	CaseNumber        string
+	FindingTitle      string
+	FindingStatus     FindingStatus
+	Measures          int
+	LatestDue         Date
+}
+
+// Responsibilities groups the measures by responsible unit, person and finding, ordered by unit and person.
+func (l Ledger) Responsibilities() []LedgerResponsibility {
+	type key struct {
+		unit, person string
+		finding      int64
+	}
+	idx := map[key]int{}
+	var out []LedgerResponsibility
+	for _, m := range l.Measures {
+		k := key{strings.TrimSpace(m.ResponsibleUnit), strings.TrimSpace(m.ResponsiblePerson), m.FindingID}
+		i, ok := idx[k]
+		if !ok {
+			i = len(out)
+			idx[k] = i
+			out = append(out, LedgerResponsibility{ResponsibleUnit: k.unit, ResponsiblePerson: k.person, CaseNumber: m.CaseNumber,
+				FindingTitle: m.FindingTitle, FindingStatus: m.FindingStatus})
+		}
+		out[i].Measures++
+		if out[i].LatestDue.Before(m.DueOn) {
+			out[i].LatestDue = m.DueOn
+		}
+	}
+	// A stable sort keeps the ledger's finding order within one person.
+	slices.SortStableFunc(out, func(a, b LedgerResponsibility) int {
+		if c := strings.Compare(a.ResponsibleUnit, b.ResponsibleUnit); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ResponsiblePerson, b.ResponsiblePerson)
+	})
+	return out
+}
+
+// ReportRepo answers the aggregate queries of the accountability report and the ledgers. Both are
+// computed in the database with GROUP BY and scoped by path, never row by row.
+type ReportRepo interface {
+	// AccountabilityFigures fills every section of the report but Scope and Notes.
+	AccountabilityFigures(ctx context.Context, q ReportQuery) (AccountabilityReport, error)
+	// Ledger lists the findings and measures of the cases issued in the period.
+	Ledger(ctx context.Context, q ReportQuery) (Ledger, error)
+}

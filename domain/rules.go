@@ -55,6 +55,9 @@ type Rules struct {
 	AccountabilitySendBacks int `json:"accountability_send_backs"`
 	// ProposalDecisionDays: a 问责 proposal not decided this many days after the supervision's completion is flagged (R55).
 	ProposalDecisionDays int `json:"proposal_decision_days"`
+	// StatementWorkingDays is how long the object of a 问责 notice may make its 陈述申辩, in working days
+	// (R56 requires hearing it; the period is a local setting).
+	StatementWorkingDays int `json:"statement_working_days"`
 	// IndependentRecheck: the recheck must be done by someone other than the finding's author (SPEC §1).
 	IndependentRecheck bool `json:"independent_recheck"`
 	// Categories are the finding categories; DefaultCategory (one of them) is used when none is given.
@@ -72,6 +75,12 @@ type Rules struct {
 // The day of from does not count.
 func (r Rules) ObjectionDeadline(from time.Time) time.Time {
 	return r.Calendar.AddWorkingDays(DateOf(from), r.ObjectionWorkingDays).AddDays(1).Time()
+}
+
+// StatementDeadline is the instant the 陈述申辩 window of a 问责 notice given at from closes (R56):
+// midnight CST after the last working day of the window. The day of the notice does not count.
+func (r Rules) StatementDeadline(from time.Time) time.Time {
+	return r.Calendar.AddWorkingDays(DateOf(from), r.StatementWorkingDays).AddDays(1).Time()
 }
 
 // DueDate is the rectification deadline of a finding of severity sev issued at issued (R15): the last
@@ -138,6 +147,7 @@ func (r Rules) Validate() error {
 	positive("accountability_overdue_days", r.AccountabilityOverdueDays)
 	positive("accountability_send_backs", r.AccountabilitySendBacks)
 	positive("proposal_decision_days", r.ProposalDecisionDays)
+	positive("statement_working_days", r.StatementWorkingDays)
 	for _, sev := range []Severity{SeverityCritical, SeverityMajor, SeverityMinor} {
 		if r.DueDays[sev] <= 0 {
 			bad["due_days"] = "每个严重程度（critical、major、minor）都应有正的整改天数。"

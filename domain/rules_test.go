@@ -14,6 +14,7 @@ func testRules() Rules {
 		AccountabilityOverdueDays: 15,
 		AccountabilitySendBacks:   2,
 		ProposalDecisionDays:      60,
+		StatementWorkingDays:      5,
 		IndependentRecheck:        true,
 		Categories:                []string{"校园安全", "食品卫生", "其他"},
 		DefaultCategory:           "其他",

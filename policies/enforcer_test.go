@@ -3,6 +3,7 @@ package policies
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"testing"
 
 	"dudao/domain"
@@ -23,6 +24,9 @@ var allPairs = []pair{
 	{"case", "issue_routine"}, {"case", "submit_rectification"}, {"case", "recheck"}, {"case", "cancel"},
 	{"case", "finding.write"}, {"case", "objection.file"}, {"case", "objection.rule"},
 	{"case", "measure.write"}, {"case", "evidence.inspect"}, {"case", "evidence.rectify"}, {"case", "audit.read"},
+	{"accountability", "read"}, {"accountability", "propose"}, {"accountability", "notice"}, {"accountability", "statement"},
+	{"accountability", "decide"}, {"accountability", "publish"}, {"accountability", "drop"}, {"accountability", "interview"},
+	{"incentive", "read"}, {"incentive", "propose"}, {"incentive", "decide"}, {"incentive", "publish"}, {"incentive", "drop"},
 }
 
 // roleMay is SPEC §1 written out by hand: what each role may do within its own jurisdiction.
@@ -38,6 +42,10 @@ var roleMay = map[domain.Role][]pair{
 		{"org", "read"}, {"user", "read"}, {"audit", "read"}, {"report", "read"},
 		{"case", "read"}, {"case", "create"}, {"case", "return"}, {"case", "issue"},
 		{"case", "cancel"}, {"case", "objection.rule"}, {"case", "audit.read"},
+		// decide 问责 and 激励 (R56: approved by the 督导委员会主任), notice, publish, drop, record 约谈.
+		{"accountability", "read"}, {"accountability", "notice"}, {"accountability", "decide"}, {"accountability", "publish"},
+		{"accountability", "drop"}, {"accountability", "interview"},
+		{"incentive", "read"}, {"incentive", "decide"}, {"incentive", "publish"}, {"incentive", "drop"},
 	},
 	// plan, inspect, record findings and evidence, draft reports, recheck; routine cases issue on the spot (R28).
 	domain.RoleSupervisor: {
@@ -45,17 +53,23 @@ var roleMay = map[domain.Role][]pair{
 		{"case", "read"}, {"case", "create"}, {"case", "start"}, {"case", "submit_preliminary"},
 		{"case", "submit_for_review"}, {"case", "issue_routine"}, {"case", "recheck"},
 		{"case", "finding.write"}, {"case", "evidence.inspect"},
+		// propose 问责 and 激励; record the 约谈 they attend.
+		{"accountability", "read"}, {"accountability", "propose"}, {"accountability", "interview"},
+		{"incentive", "read"}, {"incentive", "propose"},
 	},
 	// the inspected side: see, acknowledge, object, rectify with measures and evidence.
+	// and, held accountable, read its own records and make its 陈述申辩 (R56).
 	domain.RoleDistrictOffice: {
 		{"org", "read"},
 		{"case", "read"}, {"case", "acknowledge"}, {"case", "submit_rectification"},
 		{"case", "objection.file"}, {"case", "measure.write"}, {"case", "evidence.rectify"},
+		{"accountability", "read"}, {"accountability", "statement"}, {"incentive", "read"},
 	},
 	domain.RoleSchool: {
 		{"org", "read"},
 		{"case", "read"}, {"case", "acknowledge"}, {"case", "submit_rectification"},
 		{"case", "objection.file"}, {"case", "measure.write"}, {"case", "evidence.rectify"},
+		{"accountability", "read"}, {"accountability", "statement"}, {"incentive", "read"},
 	},
 	// monitoring data only; no case or user access.
 	domain.RoleMonitor: {
@@ -65,6 +79,7 @@ var roleMay = map[domain.Role][]pair{
 	domain.RoleAuditor: {
 		{"org", "read"}, {"user", "read"}, {"audit", "read"}, {"report", "read"},
 		{"case", "read"}, {"case", "audit.read"},
+		{"accountability", "read"}, {"incentive", "read"},
 	},
 }
 
@@ -286,9 +301,19 @@ func TestEnforcerTwoGrants(t *testing.T) {
 			{"evidence.rectify", "wuhai/wd/s001/", true},
 			{"read", "wuhai/wd/", false},
 			{"issue", "wuhai/hbw/s012/", false},
+			{"accountability:propose", "wuhai/hbw/s012/", true},
+			{"accountability:propose", "wuhai/wd/s001/", false},
+			{"accountability:statement", "wuhai/wd/s001/", true},
+			{"accountability:statement", "wuhai/hbw/s012/", false},
+			{"accountability:decide", "wuhai/hbw/", false},
+			{"accountability:read", "wuhai/wd/", false},
 		} {
-			if got := en.Allowed(a, "case", c.act, c.path); got != c.want {
-				t.Errorf("%s: %s case on %s = %v, want %v", name, c.act, c.path, got, c.want)
+			obj, act := "case", c.act
+			if o, x, ok := strings.Cut(c.act, ":"); ok {
+				obj, act = o, x
+			}
+			if got := en.Allowed(a, obj, act, c.path); got != c.want {
+				t.Errorf("%s: %s %s on %s = %v, want %v", name, act, obj, c.path, got, c.want)
 			}
 		}
 	})

@@ -6,5 +6,5 @@ import "embed"
 
 // FS holds the page templates by area (layouts, auth, home, errors, …) and static/.
 //
-//go:embed layouts auth home errors static
+//go:embed layouts partials auth home errors cases admin reports accountability notifications static
 var FS embed.FS

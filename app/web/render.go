@@ -105,5 +105,14 @@ func (s *Server) base(c echo.Context, title string) Base {
 
 // templateFuncs are the helpers every template may call; keep them about presentation only.
 func templateFuncs() template.FuncMap {
-	return template.FuncMap{}
+	return template.FuncMap{
+		// frameOf is the UI frame (navigation, flash, alert) of a page that has one, else nil: pages
+		// built on Base alone get the navigation loaded by htmx.
+		"frameOf": func(p any) *frame {
+			if f, ok := p.(interface{ uiFrame() *frame }); ok {
+				return f.uiFrame()
+			}
+			return nil
+		},
+	}
 }

@@ -137,6 +137,8 @@ func (s *Server) routes() {
 	ui.POST("/logout", s.logoutSubmit, s.requireWeb)
 	ui.GET("/", s.homePage, s.requireWeb)
 	s.uiRoutes(ui)
+	s.reportPages(ui)
+	s.accountabilityPages(ui)
 }
 
 func (s *Server) readyz(c echo.Context) error {

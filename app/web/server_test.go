@@ -135,7 +135,7 @@ func TestPagesNeedNoInlineCode(t *testing.T) {
 	login := wantHTML(t, b.get("/login"), http.StatusOK)
 	b.webLogin("hbw.office", demo.Password)
 	home := wantHTML(t, b.get("/"), http.StatusOK)
-	inline := regexp.MustCompile(`(?i)<script\b[^>]*>\s*\S|<style\b|\son[a-z]+\s*=|\sstyle\s*=`)
+	inline := regexp.MustCompile(`(?i)<script\b[^>]*>\s*[^<\s]|<style\b|\son[a-z]+\s*=|\sstyle\s*=`)
 	var found []string
 	for name, body := range map[string]string{"login": login, "home": home} {
 		for _, m := range inline.FindAllString(body, -1) {

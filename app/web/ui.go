@@ -1,6 +1,296 @@
 package web
 
-import "github.com/labstack/echo/v4"
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
 
-// uiRoutes registers the pages of the web UI beyond login and home.
-func (s *Server) uiRoutes(g *echo.Group) {}
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"dudao/domain"
+)
+
+// uiRoutes registers the pages of the web UI beyond login and home. g carries the CSRF check and the
+// session; every page here needs a signed-in user.
+func (s *Server) uiRoutes(g *echo.Group) {
+	w := s.requireWeb
+	g.GET("/ui/nav", s.uiNav, w)
+
+	g.GET("/cases", s.uiCaseList, w)
+	g.GET("/cases/new", s.uiCaseNew, w)
+	g.POST("/cases", s.uiCaseOpen, w)
+	g.GET("/cases/:id", s.uiCaseShow, w)
+	g.POST("/cases/:id/actions/:action", s.uiCaseAct, w)
+	g.POST("/cases/:id/findings", s.uiFindingAdd, w)
+	g.GET("/cases/:id/findings/:fid/edit", s.uiFindingEdit, w)
+	g.POST("/cases/:id/findings/:fid", s.uiFindingUpdate, w)
+	g.POST("/cases/:id/findings/:fid/delete", s.uiFindingRemove, w)
+	g.POST("/cases/:id/objections", s.uiObjectionFile, w)
+	g.POST("/cases/:id/objections/:oid/ruling", s.uiObjectionRule, w)
+	g.GET("/cases/:id/rectification", s.uiRectification, w)
+	g.POST("/cases/:id/findings/:fid/measures", s.uiMeasureAdd, w)
+	g.GET("/cases/:id/recheck", s.uiRecheck, w)
+	g.GET("/cases/:id/evidence/:eid", s.uiEvidence, w)
+
+	g.GET("/admin/orgs", s.uiAdminOrgs, w)
+	g.POST("/admin/orgs", s.uiAdminOrgCreate, w)
+	g.GET("/admin/users", s.uiAdminUsers, w)
+	g.POST("/admin/users", s.uiAdminUserCreate, w)
+	g.POST("/admin/grants", s.uiAdminGrant, w)
+
+	// Evidence comes from phone cameras, far larger than the group's body cap: the upload route has
+	// the same CSRF check and session but the upload cap.
+	s.Echo.POST("/cases/:id/evidence", s.uiEvidenceUpload,
+		middleware.BodyLimit(byteSize(s.cfg.MaxUploadBytes+2*uploadOverhead)), s.csrf(), s.loadWebSession, w)
+}
+
+// frame is what the UI's own pages share beyond Base: the navigation for the user's roles and the
+// message left by the previous request (flash) or by a refused write (alert).
+type frame struct {
+	Base
+	Nav   []navLink
+	Flash *flashMsg
+	Alert string
+}
+
+// uiFrame lets the layout find the frame of any page that has one (templateFuncs' frameOf).
+func (f frame) uiFrame() *frame { return &f }
+
+type navLink struct {
+	Href, Label string
+	Active      bool
+}
+
+type flashMsg struct {
+	OK   bool
+	Text string
+}
+
+// frame builds the frame for a page of the signed-in user, taking the flash message.
+func (s *Server) frame(c echo.Context, title string) frame {
+	f := frame{Base: s.base(c, title), Flash: s.takeFlash(c)}
+	if a, ok := actorOf(c); ok {
+		f.Nav = s.navFor(a, c.Request().URL.Path)
+	}
+	return f
+}
+
+// navFor lists the sections a user may use; the other engineers' pages are linked for the roles that
+// read them (the pages check again).
+func (s *Server) navFor(a domain.Actor, path string) []navLink {
+	var out []navLink
+	add := func(href, label string, active bool) {
+		out = append(out, navLink{Href: href, Label: label, Active: active})
+	}
+	add("/", "首页", path == "/")
+	if s.app.MayAnywhere(a, "case", "read") {
+		add("/cases", "督导案件", strings.HasPrefix(path, "/cases") && path != "/cases/new")
+	}
+	if s.app.MayOpenCases(a) {
+		add("/cases/new", "新建案件", path == "/cases/new")
+	}
+	add("/notifications", "消息通知", strings.HasPrefix(path, "/notifications"))
+	if a.Has(domain.RoleDirector) || a.Has(domain.RoleSupervisor) || a.Has(domain.RoleAuditor) || s.app.MayAnywhere(a, "accountability", "read") {
+		add("/accountability", "问责与激励", strings.HasPrefix(path, "/accountability"))
+	}
+	if s.app.MayAnywhere(a, "report", "read") {
+		add("/reports/accountability", "问责报告", strings.HasPrefix(path, "/reports"))
+	}
+	if s.app.MayAnywhere(a, "org", "create") {
+		add("/admin/orgs", "机构管理", path == "/admin/orgs")
+	}
+	if s.app.MayAnywhere(a, "user", "create") {
+		add("/admin/users", "用户与授权", path == "/admin/users")
+	}
+	return out
+}
+
+// uiNav answers the navigation alone, for pages rendered without a frame (they load it with htmx).
+func (s *Server) uiNav(c echo.Context) error {
+	a, _ := actorOf(c)
+	path := ""
+	if p := c.QueryParam("path"); p != "" {
+		path = safeNext(p)
+	}
+	return s.renderFragment(c, http.StatusOK, tmplHome, "nav", frame{Base: s.base(c, ""), Nav: s.navFor(a, path)})
+}
+
+// renderFragment executes one named template of a page's set, for htmx requests.
+func (s *Server) renderFragment(c echo.Context, status int, set, name string, data any) error {
+	t, ok := s.tmpl.sets[set]
+	if !ok {
+		return fmt.Errorf("web: no template %s", set)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+		return fmt.Errorf("web: render %s/%s: %w", set, name, err)
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+const flashCookie = "dudao_flash"
+
+// setFlash leaves a message for the page the browser is redirected to (post/redirect/get).
+func (s *Server) setFlash(c echo.Context, ok bool, text string) {
+	kind := "e"
+	if ok {
+		kind = "k"
+	}
+	c.SetCookie(&http.Cookie{Name: flashCookie, Value: base64.RawURLEncoding.EncodeToString([]byte(kind + text)), Path: "/",
+		MaxAge: 120, HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+}
+
+// takeFlash reads and clears the message; the text is the server's own but is escaped like any other.
+func (s *Server) takeFlash(c echo.Context) *flashMsg {
+	ck, err := c.Cookie(flashCookie)
+	if err != nil || ck.Value == "" {
+		return nil
+	}
+	c.SetCookie(&http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	b, err := base64.RawURLEncoding.DecodeString(ck.Value)
+	if err != nil || len(b) < 2 || len(b) > 2000 || !utf8.Valid(b) {
+		return nil
+	}
+	return &flashMsg{OK: b[0] == 'k', Text: string(b[1:])}
+}
+
+// redirectWith sends the browser to a page with a message.
+func (s *Server) redirectWith(c echo.Context, to string, ok bool, text string) error {
+	s.setFlash(c, ok, text)
+	return c.Redirect(http.StatusSeeOther, to)
+}
+
+// uiForm is the state of the one form on a page that was just refused: what the user typed, the
+// message for each field and the message for the form. ID says which form it was, since a page
+// holds several (a measure form per finding, a ruling per objection).
+type uiForm struct {
+	ID      string
+	Values  url.Values
+	Errors  map[string]string
+	Message string
+}
+
+// Is reports whether the refused form is id.
+func (f uiForm) Is(id string) bool { return f.ID != "" && f.ID == id }
+
+// Val is what the user typed in field name of form id, "" for any other form.
+func (f uiForm) Val(id, name string) string {
+	if !f.Is(id) {
+		return ""
+	}
+	return f.Values.Get(name)
+}
+
+// Has reports whether the user chose value in field name of form id (checkboxes, multiple selects).
+func (f uiForm) Has(id, name, value string) bool {
+	if !f.Is(id) {
+		return false
+	}
+	for _, v := range f.Values[name] {
+		if v == value {
+			return true
+		}
+	}
+	return false
+}
+
+// Err is the message for field name of form id.
+func (f uiForm) Err(id, name string) string {
+	if !f.Is(id) {
+		return ""
+	}
+	return f.Errors[name]
+}
+
+// Msg is the form's own message, followed by the messages of fields the form does not show.
+func (f uiForm) Msg(id string, shown ...string) []string {
+	if !f.Is(id) {
+		return nil
+	}
+	var out []string
+	if f.Message != "" {
+		out = append(out, f.Message)
+	}
+	keys := make([]string, 0, len(f.Errors))
+	for k := range f.Errors {
+		if !contains(shown, k) {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		out = append(out, f.Errors[k])
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// refusedForm turns a refused write into the form state to show again, when the refusal is about
+// what the user entered (422). Anything else is not a form problem and is returned as is.
+func refusedForm(id string, values url.Values, err error) (uiForm, bool) {
+	de, ok := err.(*domain.Error)
+	if !ok || de.Code != domain.EINVALID {
+		return uiForm{}, false
+	}
+	f := uiForm{ID: id, Values: values, Errors: de.Fields, Message: de.Message}
+	if f.Errors == nil {
+		f.Errors = map[string]string{}
+	}
+	return f, true
+}
+
+// alertFor is the inline message for a refused write that the page can explain: not allowed (403)
+// or no longer possible (409). Other errors go to the error page.
+func alertFor(err error) (string, int, bool) {
+	switch domain.ErrorCode(err) {
+	case domain.EFORBIDDEN:
+		return domain.ErrorMessage(err), http.StatusForbidden, true
+	case domain.ECONFLICT:
+		return domain.ErrorMessage(err), http.StatusConflict, true
+	case domain.ETOOLARGE, domain.EUNSUPPORTED:
+		return domain.ErrorMessage(err), statusOf[domain.ErrorCode(err)], true
+	}
+	return "", 0, false
+}
+
+// option is one choice of a select or radio group.
+type option struct {
+	Value, Label string
+}
+
+// cst formats an instant for people in Wuhai.
+func cst(t time.Time) string { return t.In(domain.CST).Format("2006-01-02 15:04") }
+
+func cstPtr(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return cst(*t)
+}
+
+// humanSize is a file size for people.
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d 字节", n)
+}

@@ -7,6 +7,7 @@
 //	dudao user passwd --username U [--password P]
 //	dudao user grant --username U --role ROLE --org PATH
 //	dudao audit verify
+//	dudao tick
 package main
 
 import (
@@ -29,6 +30,7 @@ import (
 
 	"dudao/app"
 	"dudao/app/demo"
+	"dudao/app/mail"
 	"dudao/app/web"
 	"dudao/domain"
 	"dudao/policies"
@@ -46,6 +48,7 @@ const usage = `dudao — 乌海市教育督导管理系统
   dudao user passwd --username U [--password P]                        重设密码
   dudao user grant --username U --role ROLE --org PATH                 授予角色
   dudao audit verify                                                   校验审计日志哈希链
+  dudao tick                                                           执行一次督办检查（逾期提醒、问责建议）
 
 每个参数都可用环境变量设置，如 --db 对应 DUDAO_DB。运行 "dudao serve -h" 查看全部参数。
 `
@@ -94,6 +97,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return domain.Errorf(domain.EINVALID, "用法: dudao user add|passwd|grant …")
 		}
 		return cmdUser(ctx, rest[0], rest[1:], stdin, stdout)
+	case "tick":
+		return cmdTick(ctx, rest, stdout, stderr)
 	case "audit":
 		if len(rest) == 0 || rest[0] != "verify" {
 			return domain.Errorf(domain.EINVALID, "用法: dudao audit verify")
@@ -161,9 +166,18 @@ func open(ctx context.Context, cfg Config, stderr io.Writer) (*env, error) {
 		db.Close()
 		return nil, err
 	}
+	var mailer domain.Mailer
+	if cfg.SMTP != "" {
+		m, err := mail.New(cfg.SMTP)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		mailer = m
+	}
 	x := app.New(app.Deps{
 		Tx: db, Orgs: db, Users: db, Sessions: db, Logins: db, Audit: db, Cases: db, Blobs: blobs, Authz: enf,
-		Accountability: db, Notifications: db, Reports: db,
+		Accountability: db, Notifications: db, Reports: db, Mailer: mailer,
 		Clock: domain.SystemClock, Rules: rules,
 	}, app.Options{APITokenTTL: cfg.TokenTTL, MaxUploadBytes: cfg.maxUploadBytes(), FontPath: cfg.FontPath})
 	return &env{cfg: cfg, db: db, app: x, log: log}, nil
@@ -211,6 +225,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	go func() { errc <- hs.ListenAndServe() }()
 	fmt.Fprintf(stdout, "dudao 已启动: http://%s\n", displayAddr(cfg.Addr))
 	go sweepSessions(ctx, e)
+	go schedule(ctx, e)
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
@@ -240,6 +255,45 @@ func sweepSessions(ctx context.Context, e *env) {
 		case <-t.C:
 		}
 	}
+}
+
+// schedule runs a scheduler pass every cfg.TickEvery (never when it is not positive) until ctx ends,
+// which is when the server stops.
+func schedule(ctx context.Context, e *env) {
+	if e.cfg.TickEvery <= 0 {
+		return
+	}
+	t := time.NewTicker(e.cfg.TickEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		rep, err := e.app.Tick(ctx)
+		if err != nil && ctx.Err() == nil {
+			e.log.Warn("scheduler", "err", err)
+		}
+		if rep.Reminders > 0 || rep.Proposals > 0 || rep.EmailFailures > 0 {
+			e.log.Info("scheduler", "reminders", rep.Reminders, "proposals", rep.Proposals, "emails", rep.Emails, "email_failures", rep.EmailFailures)
+		}
+	}
+}
+
+func cmdTick(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, _, err := parse("tick", args, nil)
+	if err != nil {
+		return err
+	}
+	e, err := open(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	rep, err := e.app.Tick(ctx)
+	fmt.Fprintln(stdout, rep)
+	return err
 }
 
 func displayAddr(addr string) string {

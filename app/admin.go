@@ -1,0 +1,203 @@
+package app
+
+import (
+	"context"
+
+	"dudao/domain"
+)
+
+// UserWithGrants is a user as the admin pages list it: the user, the org it belongs to and its grants.
+type UserWithGrants struct {
+	User   domain.User
+	Org    domain.Org
+	Grants []domain.Grant
+}
+
+// ListUsersWithGrants lists the users of the orgs where the actor may read users, with their grants,
+// ordered by org path and username.
+func (x *App) ListUsersWithGrants(ctx context.Context, a domain.Actor) ([]UserWithGrants, error) {
+	var scopes []domain.Jurisdiction
+	for _, s := range a.Scopes() {
+		if x.Authz.Allowed(a, "user", "read", s) {
+			scopes = append(scopes, s)
+		}
+	}
+	if len(scopes) == 0 {
+		return nil, domain.Errorf(domain.EFORBIDDEN, "您无权查看用户。")
+	}
+	var out []UserWithGrants
+	err := x.Tx.WithinTx(ctx, func(ctx context.Context) error {
+		users, err := x.Users.ListUsers(ctx, scopes)
+		if err != nil {
+			return err
+		}
+		orgs, err := x.Orgs.ListOrgs(ctx, scopes)
+		if err != nil {
+			return err
+		}
+		byID := make(map[int64]domain.Org, len(orgs))
+		for _, o := range orgs {
+			byID[o.ID] = o
+		}
+		out = make([]UserWithGrants, 0, len(users))
+		for _, u := range users {
+			g, err := x.Users.Grants(ctx, u.ID)
+			if err != nil {
+				return err
+			}
+			u.PasswordHash = "" // never leaves the use case
+			out = append(out, UserWithGrants{User: u, Org: byID[u.OrgID], Grants: g})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Inspector is a supervisor who may be put on a case's inspection team, with the org of the grant
+// that makes them one.
+type Inspector struct {
+	UserID  int64
+	Name    string
+	OrgName string
+	Path    domain.Jurisdiction // the jurisdiction of the supervisor grant
+}
+
+// ListInspectors lists the active supervisors in the actor's scope, for the form that opens a case.
+// Only those who may open cases may list them; whether one may inspect a given target is checked
+// again when the case is opened.
+func (x *App) ListInspectors(ctx context.Context, a domain.Actor) ([]Inspector, error) {
+	if !x.Authz.Allowed(a, "case", "create", a.Org.Path) {
+		return nil, domain.Errorf(domain.EFORBIDDEN, "您无权新建督导案件。")
+	}
+	var out []Inspector
+	err := x.Tx.WithinTx(ctx, func(ctx context.Context) error {
+		scopes := []domain.Jurisdiction{a.Org.Path}
+		users, err := x.Users.ListUsers(ctx, scopes)
+		if err != nil {
+			return err
+		}
+		orgs, err := x.Orgs.ListOrgs(ctx, scopes)
+		if err != nil {
+			return err
+		}
+		names := make(map[int64]string, len(orgs))
+		for _, o := range orgs {
+			names[o.ID] = o.Name
+		}
+		for _, u := range users {
+			if !u.Active {
+				continue
+			}
+			grants, err := x.Users.Grants(ctx, u.ID)
+			if err != nil {
+				return err
+			}
+			for _, g := range grants {
+				if g.Role == domain.RoleSupervisor {
+					out = append(out, Inspector{UserID: u.ID, Name: u.Name, OrgName: names[g.OrgID], Path: g.Path})
+					break
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// CaseUserNames resolves the people a case names (inspectors, authors of objections, measures,
+// files and rechecks) to their names, for a case the actor may read.
+func (x *App) CaseUserNames(ctx context.Context, a domain.Actor, c *domain.Case) (map[int64]string, error) {
+	if c == nil || !x.canRead(a, c) {
+		return nil, errCaseNotFound
+	}
+	ids := map[int64]bool{}
+	add := func(id int64) {
+		if id > 0 {
+			ids[id] = true
+		}
+	}
+	for _, id := range c.InspectorIDs {
+		add(id)
+	}
+	add(c.CreatedBy)
+	add(c.ReviewSubmittedBy)
+	add(c.IssuedBy)
+	add(c.RectificationSubmittedBy)
+	for _, f := range c.Findings {
+		for _, m := range f.Measures {
+			add(m.CreatedBy)
+		}
+		for _, e := range f.Evidence {
+			add(e.UploadedBy)
+		}
+	}
+	for _, e := range c.Evidence {
+		add(e.UploadedBy)
+	}
+	for _, o := range c.Objections {
+		add(o.FiledBy)
+		add(o.RuledBy)
+	}
+	for _, r := range c.Rechecks {
+		add(r.By)
+	}
+	out := make(map[int64]string, len(ids))
+	err := x.Tx.WithinTx(ctx, func(ctx context.Context) error {
+		for id := range ids {
+			u, err := x.Users.GetUser(ctx, id)
+			if err != nil {
+				if domain.ErrorCode(err) == domain.ENOTFOUND {
+					continue
+				}
+				return err
+			}
+			out[id] = u.Name
+		}
+		return nil
+	})
+	return out, err
+}
+
+// MayOpenCases reports whether the actor may open cases at its own org.
+func (x *App) MayOpenCases(a domain.Actor) bool {
+	return x.Authz.Allowed(a, "case", "create", a.Org.Path)
+}
+
+// MayAnywhere reports whether the actor may do act on obj in at least one of its jurisdictions:
+// what a navigation link or a menu needs to know.
+func (x *App) MayAnywhere(a domain.Actor, obj, act string) bool {
+	for _, s := range a.Scopes() {
+		if x.Authz.Allowed(a, obj, act, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// CaseAbilities are what the actor may do to a case's parts now, beyond the transitions of
+// allowed_actions: the same checks the writes make, so a form is shown only when it would be accepted.
+type CaseAbilities struct {
+	EditFindings   bool
+	FileObjection  bool
+	RuleObjections bool
+	AddMeasures    bool
+	AttachEvidence bool
+	ReadAudit      bool
+}
+
+// Abilities answers CaseAbilities for a case the actor has loaded through GetCase.
+func (x *App) Abilities(a domain.Actor, c *domain.Case) CaseAbilities {
+	if c == nil || !x.canRead(a, c) {
+		return CaseAbilities{}
+	}
+	now := x.Clock.Now()
+	return CaseAbilities{
+		EditFindings:   x.at(a, "finding.write", false)(c) && c.CanEditFindings(a) == nil,
+		FileObjection:  x.at(a, "objection.file", true)(c) && c.CanFileObjection(a, now) == nil,
+		RuleObjections: x.at(a, "objection.rule", false)(c) && c.CanRuleObjections(a) == nil,
+		AddMeasures:    x.at(a, "measure.write", true)(c) && c.CanAddMeasures(a) == nil,
+		AttachEvidence: x.evidenceAllowed(a)(c) && c.CanAttachEvidence(a, nil) == nil,
+		ReadAudit: x.Authz.Allowed(a, "case", "audit.read", c.TargetOrg.Path) ||
+			x.Authz.Allowed(a, "case", "audit.read", c.OwnerOrg.Path),
+	}
+}

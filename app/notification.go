@@ -1,0 +1,121 @@
+package app
+
+import (
+	"context"
+	"net/mail"
+	"strings"
+	"time"
+
+	"dudao/domain"
+)
+
+// outMail is an email to send once the transaction that created its notification has committed.
+type outMail struct {
+	notificationID int64
+	mail           domain.Mail
+}
+
+// deliver puts m in the inbox of everyone in aud, once per user (the dedup key), inside the
+// transaction in ctx. It returns how many notifications are new and the emails they call for.
+func (x *App) deliver(ctx context.Context, m domain.Message, aud domain.Audience, now time.Time) (int, []outMail, error) {
+	if x.Notifications == nil {
+		return 0, nil, nil
+	}
+	rs, err := x.Notifications.Audience(ctx, aud)
+	if err != nil {
+		return 0, nil, err
+	}
+	created := 0
+	var mails []outMail
+	for _, r := range rs {
+		n := m.For(r.UserID, now)
+		ok, err := x.Notifications.AddNotification(ctx, &n)
+		if err != nil {
+			return 0, nil, err
+		}
+		if !ok {
+			continue
+		}
+		created++
+		if x.Mailer != nil && r.Email != "" {
+			mails = append(mails, outMail{notificationID: n.ID, mail: domain.Mail{To: r.Email, Subject: "【教育督导】" + m.Title, Body: mailBody(r.Name, m)}})
+		}
+	}
+	return created, mails, nil
+}
+
+func mailBody(name string, m domain.Message) string {
+	var b strings.Builder
+	b.WriteString(name + "：\n\n")
+	b.WriteString(m.Body)
+	b.WriteString("\n\n请登录乌海市教育督导管理系统查看")
+	if m.Link != "" {
+		b.WriteString("（" + m.Link + "）")
+	}
+	b.WriteString("。\n\n本邮件由系统自动发送，请勿回复。\n")
+	return b.String()
+}
+
+// sendMails sends the emails of committed notifications, one each, and records which went out.
+// A failure is counted, not fatal: the in-app notification is there either way.
+func (x *App) sendMails(ctx context.Context, mails []outMail) (sent, failed int) {
+	for _, m := range mails {
+		if err := x.Mailer.Send(ctx, m.mail); err != nil {
+			failed++
+			continue
+		}
+		sent++
+		_ = x.Notifications.MarkEmailed(ctx, m.notificationID, x.Clock.Now())
+	}
+	return sent, failed
+}
+
+// ListNotifications lists the caller's own notifications, unread first.
+func (x *App) ListNotifications(ctx context.Context, a domain.Actor, page, perPage int) ([]domain.Notification, int, int, error) {
+	if perPage <= 0 {
+		perPage = 20
+	}
+	if perPage > 200 {
+		perPage = 200
+	}
+	if page <= 0 {
+		page = 1
+	}
+	return x.Notifications.ListNotifications(ctx, a.UserID, page, perPage)
+}
+
+// MarkNotificationRead marks one of the caller's notifications read; anyone else's is ENOTFOUND.
+func (x *App) MarkNotificationRead(ctx context.Context, a domain.Actor, id int64) (domain.Notification, error) {
+	n, err := x.Notifications.MarkRead(ctx, a.UserID, id, x.Clock.Now())
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return n, domain.Errorf(domain.ENOTFOUND, "通知不存在。")
+	}
+	return n, err
+}
+
+// MarkAllNotificationsRead marks every unread notification of the caller read.
+func (x *App) MarkAllNotificationsRead(ctx context.Context, a domain.Actor) (int, error) {
+	return x.Notifications.MarkAllRead(ctx, a.UserID, x.Clock.Now())
+}
+
+// MyEmail is the address the caller's reminders are emailed to ("" for none).
+func (x *App) MyEmail(ctx context.Context, a domain.Actor) (string, error) {
+	return x.Notifications.GetEmail(ctx, a.UserID)
+}
+
+// SetMyEmail sets (or, with "", clears) the address the caller's reminders are emailed to.
+func (x *App) SetMyEmail(ctx context.Context, a domain.Actor, email string) error {
+	email = strings.TrimSpace(email)
+	if email != "" {
+		addr, err := mail.ParseAddress(email)
+		if err != nil || addr.Address != email || len(email) > 200 || strings.ContainsAny(email, "\r\n") {
+			return domain.FieldError("邮箱地址有误。", map[string]string{"email": "请填写有效的邮箱地址，如 name@example.org。"})
+		}
+	}
+	return x.Tx.WithinTx(ctx, func(ctx context.Context) error {
+		if err := x.Notifications.SetEmail(ctx, a.UserID, email); err != nil {
+			return err
+		}
+		return x.audit(ctx, a, "user.email", "user", a.UserID, a.Org.Path, nil, nil, "")
+	})
+}

@@ -1,0 +1,249 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"dudao/app/export"
+	"dudao/domain"
+)
+
+// ErrFontMissing marks a PDF that cannot be made because the configured font (Options.FontPath, the
+// --font setting) is missing or unusable. Its message names the setting, so the web layer shows it
+// instead of the generic 500 text.
+var ErrFontMissing = errors.New("app: PDF font unavailable")
+
+// Document is a generated file to download.
+type Document struct {
+	Filename    string
+	ContentType string
+	Body        []byte
+}
+
+// ReportParams ask for a report; zero values take defaults: from the first day of this year to today,
+// over the caller's own org.
+type ReportParams struct {
+	From, To domain.Date
+	OrgID    int64
+}
+
+// reportScopes are the jurisdictions where the actor may read reports.
+func (x *App) reportScopes(a domain.Actor) []domain.Jurisdiction {
+	var out []domain.Jurisdiction
+	for _, s := range a.Scopes() {
+		if x.Authz.Allowed(a, "report", "read", s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// reportQuery checks who asks and what: a role without report read anywhere is EFORBIDDEN, a bad
+// period EINVALID, an org that is missing or outside the caller's report scope ENOTFOUND.
+func (x *App) reportQuery(ctx context.Context, a domain.Actor, p ReportParams) (domain.ReportQuery, domain.Org, error) {
+	scopes := x.reportScopes(a)
+	if len(scopes) == 0 {
+		return domain.ReportQuery{}, domain.Org{}, domain.Errorf(domain.EFORBIDDEN, "您无权查看督导报表。")
+	}
+	today := domain.DateOf(x.Clock.Now())
+	if p.From == "" {
+		p.From = domain.Date(today[:4] + "-01-01")
+	}
+	if p.To == "" {
+		p.To = today
+	}
+	if err := domain.ValidatePeriod(p.From, p.To); err != nil {
+		return domain.ReportQuery{}, domain.Org{}, err
+	}
+	notFound := domain.Errorf(domain.ENOTFOUND, "机构不存在或不在您的报表查看范围内。")
+	var org domain.Org
+	var err error
+	switch {
+	case p.OrgID != 0:
+		org, err = x.Orgs.GetOrg(ctx, p.OrgID)
+	case x.Authz.Allowed(a, "report", "read", a.Org.Path):
+		org = a.Org
+	default: // the caller's own org is not where its report grant lies: take the first such scope
+		org, err = x.Orgs.GetOrgByPath(ctx, scopes[0])
+	}
+	if err != nil {
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
+			return domain.ReportQuery{}, domain.Org{}, notFound
+		}
+		return domain.ReportQuery{}, domain.Org{}, err
+	}
+	if !x.Authz.Allowed(a, "report", "read", org.Path) {
+		return domain.ReportQuery{}, domain.Org{}, notFound
+	}
+	return domain.ReportQuery{Scope: org.Path, From: p.From, To: p.To, Today: today}, org, nil
+}
+
+// AccountabilityReport computes the accountability report (SPEC §3) for the caller.
+func (x *App) AccountabilityReport(ctx context.Context, a domain.Actor, p ReportParams) (domain.AccountabilityReport, error) {
+	q, org, err := x.reportQuery(ctx, a, p)
+	if err != nil {
+		return domain.AccountabilityReport{}, err
+	}
+	r, err := x.Reports.AccountabilityFigures(ctx, q)
+	if err != nil {
+		return domain.AccountabilityReport{}, err
+	}
+	r.Scope = domain.ReportOrg{ID: org.ID, Name: org.Name, Path: org.Path, Kind: org.Kind}
+	r.Notes = append(r.Notes, domain.TrainingHoursNote)
+	return r, nil
+}
+
+// reportFilename is e.g. 问责情况报告_海勃湾区_2026-01-01_2026-12-31.pdf; names never carry path separators.
+func reportFilename(what string, r domain.ReportOrg, from, to domain.Date, ext string) string {
+	name := strings.NewReplacer("/", "_", `\`, "_").Replace(r.Name)
+	return fmt.Sprintf("%s_%s_%s_%s.%s", what, name, from, to, ext)
+}
+
+// AccountabilityReportPDF renders the report as PDF with the configured Chinese font.
+func (x *App) AccountabilityReportPDF(ctx context.Context, a domain.Actor, p ReportParams) (Document, error) {
+	r, err := x.AccountabilityReport(ctx, a, p)
+	if err != nil {
+		return Document{}, err
+	}
+	font, err := x.pdfFont()
+	if err != nil {
+		return Document{}, err
+	}
+	b, err := export.AccountabilityPDF(r, font)
+	if err != nil {
+		return Document{}, x.fontError(err)
+	}
+	return Document{Filename: reportFilename("问责情况报告", r.Scope, r.From, r.To, "pdf"), ContentType: export.ContentTypePDF, Body: b}, nil
+}
+
+// AccountabilityReportXLSX renders the report as an Excel workbook, one sheet per section.
+func (x *App) AccountabilityReportXLSX(ctx context.Context, a domain.Actor, p ReportParams) (Document, error) {
+	r, err := x.AccountabilityReport(ctx, a, p)
+	if err != nil {
+		return Document{}, err
+	}
+	b, err := export.AccountabilityXLSX(r)
+	if err != nil {
+		return Document{}, err
+	}
+	return Document{Filename: reportFilename("问责情况报告", r.Scope, r.From, r.To, "xlsx"), ContentType: export.ContentTypeXLSX, Body: b}, nil
+}
+
+// Ledger lists the 问题清单 and 措施清单 of the cases issued in the period and scope.
+func (x *App) Ledger(ctx context.Context, a domain.Actor, p ReportParams) (domain.Ledger, error) {
+	q, org, err := x.reportQuery(ctx, a, p)
+	if err != nil {
+		return domain.Ledger{}, err
+	}
+	l, err := x.Reports.Ledger(ctx, q)
+	if err != nil {
+		return domain.Ledger{}, err
+	}
+	l.Scope = domain.ReportOrg{ID: org.ID, Name: org.Name, Path: org.Path, Kind: org.Kind}
+	return l, nil
+}
+
+// LedgerXLSX renders the ledger as an Excel workbook: 问题清单, 措施清单, 责任清单.
+func (x *App) LedgerXLSX(ctx context.Context, a domain.Actor, p ReportParams) (Document, error) {
+	l, err := x.Ledger(ctx, a, p)
+	if err != nil {
+		return Document{}, err
+	}
+	b, err := export.LedgerXLSX(l)
+	if err != nil {
+		return Document{}, err
+	}
+	return Document{Filename: reportFilename("督导台账", l.Scope, l.From, l.To, "xlsx"), ContentType: export.ContentTypeXLSX, Body: b}, nil
+}
+
+// OpinionIssued reports whether a case in status s has an issued 督导意见书.
+func OpinionIssued(s domain.Status) bool {
+	return s == domain.StatusRectifying || s == domain.StatusVerifying || s == domain.StatusClosed
+}
+
+// CaseOpinionPDF renders the 督导意见书 of an issued case, for whoever may read the case (out of scope
+// is ENOTFOUND, as for the case itself). A case not yet issued is ECONFLICT.
+func (x *App) CaseOpinionPDF(ctx context.Context, a domain.Actor, id int64) (Document, error) {
+	v, err := x.GetCase(ctx, a, id)
+	if err != nil {
+		return Document{}, err
+	}
+	c := v.Case
+	if !OpinionIssued(c.Status) || c.IssuedAt == nil {
+		return Document{}, domain.Errorf(domain.ECONFLICT, "案件%s当前状态为%s，尚未签发督导意见书。", c.Number, c.Status.Label())
+	}
+	in := export.OpinionInput{Case: c}
+	for _, uid := range c.InspectorIDs {
+		u, err := x.Users.GetUser(ctx, uid)
+		if err != nil {
+			return Document{}, err
+		}
+		in.Inspectors = append(in.Inspectors, u.Name)
+	}
+	if c.IssuedBy != 0 {
+		u, err := x.Users.GetUser(ctx, c.IssuedBy)
+		if err != nil {
+			return Document{}, err
+		}
+		in.IssuedBy = u.Name
+	}
+	font, err := x.pdfFont()
+	if err != nil {
+		return Document{}, err
+	}
+	b, err := export.OpinionPDF(in, font)
+	if err != nil {
+		return Document{}, x.fontError(err)
+	}
+	name := strings.NewReplacer("/", "_", `\`, "_").Replace(c.Number)
+	return Document{Filename: "督导意见书_" + name + ".pdf", ContentType: export.ContentTypePDF, Body: b}, nil
+}
+
+// fontMessage tells an operator how to fix a missing or unusable PDF font.
+const fontMessage = "无法生成PDF：服务器上找不到可用的中文字体文件。请系统管理员用启动参数 --font（或环境变量 DUDAO_FONT）" +
+	"指定一个单文件TrueType字体（.ttf，如霞鹜文楷 LXGWWenKai-Regular.ttf；不支持 .ttc 字体集）后重启服务。"
+
+// pdfFont reads the configured font. It is read per document: the file is in the page cache after the
+// first time, and a font put in place while the service runs is picked up without a restart.
+func (x *App) pdfFont() ([]byte, error) {
+	if x.opt.FontPath == "" {
+		return nil, &domain.Error{Code: domain.EINTERNAL, Message: fontMessage, Err: fmt.Errorf("%w: no font configured", ErrFontMissing)}
+	}
+	b, err := os.ReadFile(x.opt.FontPath)
+	if err != nil {
+		return nil, &domain.Error{Code: domain.EINTERNAL, Message: fontMessage, Err: fmt.Errorf("%w: %v", ErrFontMissing, err)}
+	}
+	return b, nil
+}
+
+// fontError turns a font the PDF library refused into the same operator message.
+func (x *App) fontError(err error) error {
+	if errors.Is(err, export.ErrBadFont) {
+		return &domain.Error{Code: domain.EINTERNAL, Message: fontMessage, Err: fmt.Errorf("%w: %s: %v", ErrFontMissing, x.opt.FontPath, err)}
+	}
+	return err
+}
+
+// ReportScopes lists the orgs the caller may take as a report's scope, ordered by path: every org
+// under its report grants except schools (a school's report is asked for by org_id; a select of
+// thousands of schools helps nobody).
+func (x *App) ReportScopes(ctx context.Context, a domain.Actor) ([]domain.Org, error) {
+	scopes := x.reportScopes(a)
+	if len(scopes) == 0 {
+		return nil, domain.Errorf(domain.EFORBIDDEN, "您无权查看督导报表。")
+	}
+	orgs, err := x.Orgs.ListOrgs(ctx, scopes)
+	if err != nil {
+		return nil, err
+	}
+	out := orgs[:0]
+	for _, o := range orgs {
+		if o.Kind != domain.OrgSchool {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}

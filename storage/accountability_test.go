@@ -1,0 +1,275 @@
+package storage
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"dudao/domain"
+)
+
+// accFixture is a city, a district and two schools, with users and grants.
+type accFixture struct {
+	city, hbw, s1, s2                   domain.Org
+	director, supervisor, office, head1 domain.User
+	head2, inactive                     domain.User
+	caseID, findingID                   int64
+}
+
+func accBuild(t *testing.T, db *DB) accFixture {
+	t.Helper()
+	ctx := context.Background()
+	var x accFixture
+	x.city = mustOrg(t, ctx, db, "wuhai", "乌海市", domain.OrgCity, nil)
+	x.hbw = mustOrg(t, ctx, db, "hbw", "海勃湾区", domain.OrgDistrict, &x.city)
+	x.s1 = mustOrg(t, ctx, db, "s1", "第一小学", domain.OrgSchool, &x.hbw)
+	x.s2 = mustOrg(t, ctx, db, "s2", "第二小学", domain.OrgSchool, &x.hbw)
+	grant := func(u domain.User, role domain.Role, o domain.Org) {
+		if err := db.AddGrant(ctx, &domain.Grant{UserID: u.ID, Role: role, OrgID: o.ID, Path: o.Path}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	x.director = mustUser(t, ctx, db, "dir", "主任", x.city)
+	grant(x.director, domain.RoleDirector, x.city)
+	x.supervisor = mustUser(t, ctx, db, "sup", "督学", x.city)
+	grant(x.supervisor, domain.RoleSupervisor, x.city)
+	x.office = mustUser(t, ctx, db, "office", "区教育局", x.hbw)
+	grant(x.office, domain.RoleDistrictOffice, x.hbw)
+	x.head1 = mustUser(t, ctx, db, "head1", "一小校长", x.s1)
+	grant(x.head1, domain.RoleSchool, x.s1)
+	x.head2 = mustUser(t, ctx, db, "head2", "二小校长", x.s2)
+	grant(x.head2, domain.RoleSchool, x.s2)
+	x.inactive = domain.User{Username: "gone", Name: "已停用", OrgID: x.s1.ID, PasswordHash: "h", Active: false}
+	if err := db.CreateUser(ctx, &x.inactive); err != nil {
+		t.Fatal(err)
+	}
+	c, err := domain.NewCase(domain.Actor{UserID: x.supervisor.ID, Org: x.city}, x.city, x.s1, domain.CaseSchool, domain.KindSpecial, "专项督导", []int64{x.supervisor.ID}, "", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Status = domain.StatusRectifying
+	c.Findings = []domain.Finding{{Title: "消防通道堵塞", Severity: domain.SeverityCritical, Category: "校园安全", DueOn: "2026-03-01", Status: domain.FindingOpen}}
+	if err := db.CreateCase(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	x.caseID, x.findingID = c.ID, c.Findings[0].ID
+	return x
+}
+
+func TestAccountabilityStore(t *testing.T) {
+	for _, d := range openTestDBs(t) {
+		t.Run(d.name, func(t *testing.T) {
+			db := d.use(t)
+			ctx := context.Background()
+			x := accBuild(t, db)
+			now := time.Date(2026, 3, 20, 9, 0, 0, 0, cst)
+			c, err := db.GetCase(ctx, x.caseID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := domain.NewAutoAccountability(c, &c.Findings[0], domain.CauseOverdue, now, domain.Rules{AccountabilityOverdueDays: 15})
+			if err := db.CreateAccountability(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+			got, err := db.GetAccountability(ctx, a.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.TargetOrg.Path != x.s1.Path || got.OwnerOrg.ID != x.city.ID || got.CaseNumber != c.Number || *got.FindingID != x.findingID ||
+				got.AutoKey != a.AutoKey || !got.ProposedAt.Equal(now) || got.Status != domain.AccProposed || got.Version != 1 {
+				t.Errorf("round trip: %+v", got)
+			}
+			// The scheduler's mark and the open proposal are both taken, and enforced by the schema.
+			if taken, err := db.AccountabilityKeyTaken(ctx, a.AutoKey, ""); err != nil || !taken {
+				t.Errorf("auto key taken = %v, %v", taken, err)
+			}
+			if taken, err := db.AccountabilityKeyTaken(ctx, "", a.OpenKey()); err != nil || !taken {
+				t.Errorf("open key taken = %v, %v", taken, err)
+			}
+			dup := *a
+			dup.AutoKey = "other"
+			err = db.WithinTx(ctx, func(ctx context.Context) error { return db.CreateAccountability(ctx, &dup) })
+			wantCode(t, err, domain.ECONFLICT)
+
+			// Save with a version check; a stale save is ECONFLICT.
+			r := domain.Rules{StatementWorkingDays: 5}
+			dir := domain.Actor{UserID: x.director.ID, Org: x.city, Grants: []domain.Grant{{Role: domain.RoleDirector, Path: x.city.Path}}}
+			if err := got.Notice(dir, now, r, "告知。"); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.SaveAccountability(ctx, got, 1); err != nil {
+				t.Fatal(err)
+			}
+			wantCode(t, db.SaveAccountability(ctx, got, 1), domain.ECONFLICT)
+			later := got.StatementDeadline.Add(time.Hour)
+			if err := got.Decide(dir, later, domain.Decision{Situation: "情况", Facts: "事实", LegalBasis: "依据", Form: "约谈", EffectiveOn: domain.DateOf(later)}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := got.RecordInterview(dir, later, domain.DateOf(later), "校长", "记录。"); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.SaveAccountability(ctx, got, 2); err != nil {
+				t.Fatal(err)
+			}
+			again, err := db.GetAccountability(ctx, a.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again.Status != domain.AccDecided || again.Form != "约谈" || len(again.Interviews) != 1 || again.Interviews[0].ID == 0 ||
+				again.DecidedAt == nil || !again.DecidedAt.Equal(later) || again.LastStatementDay() == "" {
+				t.Errorf("after decision: %+v", again)
+			}
+			// Decided: the open key is free again, so a new open proposal may be made; the auto key is not.
+			if taken, _ := db.AccountabilityKeyTaken(ctx, "", a.OpenKey()); taken {
+				t.Error("a decided record still holds the open key")
+			}
+
+			// R54 facts: one decided in the year, about a case still unrectified.
+			facts, err := db.AccountabilityFacts(ctx, []int64{x.s1.ID, x.s2.ID}, later)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f := facts[x.s1.ID]; f.DecidedInYear != 1 || !f.UnrectifiedAfter {
+				t.Errorf("facts for s1: %+v", f)
+			}
+			if f := facts[x.s2.ID]; f.DecidedInYear != 0 || f.UnrectifiedAfter {
+				t.Errorf("facts for s2: %+v", f)
+			}
+			if f, _ := db.AccountabilityFacts(ctx, []int64{x.s1.ID}, later.AddDate(1, 0, 1)); f[x.s1.ID].DecidedInYear != 0 {
+				t.Errorf("a year later the decision still counts: %+v", f[x.s1.ID])
+			}
+
+			// Lists are scoped by target or owner.
+			list, total, err := db.ListAccountability(ctx, domain.AccountabilityFilter{Scopes: []domain.Jurisdiction{x.s2.Path}})
+			if err != nil || total != 0 || len(list) != 0 {
+				t.Errorf("s2 scope: %d %v", total, err)
+			}
+			list, total, err = db.ListAccountability(ctx, domain.AccountabilityFilter{Scopes: []domain.Jurisdiction{x.s1.Path}, Status: domain.AccDecided})
+			if err != nil || total != 1 || list[0].ID != a.ID || list[0].CaseNumber != c.Number {
+				t.Errorf("s1 scope: %d %+v %v", total, list, err)
+			}
+			if und, err := db.UndecidedAccountability(ctx, later.AddDate(1, 0, 0)); err != nil || len(und) != 0 {
+				t.Errorf("undecided: %+v %v", und, err)
+			}
+
+			// Incentives round trip.
+			sup := domain.Actor{UserID: x.supervisor.ID, Org: x.city}
+			inc, err := domain.NewIncentive(sup, domain.IncentiveInput{Kind: domain.IncResource, TargetOrg: x.s2, Reason: "办学条件改善显著。"}, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.CreateIncentive(ctx, inc); err != nil {
+				t.Fatal(err)
+			}
+			if err := inc.Decide(dir, now, "倾斜安排校舍维修资金。"); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.SaveIncentive(ctx, inc, 1); err != nil {
+				t.Fatal(err)
+			}
+			wantCode(t, db.SaveIncentive(ctx, inc, 1), domain.ECONFLICT)
+			incs, n, err := db.ListIncentives(ctx, domain.IncentiveFilter{Scopes: []domain.Jurisdiction{x.hbw.Path}})
+			if err != nil || n != 1 || incs[0].Decision != "倾斜安排校舍维修资金。" || incs[0].OwnerOrg.ID != x.city.ID {
+				t.Errorf("incentives: %d %+v %v", n, incs, err)
+			}
+		})
+	}
+}
+
+func TestNotificationStore(t *testing.T) {
+	for _, d := range openTestDBs(t) {
+		t.Run(d.name, func(t *testing.T) {
+			db := d.use(t)
+			ctx := context.Background()
+			x := accBuild(t, db)
+			if err := db.SetEmail(ctx, x.head1.ID, "head1@s1.example"); err != nil {
+				t.Fatal(err)
+			}
+			// The audience of an overdue finding: the school's own users, the owner's directors and
+			// supervisors, the case's inspectors, and the district office above the school.
+			s1, s2 := x.s1, x.s2
+			aud := domain.TargetAudience(s1)
+			sup := domain.SupervisingAudience(x.caseID, x.city, s1)
+			aud.Holders, aud.Covering, aud.Inspectors = sup.Holders, sup.Covering, sup.Inspectors
+			rs, err := db.Audience(ctx, aud)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int64
+			for _, r := range rs {
+				ids = append(ids, r.UserID)
+				if r.UserID == x.head1.ID && r.Email != "head1@s1.example" {
+					t.Errorf("head1's email = %q", r.Email)
+				}
+			}
+			want := []int64{x.director.ID, x.supervisor.ID, x.office.ID, x.head1.ID}
+			if len(ids) != len(want) {
+				t.Fatalf("audience %v, want %v (no other school, no inactive user)", ids, want)
+			}
+			for i := range want {
+				if ids[i] != want[i] {
+					t.Fatalf("audience %v, want %v", ids, want)
+				}
+			}
+			if rs, _ := db.Audience(ctx, domain.SupervisingAudience(x.caseID, x.city, s2)); len(rs) != 3 {
+				t.Errorf("supervising audience of another school: %+v", rs)
+			}
+
+			// Dedup per user; unread first, newest first.
+			now := time.Date(2026, 3, 20, 9, 0, 0, 0, cst)
+			m := domain.Message{Kind: domain.NotifyFindingOverdue, Title: "逾期", Body: "正文", Link: "/cases/1", CaseID: &x.caseID, Key: "overdue:f1:2026-03-01"}
+			for i := 0; i < 2; i++ {
+				n := m.For(x.head1.ID, now)
+				created, err := db.AddNotification(ctx, &n)
+				if err != nil || created != (i == 0) {
+					t.Errorf("add #%d: created=%v err=%v", i, created, err)
+				}
+			}
+			// A duplicate inside a transaction does not break it (PostgreSQL aborts on a failed statement).
+			err = db.WithinTx(ctx, func(ctx context.Context) error {
+				n := m.For(x.head1.ID, now)
+				if created, err := db.AddNotification(ctx, &n); err != nil || created {
+					t.Errorf("duplicate in tx: %v %v", created, err)
+				}
+				m2 := m
+				m2.Key = "other"
+				n2 := m2.For(x.head1.ID, now.Add(time.Hour))
+				_, err := db.AddNotification(ctx, &n2)
+				return err
+			})
+			if err != nil {
+				t.Fatalf("tx with a duplicate: %v", err)
+			}
+			items, total, unread, err := db.ListNotifications(ctx, x.head1.ID, 1, 10)
+			if err != nil || total != 2 || unread != 2 || items[0].DedupKey != "other" {
+				t.Fatalf("inbox: %d %d %+v %v", total, unread, items, err)
+			}
+			if _, err := db.MarkRead(ctx, x.head2.ID, items[0].ID, now); domain.ErrorCode(err) != domain.ENOTFOUND {
+				t.Errorf("reading another user's notification: %v, want ENOTFOUND", err)
+			}
+			read, err := db.MarkRead(ctx, x.head1.ID, items[0].ID, now)
+			if err != nil || read.ReadAt == nil {
+				t.Fatalf("mark read: %+v %v", read, err)
+			}
+			items, _, unread, _ = db.ListNotifications(ctx, x.head1.ID, 1, 10)
+			if unread != 1 || items[0].ReadAt != nil || items[1].ReadAt == nil {
+				t.Errorf("unread first: %+v", items)
+			}
+			if n, err := db.MarkAllRead(ctx, x.head1.ID, now); err != nil || n != 1 {
+				t.Errorf("mark all read: %d %v", n, err)
+			}
+
+			// The scheduler's scans.
+			over, err := db.OverdueFindings(ctx, "2026-03-02")
+			if err != nil || len(over) != 1 || over[0].FindingID != x.findingID || over[0].TargetOrg.ID != s1.ID || over[0].OwnerOrg.ID != x.city.ID {
+				t.Errorf("overdue on 2 March: %+v %v", over, err)
+			}
+			if over, _ := db.OverdueFindings(ctx, "2026-03-01"); len(over) != 0 {
+				t.Errorf("overdue on the due date: %+v", over)
+			}
+			if ids, err := db.SentBackCases(ctx, 1); err != nil || len(ids) != 0 {
+				t.Errorf("sent back: %v %v", ids, err)
+			}
+		})
+	}
+}
