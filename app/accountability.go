@@ -84,14 +84,17 @@ func (x *App) accScopes(a domain.Actor, obj string) []domain.Jurisdiction {
 // accRoleAllows is the casbin half of a step: the object's statement at the target, everything
 // else at the office handling the record.
 func (x *App) accRoleAllows(a domain.Actor, r *domain.Accountability, act domain.AccAction) bool {
-	p := r.OwnerOrg.Path
-	if act.AgainstTarget() {
-		p = r.TargetOrg.Path
+	p, ok := r.Permission(act.Op())
+	if !ok {
+		return false
 	}
-	if act == domain.AccEdit { // the proposer's side, or the director handling it
-		return x.Authz.Allowed(a, "accountability", "propose", p) || x.Authz.Allowed(a, "accountability", "notice", p)
+	h := r.Head()
+	for _, rt := range p.Any {
+		if x.Authz.Allowed(a, p.Object, rt.Act, h.Path(rt.Side)) {
+			return true
+		}
 	}
-	return x.Authz.Allowed(a, "accountability", string(act), p)
+	return false
 }
 
 func (x *App) accView(ctx context.Context, a domain.Actor, r *domain.Accountability) (AccountabilityView, error) {

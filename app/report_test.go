@@ -15,6 +15,16 @@ import (
 // rptAuthz grants report read to directors and auditors over their grants' subtrees, as policy.csv does.
 type rptAuthz struct{}
 
+func (z rptAuthz) Scopes(a domain.Actor, obj, act string) []domain.Jurisdiction {
+	var out []domain.Jurisdiction
+	for _, g := range a.Grants {
+		if z.Allowed(a, obj, act, g.Path) {
+			out = append(out, g.Path)
+		}
+	}
+	return out
+}
+
 func (rptAuthz) Allowed(a domain.Actor, obj, act string, path domain.Jurisdiction) bool {
 	for _, g := range a.Grants {
 		if g.Path.Covers(path) && obj == "report" && act == "read" && (g.Role == domain.RoleDirector || g.Role == domain.RoleAuditor) {

@@ -209,13 +209,9 @@ func (a AccAction) Label() string {
 	return string(a)
 }
 
-// AgainstTarget reports whether a is taken by the object of the 问责 (authorised at the target's path,
-// open only to the target org's own users); the others are the supervision office's (at the owner's path).
-func (a AccAction) AgainstTarget() bool { return a == AccStatement }
-
 // accTransitions is the 问责 procedure, the one table every guard consults. A decided record only
 // gains a publication and the records of its 约谈; nothing it states changes (R57).
-var accTransitions = map[AccStatus]map[AccAction]AccStatus{
+var accTransitions = Machine[AccStatus, AccAction]{
 	AccProposed:  {AccEdit: AccProposed, AccNotice: AccNoticed, AccDrop: AccDropped},
 	AccNoticed:   {AccStatement: AccNoticed, AccDecide: AccDecided, AccDrop: AccDropped},
 	AccDecided:   {AccPublish: AccPublished, AccInterview: AccDecided},
@@ -223,9 +219,25 @@ var accTransitions = map[AccStatus]map[AccAction]AccStatus{
 }
 
 // Can reports whether a record in status s may take step a.
-func (s AccStatus) Can(a AccAction) bool {
-	_, ok := accTransitions[s][a]
-	return ok
+func (s AccStatus) Can(a AccAction) bool { return accTransitions.Can(s, a) }
+
+// Op is the step's name in the write path and the audit log.
+func (a AccAction) Op() Op { return Op("accountability." + string(a)) }
+
+// OpPropose is the creation of a 问责 proposal.
+const OpPropose Op = "accountability.propose"
+
+// accPermissions is what each step needs of the authorizer: the statement is the object's own, at the
+// target; everything else is the handling office's.
+var accPermissions = map[Op]Permission{
+	OpPropose:         Need("accountability", "propose", AtOwner, "提出问责建议"),
+	AccEdit.Op():      Need("accountability", "edit", AtOwner, AccEdit.Label()),
+	AccNotice.Op():    Need("accountability", "notice", AtOwner, AccNotice.Label()),
+	AccStatement.Op(): Need("accountability", "statement", AtTarget, AccStatement.Label()),
+	AccDecide.Op():    Need("accountability", "decide", AtOwner, AccDecide.Label()),
+	AccPublish.Op():   Need("accountability", "publish", AtOwner, AccPublish.Label()),
+	AccDrop.Op():      Need("accountability", "drop", AtOwner, AccDrop.Label()),
+	AccInterview.Op(): Need("accountability", "interview", AtOwner, AccInterview.Label()),
 }
 
 // Interview is the record of one 约谈 (R52, R53): when, who attended, and the minutes.
@@ -242,23 +254,16 @@ type Interview struct {
 // Accountability is one 问责 record. Its state changes only through the guarded methods below, none
 // of which does I/O; each change bumps Version.
 type Accountability struct {
+	Proceeding
 	ID          int64
 	TargetType  TargetType
-	TargetOrg   Org    // the unit, or the unit where the person works
-	PersonName  string // for a person
+	PersonName  string // for a person; the unit where the person works is TargetOrg
 	PersonTitle string // the person's post (职务)
-	OwnerOrg    Org    // the supervision office handling it: the case's owner, or the proposer's org
-	CaseID      *int64
-	CaseNumber  string // read only, for display
 	FindingID   *int64
 	Trigger     Trigger
 	Cause       Cause
 	Facts       string // 事实材料 of the proposal
 	Status      AccStatus
-	Version     int
-
-	ProposedBy int64 // 0: the scheduler
-	ProposedAt time.Time
 
 	NoticeText        string
 	NoticedBy         int64
@@ -275,20 +280,20 @@ type Accountability struct {
 	LegalBasis    string
 	Form          string
 	EffectiveOn   Date
-	DecidedBy     int64
-	DecidedAt     *time.Time
-
-	PublishedBy int64
-	PublishedAt *time.Time
-
-	DropReason string
-	DroppedBy  int64
-	DroppedAt  *time.Time
 
 	Interviews []Interview
 
 	// AutoKey marks a proposal the scheduler made, so that it makes it only once.
 	AutoKey string
+}
+
+// Head is what the write path needs of the record.
+func (a *Accountability) Head() Head { return a.head("accountability", a.ID, a.Label()) }
+
+// Permission answers what step op needs of the authorizer.
+func (a *Accountability) Permission(op Op) (Permission, bool) {
+	p, ok := accPermissions[op]
+	return p, ok
 }
 
 // OpenKey identifies the proposal among the open ones: one open proposal per case, finding, trigger
@@ -367,11 +372,9 @@ func checkText(fields map[string]string, s *string, field, what string, required
 // strictly within it. Whether by may propose at all is the authorizer's.
 func NewAccountability(by Actor, in AccountabilityInput, cause Cause, now time.Time) (*Accountability, error) {
 	fields := map[string]string{}
-	a := &Accountability{
-		TargetType: in.TargetType, TargetOrg: in.TargetOrg, PersonName: in.PersonName, PersonTitle: in.PersonTitle,
-		Trigger: in.Trigger, Cause: cause, Facts: in.Facts, Status: AccProposed, Version: 1,
-		ProposedBy: by.UserID, ProposedAt: now, OwnerOrg: by.Org,
-	}
+	a := &Accountability{TargetType: in.TargetType, PersonName: in.PersonName, PersonTitle: in.PersonTitle,
+		Trigger: in.Trigger, Cause: cause, Facts: in.Facts, Status: AccProposed}
+	a.propose(by, in.TargetOrg, in.Case, now, "问责", fields)
 	if !a.TargetType.Valid() {
 		fields["target_type"] = "问责对象类型应为单位或个人。"
 	}
@@ -384,30 +387,15 @@ func NewAccountability(by Actor, in AccountabilityInput, cause Cause, now time.T
 		fields["trigger"] = "问责情形应为《教育督导问责办法》规定的六类情形之一。"
 	}
 	checkText(fields, &a.Facts, "facts", "事实材料", true, maxLongText)
-	if c := in.Case; c != nil {
-		id := c.ID
-		a.CaseID, a.CaseNumber, a.OwnerOrg = &id, c.Number, c.OwnerOrg
-		if a.TargetOrg.ID != c.TargetOrg.ID {
-			fields["target_org_id"] = "问责对象应为本案的被督导单位（或其责任人）。"
-		}
-		if in.FindingID != nil {
-			f := c.Finding(*in.FindingID)
-			if f == nil {
-				fields["finding_id"] = "所指问题不是本案的问题。"
-			} else {
-				fid := f.ID
-				a.FindingID = &fid
-			}
-		}
-		if c.Status == StatusPlanned || c.Status == StatusCancelled {
-			fields["case_id"] = "案件尚未开展督导或已撤销，不能据此提出问责。"
-		}
-	} else {
-		if in.FindingID != nil {
-			fields["finding_id"] = "指定问题时须同时指定案件。"
-		}
-		if !a.OwnerOrg.Path.Covers(a.TargetOrg.Path) || a.OwnerOrg.ID == a.TargetOrg.ID {
-			fields["target_org_id"] = "问责对象须在本单位管辖范围之内，且不能是本单位。"
+	switch {
+	case in.FindingID != nil && in.Case == nil:
+		fields["finding_id"] = "指定问题时须同时指定案件。"
+	case in.FindingID != nil:
+		if f := in.Case.Finding(*in.FindingID); f == nil {
+			fields["finding_id"] = "所指问题不是本案的问题。"
+		} else {
+			fid := f.ID
+			a.FindingID = &fid
 		}
 	}
 	if len(fields) > 0 {
@@ -421,8 +409,8 @@ func NewAccountability(by Actor, in AccountabilityInput, cause Cause, now time.T
 func NewAutoAccountability(c *Case, f *Finding, cause Cause, now time.Time, r Rules) *Accountability {
 	id := c.ID
 	a := &Accountability{
-		TargetType: TargetUnit, TargetOrg: c.TargetOrg, OwnerOrg: c.OwnerOrg, CaseID: &id, CaseNumber: c.Number,
-		Trigger: AutoTrigger(c.TargetOrg), Cause: cause, Status: AccProposed, Version: 1, ProposedAt: now,
+		Proceeding: Proceeding{TargetOrg: c.TargetOrg, OwnerOrg: c.OwnerOrg, CaseID: &id, CaseNumber: c.Number, Version: 1, ProposedAt: now},
+		TargetType: TargetUnit, Trigger: AutoTrigger(c.TargetOrg), Cause: cause, Status: AccProposed,
 	}
 	today := DateOf(now)
 	switch {
@@ -444,12 +432,9 @@ func NewAutoAccountability(c *Case, f *Finding, cause Cause, now time.Time, r Ru
 // and the duty rules hold (the object's own users make the statement; a director over the owner
 // decides). Roles and jurisdictions are the authorizer's. Used for allowed_actions and first by every step.
 func (a *Accountability) Check(act AccAction, by Actor, now time.Time) error {
-	if !act.Valid() {
-		return Errorf(EINVALID, "未知的操作「%s」。", act)
-	}
 	if !a.Status.Can(act) {
 		if a.Status == AccDecided || a.Status == AccPublished {
-			return Errorf(ECONFLICT, "%s已作出问责决定（%s），不能再%s；决定一经作出不能更改。", a.Label(), a.Status.Label(), act.Label())
+			return finalErr(a.Label(), a.Status.Label(), "问责", act.Label())
 		}
 		return a.wrongState(act.Label())
 	}
@@ -465,10 +450,8 @@ func (a *Accountability) Check(act AccAction, by Actor, now time.Time) error {
 			return Errorf(ECONFLICT, "陈述申辩期已于%s届满。", a.LastStatementDay())
 		}
 	case AccDecide:
-		// R56: 报督导委员会主任或副主任审批 — a director over the office that handles it.
-		if !holdsOver(by, RoleDirector, a.OwnerOrg.Path) {
-			return Errorf(EFORBIDDEN, "问责决定须由%s或其上级的督导室主任作出。", a.OwnerOrg.Name)
-		}
+		// R56: 报督导委员会主任或副主任审批 — that only a director over the handling office decides is
+		// the authorizer's (policy.csv).
 		if a.StatementAt == nil && a.StatementWindowOpen(now) {
 			return Errorf(ECONFLICT, "陈述申辩期至%s（含）结束；问责对象陈述申辩或期满后才能作出决定。", a.LastStatementDay())
 		}
@@ -483,17 +466,11 @@ func (a *Accountability) Check(act AccAction, by Actor, now time.Time) error {
 // AllowedActions lists, in workflow order, the steps by may take now: those roleAllows (the
 // authorizer's check; nil grants every step) grants and Check lets through. Never nil.
 func (a *Accountability) AllowedActions(by Actor, now time.Time, roleAllows func(AccAction) bool) []AccAction {
-	out := []AccAction{}
-	for _, act := range AccActions {
-		if a.Check(act, by, now) == nil && (roleAllows == nil || roleAllows(act)) {
-			out = append(out, act)
-		}
-	}
-	return out
+	return Allowed(AccActions, func(act AccAction) error { return a.Check(act, by, now) }, roleAllows)
 }
 
 func (a *Accountability) advance(act AccAction) {
-	a.Status = accTransitions[a.Status][act]
+	a.Status = accTransitions.Next(a.Status, act)
 	a.Version++
 }
 
@@ -588,7 +565,7 @@ func (a *Accountability) Publish(by Actor, now time.Time) error {
 	if err := a.Check(AccPublish, by, now); err != nil {
 		return err
 	}
-	a.PublishedBy, a.PublishedAt = by.UserID, &now
+	a.publish(by, now)
 	a.advance(AccPublish)
 	return nil
 }
@@ -598,12 +575,9 @@ func (a *Accountability) Drop(by Actor, now time.Time, reason string) error {
 	if err := a.Check(AccDrop, by, now); err != nil {
 		return err
 	}
-	fields := map[string]string{}
-	checkText(fields, &reason, "reason", "不予问责的理由", true, maxText)
-	if len(fields) > 0 {
-		return FieldError("请说明不予问责的理由。", fields)
+	if err := a.drop(by, now, reason, "问责"); err != nil {
+		return err
 	}
-	a.DropReason, a.DroppedBy, a.DroppedAt = reason, by.UserID, &now
 	a.advance(AccDrop)
 	return nil
 }
@@ -794,40 +768,45 @@ func (a IncAction) Label() string {
 }
 
 // incTransitions is the incentive procedure, the one table its guards consult.
-var incTransitions = map[IncStatus]map[IncAction]IncStatus{
+var incTransitions = Machine[IncStatus, IncAction]{
 	IncProposed: {IncDecide: IncDecided, IncDrop: IncDropped},
 	IncDecided:  {IncPublish: IncPublished},
 }
 
 // Can reports whether an incentive in status s may take step a.
-func (s IncStatus) Can(a IncAction) bool {
-	_, ok := incTransitions[s][a]
-	return ok
+func (s IncStatus) Can(a IncAction) bool { return incTransitions.Can(s, a) }
+
+// Op is the step's name in the write path and the audit log.
+func (a IncAction) Op() Op { return Op("incentive." + string(a)) }
+
+// OpProposeIncentive is the creation of an incentive proposal.
+const OpProposeIncentive Op = "incentive.propose"
+
+// incPermissions: every step of an incentive is the handling office's.
+var incPermissions = map[Op]Permission{
+	OpProposeIncentive: Need("incentive", "propose", AtOwner, "提出激励建议"),
+	IncDecide.Op():     Need("incentive", "decide", AtOwner, IncDecide.Label()),
+	IncPublish.Op():    Need("incentive", "publish", AtOwner, IncPublish.Label()),
+	IncDrop.Op():       Need("incentive", "drop", AtOwner, IncDrop.Label()),
 }
 
 // Incentive is one 激励 record (表彰 or 资源倾斜) for a unit that did well (R46).
 type Incentive struct {
-	ID         int64
-	TargetOrg  Org
-	OwnerOrg   Org
-	Kind       IncKind
-	CaseID     *int64
-	CaseNumber string // read only, for display
-	Reason     string
-	Status     IncStatus
-	Version    int
+	Proceeding
+	ID       int64
+	Kind     IncKind
+	Reason   string
+	Status   IncStatus
+	Decision string // what is given: the honour, or the resources and how
+}
 
-	ProposedBy int64
-	ProposedAt time.Time
+// Head is what the write path needs of the incentive.
+func (i *Incentive) Head() Head { return i.head("incentive", i.ID, i.Label()) }
 
-	Decision    string // what is given: the honour, or the resources and how
-	DecidedBy   int64
-	DecidedAt   *time.Time
-	PublishedBy int64
-	PublishedAt *time.Time
-	DropReason  string
-	DroppedBy   int64
-	DroppedAt   *time.Time
+// Permission answers what step op needs of the authorizer.
+func (i *Incentive) Permission(op Op) (Permission, bool) {
+	p, ok := incPermissions[op]
+	return p, ok
 }
 
 // Label names the incentive for messages.
@@ -850,21 +829,12 @@ type IncentiveInput struct {
 // jurisdiction must hold the target.
 func NewIncentive(by Actor, in IncentiveInput, now time.Time) (*Incentive, error) {
 	fields := map[string]string{}
-	i := &Incentive{TargetOrg: in.TargetOrg, OwnerOrg: by.Org, Kind: in.Kind, Reason: in.Reason, Status: IncProposed, Version: 1,
-		ProposedBy: by.UserID, ProposedAt: now}
+	i := &Incentive{Kind: in.Kind, Reason: in.Reason, Status: IncProposed}
+	i.propose(by, in.TargetOrg, in.Case, now, "激励", fields)
 	if !i.Kind.Valid() {
 		fields["kind"] = "激励方式应为表彰或资源倾斜。"
 	}
 	checkText(fields, &i.Reason, "reason", "激励理由", true, maxLongText)
-	if c := in.Case; c != nil {
-		id := c.ID
-		i.CaseID, i.CaseNumber, i.OwnerOrg = &id, c.Number, c.OwnerOrg
-		if i.TargetOrg.ID != c.TargetOrg.ID {
-			fields["target_org_id"] = "激励对象应为本案的被督导单位。"
-		}
-	} else if !i.OwnerOrg.Path.Covers(i.TargetOrg.Path) || i.OwnerOrg.ID == i.TargetOrg.ID {
-		fields["target_org_id"] = "激励对象须在本单位管辖范围之内，且不能是本单位。"
-	}
 	if len(fields) > 0 {
 		return nil, FieldError("激励建议信息有误。", fields)
 	}
@@ -873,34 +843,22 @@ func NewIncentive(by Actor, in IncentiveInput, now time.Time) (*Incentive, error
 
 // Check returns nil when the domain lets by take step act now; roles are the authorizer's.
 func (i *Incentive) Check(act IncAction, by Actor, now time.Time) error {
-	if !act.Valid() {
-		return Errorf(EINVALID, "未知的操作「%s」。", act)
-	}
 	if !i.Status.Can(act) {
 		if i.Status == IncDecided || i.Status == IncPublished {
-			return Errorf(ECONFLICT, "%s已作出激励决定（%s），不能再%s；决定一经作出不能更改。", i.Label(), i.Status.Label(), act.Label())
+			return finalErr(i.Label(), i.Status.Label(), "激励", act.Label())
 		}
 		return Errorf(ECONFLICT, "%s当前状态为「%s」，不能%s。", i.Label(), i.Status.Label(), act.Label())
-	}
-	if act == IncDecide && !holdsOver(by, RoleDirector, i.OwnerOrg.Path) {
-		return Errorf(EFORBIDDEN, "激励决定须由%s或其上级的督导室主任作出。", i.OwnerOrg.Name)
 	}
 	return nil
 }
 
 // AllowedActions lists the steps by may take now, like Accountability.AllowedActions.
 func (i *Incentive) AllowedActions(by Actor, now time.Time, roleAllows func(IncAction) bool) []IncAction {
-	out := []IncAction{}
-	for _, act := range IncActions {
-		if i.Check(act, by, now) == nil && (roleAllows == nil || roleAllows(act)) {
-			out = append(out, act)
-		}
-	}
-	return out
+	return Allowed(IncActions, func(act IncAction) error { return i.Check(act, by, now) }, roleAllows)
 }
 
 func (i *Incentive) advance(act IncAction) {
-	i.Status = incTransitions[i.Status][act]
+	i.Status = incTransitions.Next(i.Status, act)
 	i.Version++
 }
 
@@ -924,7 +882,7 @@ func (i *Incentive) Publish(by Actor, now time.Time) error {
 	if err := i.Check(IncPublish, by, now); err != nil {
 		return err
 	}
-	i.PublishedBy, i.PublishedAt = by.UserID, &now
+	i.publish(by, now)
 	i.advance(IncPublish)
 	return nil
 }
@@ -934,12 +892,9 @@ func (i *Incentive) Drop(by Actor, now time.Time, reason string) error {
 	if err := i.Check(IncDrop, by, now); err != nil {
 		return err
 	}
-	fields := map[string]string{}
-	checkText(fields, &reason, "reason", "不予激励的理由", true, maxText)
-	if len(fields) > 0 {
-		return FieldError("请说明不予激励的理由。", fields)
+	if err := i.drop(by, now, reason, "激励"); err != nil {
+		return err
 	}
-	i.DropReason, i.DroppedBy, i.DroppedAt = reason, by.UserID, &now
 	i.advance(IncDrop)
 	return nil
 }

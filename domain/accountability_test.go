@@ -217,11 +217,17 @@ func TestAccDuties(t *testing.T) {
 	// A director below the handling office may not decide, even after the window.
 	after := a.StatementDeadline.Add(time.Minute)
 	d.EffectiveOn = DateOf(after)
-	if err := a.Decide(accDistDir, after, d); ErrorCode(err) != EFORBIDDEN {
-		t.Errorf("decide by the district director of a city record: err = %v, want EFORBIDDEN", err)
+	// That only a director over the handling office decides is the authorizer's: the record asks for
+	// "decide" at its owner, which policy.csv gives directors alone.
+	if p, ok := a.Permission(AccDecide.Op()); !ok || p.Object != "accountability" || len(p.Any) != 1 ||
+		p.Any[0] != (Right{Act: "decide", Side: AtOwner}) || a.Head().Path(AtOwner) != a.OwnerOrg.Path {
+		t.Errorf("decide needs %+v at %s, want decide at the owner %s", p, a.Head().Path(AtOwner), a.OwnerOrg.Path)
 	}
-	if err := a.Decide(accSupervisor, after, d); ErrorCode(err) != EFORBIDDEN {
-		t.Errorf("decide by a supervisor: err = %v, want EFORBIDDEN", err)
+	if p, _ := a.Permission(AccStatement.Op()); p.Any[0] != (Right{Act: "statement", Side: AtTarget}) {
+		t.Errorf("statement needs %+v, want statement at the target", p)
+	}
+	if _, ok := a.Permission("accountability.approve"); ok {
+		t.Error("an unknown step has a permission")
 	}
 	// The statement is made once.
 	b, now2 := accIn(t, AccNoticed)
@@ -463,8 +469,8 @@ func TestIncTransitionTable(t *testing.T) {
 		}
 	}
 	i := bring(IncProposed)
-	if err := i.Decide(accSupervisor, accT0, "决定。"); ErrorCode(err) != EFORBIDDEN {
-		t.Errorf("incentive decided by a supervisor: err = %v, want EFORBIDDEN", err)
+	if p, ok := i.Permission(IncDecide.Op()); !ok || p.Any[0] != (Right{Act: "decide", Side: AtOwner}) {
+		t.Errorf("incentive decide needs %+v, want decide at the owner", p)
 	}
 	if _, err := NewIncentive(accSupervisor, IncentiveInput{Kind: "money", TargetOrg: accSchool}, accT0); ErrorCode(err) != EINVALID {
 		t.Errorf("bad incentive: err = %v, want EINVALID", err)

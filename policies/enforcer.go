@@ -56,6 +56,19 @@ func (en *Enforcer) Allowed(a domain.Actor, obj, act string, path domain.Jurisdi
 	return false
 }
 
+// Scopes are the paths of the actor's grants whose role may do act on obj, nested ones folded into
+// their ancestors. A grant is asked about its own role only: an admin over the city who is also a
+// supervisor over one district reads that district's cases, not the city's.
+func (en *Enforcer) Scopes(a domain.Actor, obj, act string) []domain.Jurisdiction {
+	var keep []domain.Grant
+	for _, g := range a.Grants {
+		if en.RoleAllows(g.Role, obj, act) {
+			keep = append(keep, g)
+		}
+	}
+	return domain.Actor{Grants: keep}.Scopes()
+}
+
 // RoleAllows reports whether role may do act on obj somewhere (ignoring jurisdiction).
 func (en *Enforcer) RoleAllows(role domain.Role, obj, act string) bool {
 	ok, err := en.e.Enforce(string(role), "*", "", obj, act)

@@ -24,8 +24,8 @@ var allPairs = []pair{
 	{"case", "issue_routine"}, {"case", "submit_rectification"}, {"case", "recheck"}, {"case", "cancel"},
 	{"case", "finding.write"}, {"case", "objection.file"}, {"case", "objection.rule"},
 	{"case", "measure.write"}, {"case", "evidence.inspect"}, {"case", "evidence.rectify"}, {"case", "audit.read"},
-	{"accountability", "read"}, {"accountability", "propose"}, {"accountability", "notice"}, {"accountability", "statement"},
-	{"accountability", "decide"}, {"accountability", "publish"}, {"accountability", "drop"}, {"accountability", "interview"},
+	{"accountability", "read"}, {"accountability", "propose"}, {"accountability", "edit"}, {"accountability", "notice"},
+	{"accountability", "statement"}, {"accountability", "decide"}, {"accountability", "publish"}, {"accountability", "drop"}, {"accountability", "interview"},
 	{"incentive", "read"}, {"incentive", "propose"}, {"incentive", "decide"}, {"incentive", "publish"}, {"incentive", "drop"},
 }
 
@@ -42,9 +42,13 @@ var roleMay = map[domain.Role][]pair{
 		{"org", "read"}, {"user", "read"}, {"audit", "read"}, {"report", "read"},
 		{"case", "read"}, {"case", "create"}, {"case", "return"}, {"case", "issue"},
 		{"case", "cancel"}, {"case", "objection.rule"}, {"case", "audit.read"},
+		// a director of the office may give a routine visit's opinion on the spot too (R28).
+		{"case", "issue_routine"},
 		// decide 问责 and 激励 (R56: approved by the 督导委员会主任), notice, publish, drop, record 约谈.
 		{"accountability", "read"}, {"accountability", "notice"}, {"accountability", "decide"}, {"accountability", "publish"},
 		{"accountability", "drop"}, {"accountability", "interview"},
+		// change a proposal's trigger and facts before the notice.
+		{"accountability", "edit"},
 		{"incentive", "read"}, {"incentive", "decide"}, {"incentive", "publish"}, {"incentive", "drop"},
 	},
 	// plan, inspect, record findings and evidence, draft reports, recheck; routine cases issue on the spot (R28).
@@ -54,7 +58,7 @@ var roleMay = map[domain.Role][]pair{
 		{"case", "submit_for_review"}, {"case", "issue_routine"}, {"case", "recheck"},
 		{"case", "finding.write"}, {"case", "evidence.inspect"},
 		// propose 问责 and 激励; record the 约谈 they attend.
-		{"accountability", "read"}, {"accountability", "propose"}, {"accountability", "interview"},
+		{"accountability", "read"}, {"accountability", "propose"}, {"accountability", "edit"}, {"accountability", "interview"},
 		{"incentive", "read"}, {"incentive", "propose"},
 	},
 	// the inspected side: see, acknowledge, object, rectify with measures and evidence.

@@ -4,27 +4,74 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm"
+
 	"dudao/domain"
 )
 
+// ProceedingCols (exported so that GORM flattens it into the rows that embed it) are the columns of every record that is proposed, then decided and published, or
+// dropped (domain.Proceeding): 问责 and 激励.
+type ProceedingCols struct {
+	TargetOrgID int64
+	TargetPath  string
+	OwnerOrgID  *int64
+	OwnerPath   string
+	CaseID      *int64
+	ProposedBy  int64
+	ProposedAt  time.Time
+	DecidedBy   int64
+	DecidedAt   *time.Time
+	PublishedBy int64
+	PublishedAt *time.Time
+	DropReason  string
+	DroppedBy   int64
+	DroppedAt   *time.Time
+	Version     int
+	UpdatedAt   time.Time
+}
+
+// proceedingSaved are the columns a step may change.
+var proceedingSaved = []string{"decided_by", "decided_at", "published_by", "published_at", "drop_reason", "dropped_by",
+	"dropped_at", "version", "updated_at"}
+
+func proceedingFromDomain(p domain.Proceeding) ProceedingCols {
+	var owner *int64
+	if p.OwnerOrg.ID != 0 {
+		id := p.OwnerOrg.ID
+		owner = &id
+	}
+	return ProceedingCols{TargetOrgID: p.TargetOrg.ID, TargetPath: string(p.TargetOrg.Path), OwnerOrgID: owner,
+		OwnerPath: string(p.OwnerOrg.Path), CaseID: p.CaseID, ProposedBy: p.ProposedBy, ProposedAt: p.ProposedAt.UTC(),
+		DecidedBy: p.DecidedBy, DecidedAt: utcPtr(p.DecidedAt), PublishedBy: p.PublishedBy, PublishedAt: utcPtr(p.PublishedAt),
+		DropReason: p.DropReason, DroppedBy: p.DroppedBy, DroppedAt: utcPtr(p.DroppedAt), Version: p.Version,
+		UpdatedAt: time.Now().UTC()}
+}
+
+func (r ProceedingCols) toDomain(orgs map[int64]domain.Org, numbers map[int64]string) domain.Proceeding {
+	p := domain.Proceeding{TargetOrg: orgs[r.TargetOrgID], CaseID: r.CaseID, Version: r.Version, ProposedBy: r.ProposedBy,
+		ProposedAt: r.ProposedAt, DecidedBy: r.DecidedBy, DecidedAt: r.DecidedAt, PublishedBy: r.PublishedBy,
+		PublishedAt: r.PublishedAt, DropReason: r.DropReason, DroppedBy: r.DroppedBy, DroppedAt: r.DroppedAt}
+	if r.OwnerOrgID != nil {
+		p.OwnerOrg = orgs[*r.OwnerOrgID]
+	}
+	if r.CaseID != nil {
+		p.CaseNumber = numbers[*r.CaseID]
+	}
+	return p
+}
+
 type accountabilityRow struct {
-	ID                int64
+	ID int64
+	ProceedingCols
 	TargetType        string
-	TargetOrgID       int64
-	TargetPath        string
 	PersonName        string
 	PersonTitle       string
-	OwnerOrgID        *int64
-	OwnerPath         string
-	CaseID            *int64
 	FindingID         *int64
 	Trigger           string
 	Cause             string
 	Facts             string
 	Status            string
 	Form              string
-	ProposedBy        int64
-	ProposedAt        time.Time
 	NoticeText        string
 	NoticedBy         int64
 	NoticedAt         *time.Time
@@ -35,18 +82,9 @@ type accountabilityRow struct {
 	Situation         string
 	DecisionFacts     string
 	LegalBasis        string
-	DecidedBy         int64
-	DecidedAt         *time.Time
 	EffectiveOn       string
-	PublishedBy       int64
-	PublishedAt       *time.Time
-	DropReason        string
-	DroppedBy         int64
-	DroppedAt         *time.Time
 	OpenKey           *string
 	AutoKey           *string
-	Version           int
-	UpdatedAt         time.Time
 }
 
 func (accountabilityRow) TableName() string { return "accountabilities" }
@@ -59,38 +97,25 @@ func accNullable(s string) *string {
 }
 
 func accFromDomain(a *domain.Accountability) accountabilityRow {
-	var owner *int64
-	if a.OwnerOrg.ID != 0 {
-		id := a.OwnerOrg.ID
-		owner = &id
-	}
 	return accountabilityRow{
-		ID: a.ID, TargetType: string(a.TargetType), TargetOrgID: a.TargetOrg.ID, TargetPath: string(a.TargetOrg.Path),
-		PersonName: a.PersonName, PersonTitle: a.PersonTitle, OwnerOrgID: owner, OwnerPath: string(a.OwnerOrg.Path),
-		CaseID: a.CaseID, FindingID: a.FindingID, Trigger: string(a.Trigger), Cause: string(a.Cause), Facts: a.Facts,
-		Status: string(a.Status), Form: a.Form, ProposedBy: a.ProposedBy, ProposedAt: a.ProposedAt.UTC(),
+		ID: a.ID, ProceedingCols: proceedingFromDomain(a.Proceeding), TargetType: string(a.TargetType),
+		PersonName: a.PersonName, PersonTitle: a.PersonTitle, FindingID: a.FindingID, Trigger: string(a.Trigger),
+		Cause: string(a.Cause), Facts: a.Facts, Status: string(a.Status), Form: a.Form,
 		NoticeText: a.NoticeText, NoticedBy: a.NoticedBy, NoticedAt: utcPtr(a.NoticedAt), StatementDeadline: utcPtr(a.StatementDeadline),
 		StatementText: a.StatementText, StatementBy: a.StatementBy, StatementAt: utcPtr(a.StatementAt),
-		Situation: a.Situation, DecisionFacts: a.DecisionFacts, LegalBasis: a.LegalBasis, DecidedBy: a.DecidedBy,
-		DecidedAt: utcPtr(a.DecidedAt), EffectiveOn: string(a.EffectiveOn), PublishedBy: a.PublishedBy, PublishedAt: utcPtr(a.PublishedAt),
-		DropReason: a.DropReason, DroppedBy: a.DroppedBy, DroppedAt: utcPtr(a.DroppedAt),
-		OpenKey: accNullable(a.OpenKey()), AutoKey: accNullable(a.AutoKey), Version: a.Version,
+		Situation: a.Situation, DecisionFacts: a.DecisionFacts, LegalBasis: a.LegalBasis, EffectiveOn: string(a.EffectiveOn),
+		OpenKey: accNullable(a.OpenKey()), AutoKey: accNullable(a.AutoKey),
 	}
 }
 
-func (r accountabilityRow) toDomain(orgs map[int64]domain.Org) domain.Accountability {
+func (r accountabilityRow) toDomain(orgs map[int64]domain.Org, numbers map[int64]string) domain.Accountability {
 	a := domain.Accountability{
-		ID: r.ID, TargetType: domain.TargetType(r.TargetType), TargetOrg: orgs[r.TargetOrgID], PersonName: r.PersonName,
-		PersonTitle: r.PersonTitle, CaseID: r.CaseID, FindingID: r.FindingID, Trigger: domain.Trigger(r.Trigger),
-		Cause: domain.Cause(r.Cause), Facts: r.Facts, Status: domain.AccStatus(r.Status), Form: r.Form, Version: r.Version,
-		ProposedBy: r.ProposedBy, ProposedAt: r.ProposedAt, NoticeText: r.NoticeText, NoticedBy: r.NoticedBy, NoticedAt: r.NoticedAt,
+		ID: r.ID, Proceeding: r.ProceedingCols.toDomain(orgs, numbers), TargetType: domain.TargetType(r.TargetType),
+		PersonName: r.PersonName, PersonTitle: r.PersonTitle, FindingID: r.FindingID, Trigger: domain.Trigger(r.Trigger),
+		Cause: domain.Cause(r.Cause), Facts: r.Facts, Status: domain.AccStatus(r.Status), Form: r.Form,
+		NoticeText: r.NoticeText, NoticedBy: r.NoticedBy, NoticedAt: r.NoticedAt,
 		StatementDeadline: r.StatementDeadline, StatementText: r.StatementText, StatementBy: r.StatementBy, StatementAt: r.StatementAt,
 		Situation: r.Situation, DecisionFacts: r.DecisionFacts, LegalBasis: r.LegalBasis, EffectiveOn: domain.Date(r.EffectiveOn),
-		DecidedBy: r.DecidedBy, DecidedAt: r.DecidedAt, PublishedBy: r.PublishedBy, PublishedAt: r.PublishedAt,
-		DropReason: r.DropReason, DroppedBy: r.DroppedBy, DroppedAt: r.DroppedAt,
-	}
-	if r.OwnerOrgID != nil {
-		a.OwnerOrg = orgs[*r.OwnerOrgID]
 	}
 	if r.AutoKey != nil {
 		a.AutoKey = *r.AutoKey
@@ -111,53 +136,84 @@ type interviewRow struct {
 func (interviewRow) TableName() string { return "accountability_interviews" }
 
 type incentiveRow struct {
-	ID          int64
-	TargetOrgID int64
-	TargetPath  string
-	OwnerOrgID  *int64
-	OwnerPath   string
-	Kind        string
-	CaseID      *int64
-	Reason      string
-	Status      string
-	ProposedBy  int64
-	ProposedAt  time.Time
-	Decision    string
-	DecidedBy   int64
-	DecidedAt   *time.Time
-	PublishedBy int64
-	PublishedAt *time.Time
-	DropReason  string
-	DroppedBy   int64
-	DroppedAt   *time.Time
-	Version     int
-	UpdatedAt   time.Time
+	ID int64
+	ProceedingCols
+	Kind     string
+	Reason   string
+	Status   string
+	Decision string
 }
 
 func (incentiveRow) TableName() string { return "incentives" }
 
 func incFromDomain(i *domain.Incentive) incentiveRow {
-	var owner *int64
-	if i.OwnerOrg.ID != 0 {
-		id := i.OwnerOrg.ID
-		owner = &id
-	}
-	return incentiveRow{ID: i.ID, TargetOrgID: i.TargetOrg.ID, TargetPath: string(i.TargetOrg.Path), OwnerOrgID: owner,
-		OwnerPath: string(i.OwnerOrg.Path), Kind: string(i.Kind), CaseID: i.CaseID, Reason: i.Reason, Status: string(i.Status),
-		ProposedBy: i.ProposedBy, ProposedAt: i.ProposedAt.UTC(), Decision: i.Decision, DecidedBy: i.DecidedBy,
-		DecidedAt: utcPtr(i.DecidedAt), PublishedBy: i.PublishedBy, PublishedAt: utcPtr(i.PublishedAt),
-		DropReason: i.DropReason, DroppedBy: i.DroppedBy, DroppedAt: utcPtr(i.DroppedAt), Version: i.Version}
+	return incentiveRow{ID: i.ID, ProceedingCols: proceedingFromDomain(i.Proceeding), Kind: string(i.Kind), Reason: i.Reason,
+		Status: string(i.Status), Decision: i.Decision}
 }
 
-func (r incentiveRow) toDomain(orgs map[int64]domain.Org) domain.Incentive {
-	i := domain.Incentive{ID: r.ID, TargetOrg: orgs[r.TargetOrgID], Kind: domain.IncKind(r.Kind), CaseID: r.CaseID,
-		Reason: r.Reason, Status: domain.IncStatus(r.Status), Version: r.Version, ProposedBy: r.ProposedBy, ProposedAt: r.ProposedAt,
-		Decision: r.Decision, DecidedBy: r.DecidedBy, DecidedAt: r.DecidedAt, PublishedBy: r.PublishedBy, PublishedAt: r.PublishedAt,
-		DropReason: r.DropReason, DroppedBy: r.DroppedBy, DroppedAt: r.DroppedAt}
-	if r.OwnerOrgID != nil {
-		i.OwnerOrg = orgs[*r.OwnerOrgID]
+func (r incentiveRow) toDomain(orgs map[int64]domain.Org, numbers map[int64]string) domain.Incentive {
+	return domain.Incentive{ID: r.ID, Proceeding: r.ProceedingCols.toDomain(orgs, numbers), Kind: domain.IncKind(r.Kind),
+		Reason: r.Reason, Status: domain.IncStatus(r.Status), Decision: r.Decision}
+}
+
+// proceedingRefs loads what the rows of a proceeding refer to: their orgs and their cases' numbers.
+func (db *DB) proceedingRefs(ctx context.Context, rows []ProceedingCols) (map[int64]domain.Org, map[int64]string, error) {
+	var orgIDs, caseIDs []int64
+	for _, r := range rows {
+		orgIDs = append(orgIDs, r.TargetOrgID)
+		if r.OwnerOrgID != nil {
+			orgIDs = append(orgIDs, *r.OwnerOrgID)
+		}
+		if r.CaseID != nil {
+			caseIDs = append(caseIDs, *r.CaseID)
+		}
 	}
-	return i
+	orgs, err := db.accOrgs(ctx, orgIDs...)
+	if err != nil {
+		return nil, nil, err
+	}
+	numbers, err := db.accCaseNumbers(ctx, caseIDs)
+	return orgs, numbers, err
+}
+
+// saveProceeding writes the row's columns (the shared ones and own) if the stored version is still
+// expected; a lost race is ECONFLICT.
+func (db *DB) saveProceeding(ctx context.Context, model, row any, id int64, expected int, what, label string, own ...string) error {
+	res := db.conn(ctx).Model(model).Where("id = ? AND version = ?", id, expected).
+		Select(append(own, proceedingSaved...)).Updates(row)
+	if res.Error != nil {
+		return translate(res.Error, what, "save "+what)
+	}
+	if res.RowsAffected == 0 {
+		return domain.Errorf(domain.ECONFLICT, "%s已被他人修改，请刷新后重试。", label)
+	}
+	return nil
+}
+
+// listProceedings reads one page of rows of table (aliased p) in scope, newest first, with the total.
+func (db *DB) listProceedings(ctx context.Context, table string, scopes []domain.Jurisdiction, status string, targetOrgID int64,
+	perPage, page int, more func(q *gorm.DB) *gorm.DB, dest any) (int, error) {
+	tw, targs := scopeWhere("p.target_path", scopes)
+	ow, oargs := scopeWhere("p.owner_path", scopes)
+	q := db.conn(ctx).Table(table+" AS p").Where("("+tw+" OR "+ow+")", append(targs, oargs...)...)
+	if status != "" {
+		q = q.Where("p.status = ?", status)
+	}
+	if targetOrgID != 0 {
+		q = q.Where("p.target_org_id = ?", targetOrgID)
+	}
+	if more != nil {
+		q = more(q)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return 0, translate(err, table, "count "+table)
+	}
+	per, pg := accPageOf(perPage, page)
+	if err := q.Select("p.*").Order("p.proposed_at DESC, p.id DESC").Limit(per).Offset((pg - 1) * per).Find(dest).Error; err != nil {
+		return 0, translate(err, table, "list "+table)
+	}
+	return int(total), nil
 }
 
 // orgsByID loads the orgs with the given ids (zeros and repeats ignored).
@@ -205,18 +261,15 @@ func (db *DB) accCaseNumbers(ctx context.Context, ids []int64) (map[int64]string
 
 // CreateAccountability inserts a record with its interviews.
 func (db *DB) CreateAccountability(ctx context.Context, a *domain.Accountability) error {
-	return db.WithinTx(ctx, func(ctx context.Context) error {
-		row := accFromDomain(a)
-		row.UpdatedAt = time.Now().UTC()
-		if err := db.conn(ctx).Create(&row).Error; err != nil {
-			if domain.ErrorCode(translate(err, "", "")) == domain.ECONFLICT {
-				return &domain.Error{Code: domain.ECONFLICT, Message: "该案件（问题）已有同一情形、同一对象的问责建议在办理中。", Err: err}
-			}
-			return translate(err, "问责记录", "create accountability")
+	row := accFromDomain(a)
+	if err := db.conn(ctx).Create(&row).Error; err != nil {
+		if domain.ErrorCode(translate(err, "", "")) == domain.ECONFLICT {
+			return &domain.Error{Code: domain.ECONFLICT, Message: "该案件（问题）已有同一情形、同一对象的问责建议在办理中。", Err: err}
 		}
-		a.ID = row.ID
-		return db.saveInterviews(ctx, a)
-	})
+		return translate(err, "问责记录", "create accountability")
+	}
+	a.ID = row.ID
+	return db.saveInterviews(ctx, a)
 }
 
 func (db *DB) saveInterviews(ctx context.Context, a *domain.Accountability) error {
@@ -259,30 +312,17 @@ func (db *DB) GetAccountability(ctx context.Context, id int64) (*domain.Accounta
 }
 
 func (db *DB) fillAccountability(ctx context.Context, rows []accountabilityRow) ([]domain.Accountability, error) {
-	var orgIDs, caseIDs []int64
-	for _, r := range rows {
-		orgIDs = append(orgIDs, r.TargetOrgID)
-		if r.OwnerOrgID != nil {
-			orgIDs = append(orgIDs, *r.OwnerOrgID)
-		}
-		if r.CaseID != nil {
-			caseIDs = append(caseIDs, *r.CaseID)
-		}
+	cols := make([]ProceedingCols, len(rows))
+	for i, r := range rows {
+		cols[i] = r.ProceedingCols
 	}
-	orgs, err := db.accOrgs(ctx, orgIDs...)
-	if err != nil {
-		return nil, err
-	}
-	numbers, err := db.accCaseNumbers(ctx, caseIDs)
+	orgs, numbers, err := db.proceedingRefs(ctx, cols)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]domain.Accountability, len(rows))
 	for i, r := range rows {
-		out[i] = r.toDomain(orgs)
-		if r.CaseID != nil {
-			out[i].CaseNumber = numbers[*r.CaseID]
-		}
+		out[i] = r.toDomain(orgs, numbers)
 	}
 	return out, nil
 }
@@ -290,50 +330,31 @@ func (db *DB) fillAccountability(ctx context.Context, rows []accountabilityRow) 
 // SaveAccountability writes the record if its stored version is still expectedVersion, and its new
 // interviews. A lost race is ECONFLICT.
 func (db *DB) SaveAccountability(ctx context.Context, a *domain.Accountability, expectedVersion int) error {
-	return db.WithinTx(ctx, func(ctx context.Context) error {
-		row := accFromDomain(a)
-		row.UpdatedAt = time.Now().UTC()
-		res := db.conn(ctx).Model(&accountabilityRow{}).Where("id = ? AND version = ?", a.ID, expectedVersion).
-			Select("trigger", "facts", "status", "form", "notice_text", "noticed_by", "noticed_at", "statement_deadline",
-				"statement_text", "statement_by", "statement_at", "situation", "decision_facts", "legal_basis", "decided_by",
-				"decided_at", "effective_on", "published_by", "published_at", "drop_reason", "dropped_by", "dropped_at",
-				"open_key", "version", "updated_at").
-			Updates(&row)
-		if res.Error != nil {
-			return translate(res.Error, "问责记录", "save accountability")
-		}
-		if res.RowsAffected == 0 {
-			return domain.Errorf(domain.ECONFLICT, "%s已被他人修改，请刷新后重试。", a.Label())
-		}
-		return db.saveInterviews(ctx, a)
-	})
+	row := accFromDomain(a)
+	if err := db.saveProceeding(ctx, &accountabilityRow{}, &row, a.ID, expectedVersion, "问责记录", a.Label(),
+		"trigger", "facts", "status", "form", "notice_text", "noticed_by", "noticed_at", "statement_deadline",
+		"statement_text", "statement_by", "statement_at", "situation", "decision_facts", "legal_basis",
+		"effective_on", "open_key"); err != nil {
+		return err
+	}
+	return db.saveInterviews(ctx, a)
 }
 
 // ListAccountability returns one page of records in scope, newest first.
 func (db *DB) ListAccountability(ctx context.Context, f domain.AccountabilityFilter) ([]domain.Accountability, int, error) {
-	tw, targs := scopeWhere("a.target_path", f.Scopes)
-	ow, oargs := scopeWhere("a.owner_path", f.Scopes)
-	q := db.conn(ctx).Table("accountabilities AS a").Where("("+tw+" OR "+ow+")", append(targs, oargs...)...)
-	if f.Status != "" {
-		q = q.Where("a.status = ?", string(f.Status))
-	}
-	if f.TargetOrgID != 0 {
-		q = q.Where("a.target_org_id = ?", f.TargetOrgID)
-	}
-	if f.CaseID != 0 {
-		q = q.Where("a.case_id = ?", f.CaseID)
-	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, translate(err, "问责记录", "count accountability")
-	}
-	per, page := accPageOf(f.PerPage, f.Page)
 	var rows []accountabilityRow
-	if err := q.Select("a.*").Order("a.proposed_at DESC, a.id DESC").Limit(per).Offset((page - 1) * per).Find(&rows).Error; err != nil {
-		return nil, 0, translate(err, "问责记录", "list accountability")
+	total, err := db.listProceedings(ctx, "accountabilities", f.Scopes, string(f.Status), f.TargetOrgID, f.PerPage, f.Page,
+		func(q *gorm.DB) *gorm.DB {
+			if f.CaseID != 0 {
+				q = q.Where("p.case_id = ?", f.CaseID)
+			}
+			return q
+		}, &rows)
+	if err != nil {
+		return nil, 0, err
 	}
 	out, err := db.fillAccountability(ctx, rows)
-	return out, int(total), err
+	return out, total, err
 }
 
 func accPageOf(perPage, page int) (int, int) {
@@ -407,7 +428,6 @@ func (db *DB) UndecidedAccountability(ctx context.Context, proposedBefore time.T
 // CreateIncentive inserts an incentive.
 func (db *DB) CreateIncentive(ctx context.Context, i *domain.Incentive) error {
 	row := incFromDomain(i)
-	row.UpdatedAt = time.Now().UTC()
 	if err := db.conn(ctx).Create(&row).Error; err != nil {
 		return translate(err, "激励记录", "create incentive")
 	}
@@ -429,30 +449,17 @@ func (db *DB) GetIncentive(ctx context.Context, id int64) (*domain.Incentive, er
 }
 
 func (db *DB) fillIncentives(ctx context.Context, rows []incentiveRow) ([]domain.Incentive, error) {
-	var orgIDs, caseIDs []int64
-	for _, r := range rows {
-		orgIDs = append(orgIDs, r.TargetOrgID)
-		if r.OwnerOrgID != nil {
-			orgIDs = append(orgIDs, *r.OwnerOrgID)
-		}
-		if r.CaseID != nil {
-			caseIDs = append(caseIDs, *r.CaseID)
-		}
+	cols := make([]ProceedingCols, len(rows))
+	for i, r := range rows {
+		cols[i] = r.ProceedingCols
 	}
-	orgs, err := db.accOrgs(ctx, orgIDs...)
-	if err != nil {
-		return nil, err
-	}
-	numbers, err := db.accCaseNumbers(ctx, caseIDs)
+	orgs, numbers, err := db.proceedingRefs(ctx, cols)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]domain.Incentive, len(rows))
 	for i, r := range rows {
-		out[i] = r.toDomain(orgs)
-		if r.CaseID != nil {
-			out[i].CaseNumber = numbers[*r.CaseID]
-		}
+		out[i] = r.toDomain(orgs, numbers)
 	}
 	return out, nil
 }
@@ -460,42 +467,18 @@ func (db *DB) fillIncentives(ctx context.Context, rows []incentiveRow) ([]domain
 // SaveIncentive writes the incentive if its stored version is still expectedVersion.
 func (db *DB) SaveIncentive(ctx context.Context, i *domain.Incentive, expectedVersion int) error {
 	row := incFromDomain(i)
-	row.UpdatedAt = time.Now().UTC()
-	res := db.conn(ctx).Model(&incentiveRow{}).Where("id = ? AND version = ?", i.ID, expectedVersion).
-		Select("status", "decision", "decided_by", "decided_at", "published_by", "published_at", "drop_reason", "dropped_by",
-			"dropped_at", "version", "updated_at").
-		Updates(&row)
-	if res.Error != nil {
-		return translate(res.Error, "激励记录", "save incentive")
-	}
-	if res.RowsAffected == 0 {
-		return domain.Errorf(domain.ECONFLICT, "%s已被他人修改，请刷新后重试。", i.Label())
-	}
-	return nil
+	return db.saveProceeding(ctx, &incentiveRow{}, &row, i.ID, expectedVersion, "激励记录", i.Label(), "status", "decision")
 }
 
 // ListIncentives returns one page of incentives in scope, newest first.
 func (db *DB) ListIncentives(ctx context.Context, f domain.IncentiveFilter) ([]domain.Incentive, int, error) {
-	tw, targs := scopeWhere("i.target_path", f.Scopes)
-	ow, oargs := scopeWhere("i.owner_path", f.Scopes)
-	q := db.conn(ctx).Table("incentives AS i").Where("("+tw+" OR "+ow+")", append(targs, oargs...)...)
-	if f.Status != "" {
-		q = q.Where("i.status = ?", string(f.Status))
-	}
-	if f.TargetOrgID != 0 {
-		q = q.Where("i.target_org_id = ?", f.TargetOrgID)
-	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, translate(err, "激励记录", "count incentives")
-	}
-	per, page := accPageOf(f.PerPage, f.Page)
 	var rows []incentiveRow
-	if err := q.Select("i.*").Order("i.proposed_at DESC, i.id DESC").Limit(per).Offset((page - 1) * per).Find(&rows).Error; err != nil {
-		return nil, 0, translate(err, "激励记录", "list incentives")
+	total, err := db.listProceedings(ctx, "incentives", f.Scopes, string(f.Status), f.TargetOrgID, f.PerPage, f.Page, nil, &rows)
+	if err != nil {
+		return nil, 0, err
 	}
 	out, err := db.fillIncentives(ctx, rows)
-	return out, int(total), err
+	return out, total, err
 }
 
 var _ domain.AccountabilityRepo = (*DB)(nil)
