@@ -16,22 +16,17 @@ type UserWithGrants struct {
 // ListUsersWithGrants lists the users of the orgs where the actor may read users, with their grants,
 // ordered by org path and username.
 func (x *App) ListUsersWithGrants(ctx context.Context, a domain.Actor) ([]UserWithGrants, error) {
-	var scopes []domain.Jurisdiction
-	for _, s := range a.Scopes() {
-		if x.Authz.Allowed(a, "user", "read", s) {
-			scopes = append(scopes, s)
-		}
-	}
+	scopes := x.scopes(a, "user", "read")
 	if len(scopes) == 0 {
 		return nil, domain.Errorf(domain.EFORBIDDEN, "您无权查看用户。")
 	}
 	var out []UserWithGrants
-	err := x.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		users, err := x.Users.ListUsers(ctx, scopes)
+	err := x.inTx(ctx, func(ctx context.Context) error {
+		users, err := x.d.Users.ListUsers(ctx, scopes)
 		if err != nil {
 			return err
 		}
-		orgs, err := x.Orgs.ListOrgs(ctx, scopes)
+		orgs, err := x.d.Orgs.ListOrgs(ctx, scopes)
 		if err != nil {
 			return err
 		}
@@ -41,7 +36,7 @@ func (x *App) ListUsersWithGrants(ctx context.Context, a domain.Actor) ([]UserWi
 		}
 		out = make([]UserWithGrants, 0, len(users))
 		for _, u := range users {
-			g, err := x.Users.Grants(ctx, u.ID)
+			g, err := x.d.Users.Grants(ctx, u.ID)
 			if err != nil {
 				return err
 			}
@@ -66,17 +61,17 @@ type Inspector struct {
 // Only those who may open cases may list them; whether one may inspect a given target is checked
 // again when the case is opened.
 func (x *App) ListInspectors(ctx context.Context, a domain.Actor) ([]Inspector, error) {
-	if !x.Authz.Allowed(a, "case", "create", a.Org.Path) {
+	if !x.d.Authz.Allowed(a, "case", "create", a.Org.Path) {
 		return nil, domain.Errorf(domain.EFORBIDDEN, "您无权新建督导案件。")
 	}
 	var out []Inspector
-	err := x.Tx.WithinTx(ctx, func(ctx context.Context) error {
+	err := x.inTx(ctx, func(ctx context.Context) error {
 		scopes := []domain.Jurisdiction{a.Org.Path}
-		users, err := x.Users.ListUsers(ctx, scopes)
+		users, err := x.d.Users.ListUsers(ctx, scopes)
 		if err != nil {
 			return err
 		}
-		orgs, err := x.Orgs.ListOrgs(ctx, scopes)
+		orgs, err := x.d.Orgs.ListOrgs(ctx, scopes)
 		if err != nil {
 			return err
 		}
@@ -88,7 +83,7 @@ func (x *App) ListInspectors(ctx context.Context, a domain.Actor) ([]Inspector, 
 			if !u.Active {
 				continue
 			}
-			grants, err := x.Users.Grants(ctx, u.ID)
+			grants, err := x.d.Users.Grants(ctx, u.ID)
 			if err != nil {
 				return err
 			}
@@ -107,7 +102,7 @@ func (x *App) ListInspectors(ctx context.Context, a domain.Actor) ([]Inspector, 
 // CaseUserNames resolves the people a case names (inspectors, authors of objections, measures,
 // files and rechecks) to their names, for a case the actor may read.
 func (x *App) CaseUserNames(ctx context.Context, a domain.Actor, c *domain.Case) (map[int64]string, error) {
-	if c == nil || !x.canRead(a, c) {
+	if c == nil || !x.visible(a, c.Head()) {
 		return nil, errCaseNotFound
 	}
 	ids := map[int64]bool{}
@@ -142,9 +137,9 @@ func (x *App) CaseUserNames(ctx context.Context, a domain.Actor, c *domain.Case)
 		add(r.By)
 	}
 	out := make(map[int64]string, len(ids))
-	err := x.Tx.WithinTx(ctx, func(ctx context.Context) error {
+	err := x.inTx(ctx, func(ctx context.Context) error {
 		for id := range ids {
-			u, err := x.Users.GetUser(ctx, id)
+			u, err := x.d.Users.GetUser(ctx, id)
 			if err != nil {
 				if domain.ErrorCode(err) == domain.ENOTFOUND {
 					continue
@@ -160,18 +155,13 @@ func (x *App) CaseUserNames(ctx context.Context, a domain.Actor, c *domain.Case)
 
 // MayOpenCases reports whether the actor may open cases at its own org.
 func (x *App) MayOpenCases(a domain.Actor) bool {
-	return x.Authz.Allowed(a, "case", "create", a.Org.Path)
+	return x.d.Authz.Allowed(a, "case", "create", a.Org.Path)
 }
 
 // MayAnywhere reports whether the actor may do act on obj in at least one of its jurisdictions:
 // what a navigation link or a menu needs to know.
 func (x *App) MayAnywhere(a domain.Actor, obj, act string) bool {
-	for _, s := range a.Scopes() {
-		if x.Authz.Allowed(a, obj, act, s) {
-			return true
-		}
-	}
-	return false
+	return len(x.scopes(a, obj, act)) > 0
 }
 
 // CaseAbilities are what the actor may do to a case's parts now, beyond the transitions of
@@ -187,17 +177,16 @@ type CaseAbilities struct {
 
 // Abilities answers CaseAbilities for a case the actor has loaded through GetCase.
 func (x *App) Abilities(a domain.Actor, c *domain.Case) CaseAbilities {
-	if c == nil || !x.canRead(a, c) {
+	if c == nil || !x.visible(a, c.Head()) {
 		return CaseAbilities{}
 	}
-	now := x.Clock.Now()
+	now := x.d.Clock.Now()
 	return CaseAbilities{
-		EditFindings:   x.at(a, "finding.write", false)(c) && c.CanEditFindings(a) == nil,
-		FileObjection:  x.at(a, "objection.file", true)(c) && c.CanFileObjection(a, now) == nil,
-		RuleObjections: x.at(a, "objection.rule", false)(c) && c.CanRuleObjections(a) == nil,
-		AddMeasures:    x.at(a, "measure.write", true)(c) && c.CanAddMeasures(a) == nil,
-		AttachEvidence: x.evidenceAllowed(a)(c) && c.CanAttachEvidence(a, nil) == nil,
-		ReadAudit: x.Authz.Allowed(a, "case", "audit.read", c.TargetOrg.Path) ||
-			x.Authz.Allowed(a, "case", "audit.read", c.OwnerOrg.Path),
+		EditFindings:   x.may(a, c, domain.OpAddFinding) && c.CanEditFindings(a) == nil,
+		FileObjection:  x.may(a, c, domain.OpFileObjection) && c.CanFileObjection(a, now) == nil,
+		RuleObjections: x.may(a, c, domain.OpRuleObjection) && c.CanRuleObjections(a) == nil,
+		AddMeasures:    x.may(a, c, domain.OpAddMeasure) && c.CanAddMeasures(a) == nil,
+		AttachEvidence: x.may(a, c, domain.OpUploadEvidence) && c.CanAttachEvidence(a, nil) == nil,
+		ReadAudit:      x.mayReadAudit(a, c),
 	}
 }

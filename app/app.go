@@ -1,5 +1,7 @@
-// Package app holds dudao's use cases. Each write runs in one transaction: load, authorize, call the
-// domain, save, append the audit event. It depends on the domain's interfaces only.
+// Package app holds dudao's use cases. Every write to a record with a lifecycle goes through the one
+// write path of write.go (one transaction: load, authorize, let the domain change it, save, append the
+// audit event); the web layer sees these use cases only, never the repositories, the clock or the
+// rules behind them. It depends on the domain's interfaces only.
 package app
 
 import (
@@ -24,6 +26,7 @@ type Deps struct {
 	Accountability domain.AccountabilityRepo
 	Notifications  domain.NotificationRepo
 	Reports        domain.ReportRepo
+	Idempotency    domain.IdempotencyRepo
 	Mailer         domain.Mailer // nil when no SMTP server is configured
 	Authz          domain.Authorizer
 	Clock          domain.Clock
@@ -45,11 +48,16 @@ type Options struct {
 	FontPath string
 }
 
-// App is the set of use cases.
+// App is the set of use cases. Its ports are its own: callers reach them through the use cases.
 type App struct {
-	Deps
+	d     Deps
 	opt   Options
 	argon chan struct{} // slots for concurrent password hashing
+
+	// The records with a lifecycle, as the write path knows them.
+	cases      kind[*domain.Case]
+	accs       kind[*domain.Accountability]
+	incentives kind[*domain.Incentive]
 }
 
 // New builds the use cases.
@@ -75,8 +83,26 @@ func New(d Deps, o Options) *App {
 	if o.FailureWindow == 0 {
 		o.FailureWindow = 15 * time.Minute
 	}
-	return &App{Deps: d, opt: o, argon: make(chan struct{}, runtime.NumCPU())}
+	x := &App{d: d, opt: o, argon: make(chan struct{}, runtime.NumCPU())}
+	if c := d.Cases; c != nil {
+		x.cases = kind[*domain.Case]{get: c.GetCase, save: c.SaveCase, insert: c.CreateCase, notFound: errCaseNotFound}
+	}
+	if r := d.Accountability; r != nil {
+		x.accs = kind[*domain.Accountability]{get: r.GetAccountability, save: r.SaveAccountability, insert: r.CreateAccountability,
+			notFound: errAccNotFound, after: x.accountabilityTold}
+		x.incentives = kind[*domain.Incentive]{get: r.GetIncentive, save: r.SaveIncentive, insert: r.CreateIncentive, notFound: errIncNotFound}
+	}
+	return x
 }
+
+// Now is the time by the app's clock.
+func (x *App) Now() time.Time { return x.d.Clock.Now() }
+
+// Today is the date in CST by the app's clock.
+func (x *App) Today() domain.Date { return domain.DateOf(x.d.Clock.Now()) }
+
+// Rules are the supervision rules in force (clocks, categories), for forms that explain them.
+func (x *App) Rules() domain.Rules { return x.d.Rules }
 
 type requestIDKey struct{}
 
@@ -90,23 +116,5 @@ func requestID(ctx context.Context) string {
 	return s
 }
 
-// audit appends an event for actor a inside the transaction in ctx.
-func (x *App) audit(ctx context.Context, a domain.Actor, action, objType string, objID int64, path domain.Jurisdiction, before, after any, detail string) error {
-	e := &domain.AuditEvent{
-		At: x.Clock.Now(), ActorID: a.UserID, ActorName: a.Name, Action: action, ObjectType: objType,
-		ObjectID: objID, ObjectPath: path, Detail: detail, RequestID: requestID(ctx),
-	}
-	if a.UserID == 0 && a.Name == "" {
-		e.ActorName = "系统"
-	}
-	if before != nil {
-		e.Before = domain.Digest(before)
-	}
-	if after != nil {
-		e.After = domain.Digest(after)
-	}
-	return x.Audit.Append(ctx, e)
-}
-
 // System is the actor of the command line and the scheduler.
-var System = domain.Actor{Name: "系统"}
+var System = domain.Actor{Name: "系统", System: true}

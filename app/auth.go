@@ -45,15 +45,20 @@ func (x *App) Login(ctx context.Context, username, password, addr, kind string) 
 	if len(username) > 64 || len(password) > 200 {
 		return LoginResult{}, errBadLogin
 	}
-	now := x.Clock.Now()
-	byUser, byAddr, err := x.Logins.NoteAttempt(ctx, username, addr, now, now.Add(-x.opt.FailureWindow))
+	now := x.d.Clock.Now()
+	var byUser, byAddr int
+	err := x.inTx(ctx, func(ctx context.Context) error {
+		var err error
+		byUser, byAddr, err = x.d.Logins.NoteAttempt(ctx, username, addr, now, now.Add(-x.opt.FailureWindow))
+		return err
+	})
 	if err != nil {
 		return LoginResult{}, err
 	}
 	if byUser > x.opt.MaxFailuresPerUser || byAddr > x.opt.MaxFailuresPerAddr {
 		return LoginResult{}, domain.Errorf(domain.ETOOMANY, "登录失败次数过多，请%d分钟后再试。", int(x.opt.FailureWindow.Minutes()))
 	}
-	u, err := x.Users.GetUserByUsername(ctx, username)
+	u, err := x.d.Users.GetUserByUsername(ctx, username)
 	if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
 		return LoginResult{}, err
 	}
@@ -78,18 +83,18 @@ func (x *App) Login(ctx context.Context, username, password, addr, kind string) 
 	}
 	s := domain.Session{TokenHash: HashToken(token), UserID: u.ID, Kind: kind, CreatedAt: now, ExpiresAt: now.Add(ttl)}
 	var actor domain.Actor
-	err = x.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		if err := x.Logins.ClearFailures(ctx, username); err != nil {
+	err = x.inTx(ctx, func(ctx context.Context) error {
+		if err := x.d.Logins.ClearFailures(ctx, username); err != nil {
 			return err
 		}
-		if err := x.Sessions.CreateSession(ctx, s); err != nil {
+		if err := x.d.Sessions.CreateSession(ctx, s); err != nil {
 			return err
 		}
 		var err error
 		if actor, err = x.actorOf(ctx, u); err != nil {
 			return err
 		}
-		return x.audit(ctx, actor, "auth.login", "user", u.ID, actor.Org.Path, nil, nil, kind)
+		return x.appendAudit(ctx, actor, now, "auth.login", "user", u.ID, actor.Org.Path, "", "", kind)
 	})
 	if err != nil {
 		return LoginResult{}, err
@@ -115,17 +120,17 @@ func (x *App) Authenticate(ctx context.Context, token string) (domain.Actor, dom
 	if token == "" || len(token) > 200 {
 		return domain.Actor{}, domain.Session{}, unauth
 	}
-	s, err := x.Sessions.GetSession(ctx, HashToken(token))
+	s, err := x.d.Sessions.GetSession(ctx, HashToken(token))
 	if err != nil {
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
 			return domain.Actor{}, domain.Session{}, unauth
 		}
 		return domain.Actor{}, domain.Session{}, err
 	}
-	if !x.Clock.Now().Before(s.ExpiresAt) {
+	if !x.d.Clock.Now().Before(s.ExpiresAt) {
 		return domain.Actor{}, domain.Session{}, unauth
 	}
-	u, err := x.Users.GetUser(ctx, s.UserID)
+	u, err := x.d.Users.GetUser(ctx, s.UserID)
 	if err != nil {
 		return domain.Actor{}, domain.Session{}, err
 	}
@@ -138,20 +143,20 @@ func (x *App) Authenticate(ctx context.Context, token string) (domain.Actor, dom
 
 // Logout revokes the session of token.
 func (x *App) Logout(ctx context.Context, a domain.Actor, token string) error {
-	return x.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		if err := x.Sessions.DeleteSession(ctx, HashToken(token)); err != nil {
+	return x.inTx(ctx, func(ctx context.Context) error {
+		if err := x.d.Sessions.DeleteSession(ctx, HashToken(token)); err != nil {
 			return err
 		}
-		return x.audit(ctx, a, "auth.logout", "user", a.UserID, a.Org.Path, nil, nil, "")
+		return x.appendAudit(ctx, a, x.d.Clock.Now(), "auth.logout", "user", a.UserID, a.Org.Path, "", "", "")
 	})
 }
 
 func (x *App) actorOf(ctx context.Context, u domain.User) (domain.Actor, error) {
-	org, err := x.Orgs.GetOrg(ctx, u.OrgID)
+	org, err := x.d.Orgs.GetOrg(ctx, u.OrgID)
 	if err != nil {
 		return domain.Actor{}, fmt.Errorf("app: org of user %d: %w", u.ID, err)
 	}
-	grants, err := x.Users.Grants(ctx, u.ID)
+	grants, err := x.d.Users.Grants(ctx, u.ID)
 	if err != nil {
 		return domain.Actor{}, err
 	}
@@ -175,7 +180,7 @@ func newToken() (string, error) {
 // ActorFor resolves a username to an actor with its current grants, for the command line, the
 // scheduler and the demo loader, which act on behalf of a named user without a session.
 func (x *App) ActorFor(ctx context.Context, username string) (domain.Actor, error) {
-	u, err := x.Users.GetUserByUsername(ctx, username)
+	u, err := x.d.Users.GetUserByUsername(ctx, username)
 	if err != nil {
 		return domain.Actor{}, err
 	}

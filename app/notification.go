@@ -18,10 +18,10 @@ type outMail struct {
 // deliver puts m in the inbox of everyone in aud, once per user (the dedup key), inside the
 // transaction in ctx. It returns how many notifications are new and the emails they call for.
 func (x *App) deliver(ctx context.Context, m domain.Message, aud domain.Audience, now time.Time) (int, []outMail, error) {
-	if x.Notifications == nil {
+	if x.d.Notifications == nil {
 		return 0, nil, nil
 	}
-	rs, err := x.Notifications.Audience(ctx, aud)
+	rs, err := x.d.Notifications.Audience(ctx, aud)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -29,7 +29,7 @@ func (x *App) deliver(ctx context.Context, m domain.Message, aud domain.Audience
 	var mails []outMail
 	for _, r := range rs {
 		n := m.For(r.UserID, now)
-		ok, err := x.Notifications.AddNotification(ctx, &n)
+		ok, err := x.d.Notifications.AddNotification(ctx, &n)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -37,11 +37,24 @@ func (x *App) deliver(ctx context.Context, m domain.Message, aud domain.Audience
 			continue
 		}
 		created++
-		if x.Mailer != nil && r.Email != "" {
+		if x.d.Mailer != nil && r.Email != "" {
 			mails = append(mails, outMail{notificationID: n.ID, mail: domain.Mail{To: r.Email, Subject: "【教育督导】" + m.Title, Body: mailBody(r.Name, m)}})
 		}
 	}
 	return created, mails, nil
+}
+
+// notify puts m in the inbox of everyone in aud inside the transaction in ctx and emails them once it
+// has committed. It answers how many notifications are new.
+func (x *App) notify(ctx context.Context, m domain.Message, aud domain.Audience, now time.Time) (int, error) {
+	n, mails, err := x.deliver(ctx, m, aud, now)
+	if err != nil {
+		return 0, err
+	}
+	if len(mails) > 0 {
+		afterCommit(ctx, func() { x.sendMails(context.WithoutCancel(ctx), mails) })
+	}
+	return n, nil
 }
 
 func mailBody(name string, m domain.Message) string {
@@ -56,18 +69,29 @@ func mailBody(name string, m domain.Message) string {
 	return b.String()
 }
 
+// mailTally counts, for a caller that wants to report it (the scheduler), the emails sent.
+type mailTally struct{ sent, failed int }
+
+type tallyKey struct{}
+
 // sendMails sends the emails of committed notifications, one each, and records which went out.
 // A failure is counted, not fatal: the in-app notification is there either way.
-func (x *App) sendMails(ctx context.Context, mails []outMail) (sent, failed int) {
+func (x *App) sendMails(ctx context.Context, mails []outMail) {
+	t, _ := ctx.Value(tallyKey{}).(*mailTally)
 	for _, m := range mails {
-		if err := x.Mailer.Send(ctx, m.mail); err != nil {
-			failed++
+		if err := x.d.Mailer.Send(ctx, m.mail); err != nil {
+			if t != nil {
+				t.failed++
+			}
 			continue
 		}
-		sent++
-		_ = x.Notifications.MarkEmailed(ctx, m.notificationID, x.Clock.Now())
+		if t != nil {
+			t.sent++
+		}
+		_ = x.inTx(ctx, func(ctx context.Context) error {
+			return x.d.Notifications.MarkEmailed(ctx, m.notificationID, x.d.Clock.Now())
+		})
 	}
-	return sent, failed
 }
 
 // ListNotifications lists the caller's own notifications, unread first.
@@ -81,12 +105,17 @@ func (x *App) ListNotifications(ctx context.Context, a domain.Actor, page, perPa
 	if page <= 0 {
 		page = 1
 	}
-	return x.Notifications.ListNotifications(ctx, a.UserID, page, perPage)
+	return x.d.Notifications.ListNotifications(ctx, a.UserID, page, perPage)
 }
 
 // MarkNotificationRead marks one of the caller's notifications read; anyone else's is ENOTFOUND.
 func (x *App) MarkNotificationRead(ctx context.Context, a domain.Actor, id int64) (domain.Notification, error) {
-	n, err := x.Notifications.MarkRead(ctx, a.UserID, id, x.Clock.Now())
+	var n domain.Notification
+	err := x.inTx(ctx, func(ctx context.Context) error {
+		var err error
+		n, err = x.d.Notifications.MarkRead(ctx, a.UserID, id, x.d.Clock.Now())
+		return err
+	})
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		return n, domain.Errorf(domain.ENOTFOUND, "通知不存在。")
 	}
@@ -95,12 +124,12 @@ func (x *App) MarkNotificationRead(ctx context.Context, a domain.Actor, id int64
 
 // MarkAllNotificationsRead marks every unread notification of the caller read.
 func (x *App) MarkAllNotificationsRead(ctx context.Context, a domain.Actor) (int, error) {
-	return x.Notifications.MarkAllRead(ctx, a.UserID, x.Clock.Now())
+	return x.d.Notifications.MarkAllRead(ctx, a.UserID, x.d.Clock.Now())
 }
 
 // MyEmail is the address the caller's reminders are emailed to ("" for none).
 func (x *App) MyEmail(ctx context.Context, a domain.Actor) (string, error) {
-	return x.Notifications.GetEmail(ctx, a.UserID)
+	return x.d.Notifications.GetEmail(ctx, a.UserID)
 }
 
 // SetMyEmail sets (or, with "", clears) the address the caller's reminders are emailed to.
@@ -112,10 +141,10 @@ func (x *App) SetMyEmail(ctx context.Context, a domain.Actor, email string) erro
 			return domain.FieldError("邮箱地址有误。", map[string]string{"email": "请填写有效的邮箱地址，如 name@example.org。"})
 		}
 	}
-	return x.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		if err := x.Notifications.SetEmail(ctx, a.UserID, email); err != nil {
+	return x.inTx(ctx, func(ctx context.Context) error {
+		if err := x.d.Notifications.SetEmail(ctx, a.UserID, email); err != nil {
 			return err
 		}
-		return x.audit(ctx, a, "user.email", "user", a.UserID, a.Org.Path, nil, nil, "")
+		return x.appendAudit(ctx, a, x.d.Clock.Now(), "user.email", "user", a.UserID, a.Org.Path, "", "", "")
 	})
 }

@@ -32,13 +32,7 @@ type ReportParams struct {
 
 // reportScopes are the jurisdictions where the actor may read reports.
 func (x *App) reportScopes(a domain.Actor) []domain.Jurisdiction {
-	var out []domain.Jurisdiction
-	for _, s := range a.Scopes() {
-		if x.Authz.Allowed(a, "report", "read", s) {
-			out = append(out, s)
-		}
-	}
-	return out
+	return x.scopes(a, "report", "read")
 }
 
 // reportQuery checks who asks and what: a role without report read anywhere is EFORBIDDEN, a bad
@@ -48,7 +42,7 @@ func (x *App) reportQuery(ctx context.Context, a domain.Actor, p ReportParams) (
 	if len(scopes) == 0 {
 		return domain.ReportQuery{}, domain.Org{}, domain.Errorf(domain.EFORBIDDEN, "您无权查看督导报表。")
 	}
-	today := domain.DateOf(x.Clock.Now())
+	today := domain.DateOf(x.d.Clock.Now())
 	if p.From == "" {
 		p.From = domain.Date(today[:4] + "-01-01")
 	}
@@ -63,11 +57,11 @@ func (x *App) reportQuery(ctx context.Context, a domain.Actor, p ReportParams) (
 	var err error
 	switch {
 	case p.OrgID != 0:
-		org, err = x.Orgs.GetOrg(ctx, p.OrgID)
-	case x.Authz.Allowed(a, "report", "read", a.Org.Path):
+		org, err = x.d.Orgs.GetOrg(ctx, p.OrgID)
+	case x.d.Authz.Allowed(a, "report", "read", a.Org.Path):
 		org = a.Org
 	default: // the caller's own org is not where its report grant lies: take the first such scope
-		org, err = x.Orgs.GetOrgByPath(ctx, scopes[0])
+		org, err = x.d.Orgs.GetOrgByPath(ctx, scopes[0])
 	}
 	if err != nil {
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
@@ -75,7 +69,7 @@ func (x *App) reportQuery(ctx context.Context, a domain.Actor, p ReportParams) (
 		}
 		return domain.ReportQuery{}, domain.Org{}, err
 	}
-	if !x.Authz.Allowed(a, "report", "read", org.Path) {
+	if !x.d.Authz.Allowed(a, "report", "read", org.Path) {
 		return domain.ReportQuery{}, domain.Org{}, notFound
 	}
 	return domain.ReportQuery{Scope: org.Path, From: p.From, To: p.To, Today: today}, org, nil
@@ -87,7 +81,7 @@ func (x *App) AccountabilityReport(ctx context.Context, a domain.Actor, p Report
 	if err != nil {
 		return domain.AccountabilityReport{}, err
 	}
-	r, err := x.Reports.AccountabilityFigures(ctx, q)
+	r, err := x.d.Reports.AccountabilityFigures(ctx, q)
 	if err != nil {
 		return domain.AccountabilityReport{}, err
 	}
@@ -138,7 +132,7 @@ func (x *App) Ledger(ctx context.Context, a domain.Actor, p ReportParams) (domai
 	if err != nil {
 		return domain.Ledger{}, err
 	}
-	l, err := x.Reports.Ledger(ctx, q)
+	l, err := x.d.Reports.Ledger(ctx, q)
 	if err != nil {
 		return domain.Ledger{}, err
 	}
@@ -177,14 +171,14 @@ func (x *App) CaseOpinionPDF(ctx context.Context, a domain.Actor, id int64) (Doc
 	}
 	in := export.OpinionInput{Case: c}
 	for _, uid := range c.InspectorIDs {
-		u, err := x.Users.GetUser(ctx, uid)
+		u, err := x.d.Users.GetUser(ctx, uid)
 		if err != nil {
 			return Document{}, err
 		}
 		in.Inspectors = append(in.Inspectors, u.Name)
 	}
 	if c.IssuedBy != 0 {
-		u, err := x.Users.GetUser(ctx, c.IssuedBy)
+		u, err := x.d.Users.GetUser(ctx, c.IssuedBy)
 		if err != nil {
 			return Document{}, err
 		}
@@ -235,7 +229,7 @@ func (x *App) ReportScopes(ctx context.Context, a domain.Actor) ([]domain.Org, e
 	if len(scopes) == 0 {
 		return nil, domain.Errorf(domain.EFORBIDDEN, "您无权查看督导报表。")
 	}
-	orgs, err := x.Orgs.ListOrgs(ctx, scopes)
+	orgs, err := x.d.Orgs.ListOrgs(ctx, scopes)
 	if err != nil {
 		return nil, err
 	}

@@ -42,29 +42,29 @@ func (r TickReport) String() string {
 // carry a dedup key per user, proposals a key per finding and due date (or case and send-backs).
 // Emails go out after their notifications have committed.
 func (x *App) Tick(ctx context.Context) (TickReport, error) {
-	now := x.Clock.Now()
+	now := x.d.Clock.Now()
 	today := domain.DateOf(now)
 	rep := TickReport{At: now}
+	tally := &mailTally{}
+	ctx = context.WithValue(ctx, tallyKey{}, tally)
 	var errs []error
-	var mails []outMail
 	step := func(what string, fn func(ctx context.Context) error) {
-		saved, n := rep, len(mails)
-		if err := x.Tx.WithinTx(ctx, fn); err != nil {
-			rep, mails = saved, mails[:n] // rolled back: neither counted nor mailed
+		saved := rep
+		if err := x.inTx(ctx, fn); err != nil {
+			rep = saved // rolled back: neither counted nor mailed
 			errs = append(errs, fmt.Errorf("app: tick: %s: %w", what, err))
 		}
 	}
 	remind := func(ctx context.Context, m domain.Message, aud domain.Audience, objType string, objID int64, path domain.Jurisdiction) error {
-		n, ms, err := x.deliver(ctx, m, aud, now)
+		n, err := x.notify(ctx, m, aud, now)
 		if err != nil || n == 0 {
 			return err
 		}
 		rep.Reminders += n
-		mails = append(mails, ms...)
-		return x.audit(ctx, System, "scheduler.remind", objType, objID, path, nil, nil, fmt.Sprintf("%s：提醒 %d 人", m.Kind.Label(), n))
+		return x.appendAudit(ctx, System, now, "scheduler.remind", objType, objID, path, "", "", fmt.Sprintf("%s：提醒 %d 人", m.Kind.Label(), n))
 	}
 
-	overdue, err := x.Notifications.OverdueFindings(ctx, today)
+	overdue, err := x.d.Notifications.OverdueFindings(ctx, today)
 	if err != nil {
 		return rep, err
 	}
@@ -74,62 +74,65 @@ func (x *App) Tick(ctx context.Context) (TickReport, error) {
 			aud := domain.TargetAudience(f.TargetOrg)
 			sup := domain.SupervisingAudience(f.CaseID, f.OwnerOrg, f.TargetOrg)
 			aud.Holders, aud.Covering, aud.Inspectors = sup.Holders, sup.Covering, sup.Inspectors
-			return remind(ctx, domain.OverdueMessage(f, now, x.Rules), aud, "case", f.CaseID, f.TargetOrg.Path)
+			return remind(ctx, domain.OverdueMessage(f, now, x.d.Rules), aud, "case", f.CaseID, f.TargetOrg.Path)
 		})
-		if x.Rules.ProposeForOverdue(f.DueOn, now) {
+		if x.d.Rules.ProposeForOverdue(f.DueOn, now) {
 			step("propose for overdue finding", func(ctx context.Context) error {
-				return x.autoPropose(ctx, f.CaseID, f.FindingID, domain.CauseOverdue, now, &rep, &mails)
+				return x.autoPropose(ctx, f.CaseID, f.FindingID, domain.CauseOverdue, &rep)
 			})
 		}
 	}
 
-	sentBack, err := x.Notifications.SentBackCases(ctx, x.Rules.AccountabilitySendBacks)
+	sentBack, err := x.d.Notifications.SentBackCases(ctx, x.d.Rules.AccountabilitySendBacks)
 	if err != nil {
 		return rep, err
 	}
 	for _, id := range sentBack {
 		step("propose for send-backs", func(ctx context.Context) error {
-			return x.autoPropose(ctx, id, 0, domain.CauseSendBacks, now, &rep, &mails)
+			return x.autoPropose(ctx, id, 0, domain.CauseSendBacks, &rep)
 		})
 	}
 
 	// A recheck is late from the day after its due date: submitted before the start of (today - N days).
-	late, err := x.Notifications.LateRechecks(ctx, today.AddDays(-x.Rules.RecheckDueDays).Time())
+	late, err := x.d.Notifications.LateRechecks(ctx, today.AddDays(-x.d.Rules.RecheckDueDays).Time())
 	if err != nil {
 		return rep, err
 	}
 	rep.LateRechecks = len(late)
 	for _, l := range late {
 		step("remind late recheck", func(ctx context.Context) error {
-			return remind(ctx, domain.LateRecheckMessage(l, x.Rules), domain.OfficeAudience(l.CaseID, l.OwnerOrg), "case", l.CaseID, l.TargetOrg.Path)
+			return remind(ctx, domain.LateRecheckMessage(l, x.d.Rules), domain.OfficeAudience(l.CaseID, l.OwnerOrg), "case", l.CaseID, l.TargetOrg.Path)
 		})
 	}
 
-	undecided, err := x.Accountability.UndecidedAccountability(ctx, now.AddDate(0, 0, -x.Rules.ProposalDecisionDays))
+	undecided, err := x.d.Accountability.UndecidedAccountability(ctx, now.AddDate(0, 0, -x.d.Rules.ProposalDecisionDays))
 	if err != nil {
 		return rep, err
 	}
 	for i := range undecided {
 		r := &undecided[i]
-		if !r.Flags(now, x.Rules, domain.AccFacts{}).Stale {
+		if !r.Flags(now, x.d.Rules, domain.AccFacts{}).Stale {
 			continue
 		}
 		rep.StaleProposals++
 		step("remind stale proposal", func(ctx context.Context) error {
-			return remind(ctx, domain.StaleMessage(r, x.Rules), domain.DirectorAudience(r.OwnerOrg), "accountability", r.ID, r.TargetOrg.Path)
+			return remind(ctx, domain.StaleMessage(r, x.d.Rules), domain.DirectorAudience(r.OwnerOrg), "accountability", r.ID, r.TargetOrg.Path)
 		})
 	}
-
-	if x.Mailer != nil && len(mails) > 0 {
-		rep.Emails, rep.EmailFailures = x.sendMails(ctx, mails)
+	if x.d.Idempotency != nil {
+		step("expire idempotency keys", func(ctx context.Context) error {
+			return x.d.Idempotency.DeleteIdempotencyBefore(ctx, now.Add(-idempotencyKeep))
+		})
 	}
+	rep.Emails, rep.EmailFailures = tally.sent, tally.failed
 	return rep, errors.Join(errs...)
 }
 
 // autoPropose proposes 问责 for a case (about one finding, or the case as a whole when findingID is 0)
-// unless the scheduler did so already or the same proposal is open, and tells the directors.
-func (x *App) autoPropose(ctx context.Context, caseID, findingID int64, cause domain.Cause, now time.Time, rep *TickReport, mails *[]outMail) error {
-	c, err := x.Cases.GetCase(ctx, caseID)
+// through the write path, as the system, unless the scheduler did so already or the same proposal is
+// open; the directors are told like for any proposal.
+func (x *App) autoPropose(ctx context.Context, caseID, findingID int64, cause domain.Cause, rep *TickReport) error {
+	c, err := x.d.Cases.GetCase(ctx, caseID)
 	if err != nil {
 		return err
 	}
@@ -139,22 +142,28 @@ func (x *App) autoPropose(ctx context.Context, caseID, findingID int64, cause do
 			return nil
 		}
 	}
-	r := domain.NewAutoAccountability(c, f, cause, now, x.Rules)
-	taken, err := x.Accountability.AccountabilityKeyTaken(ctx, r.AutoKey, r.OpenKey())
-	if err != nil || taken {
-		return err
+	made := false
+	need, _ := (&domain.Accountability{}).Permission(domain.OpPropose)
+	_, err = create(ctx, x, x.accs, System, domain.OpPropose, need, func(ctx context.Context, now time.Time) (*domain.Accountability, string, error) {
+		r := domain.NewAutoAccountability(c, f, cause, now, x.d.Rules)
+		taken, err := x.d.Accountability.AccountabilityKeyTaken(ctx, r.AutoKey, r.OpenKey())
+		if err != nil || taken {
+			return nil, "", errTaken{err}
+		}
+		made = true
+		return r, r.Cause.Label(), nil
+	})
+	var t errTaken
+	if errors.As(err, &t) {
+		return t.err
 	}
-	if err := x.Accountability.CreateAccountability(ctx, r); err != nil {
-		return err
+	if made && err == nil {
+		rep.Proposals++
 	}
-	if err := x.audit(ctx, System, "accountability.propose", "accountability", r.ID, r.TargetOrg.Path, nil, r, r.Cause.Label()); err != nil {
-		return err
-	}
-	_, ms, err := x.deliver(ctx, domain.ProposedMessage(r), domain.DirectorAudience(r.OwnerOrg), now)
-	if err != nil {
-		return err
-	}
-	rep.Proposals++
-	*mails = append(*mails, ms...)
-	return nil
+	return err
 }
+
+// errTaken stops a creation that is not needed (the proposal exists); it carries the lookup's error.
+type errTaken struct{ err error }
+
+func (e errTaken) Error() string { return "app: already proposed" }

@@ -48,20 +48,20 @@ func (x *App) CreateUser(ctx context.Context, a domain.Actor, in UserInput) (dom
 		return domain.User{}, err
 	}
 	var out domain.User
-	err = x.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		org, err := x.Orgs.GetOrgByPath(ctx, NormalizePath(string(in.OrgPath)))
+	err = x.inTx(ctx, func(ctx context.Context) error {
+		org, err := x.d.Orgs.GetOrgByPath(ctx, NormalizePath(string(in.OrgPath)))
 		if err != nil {
 			return domain.FieldError("所属机构不存在。", map[string]string{"org": "所属机构不存在。"})
 		}
-		if a.UserID != 0 && !x.Authz.Allowed(a, "user", "create", org.Path) {
+		if a.UserID != 0 && !x.d.Authz.Allowed(a, "user", "create", org.Path) {
 			return domain.Errorf(domain.EFORBIDDEN, "无权在该机构新建用户。")
 		}
 		u := domain.User{Username: in.Username, Name: in.Name, OrgID: org.ID, PasswordHash: hash, Active: true}
-		if err := x.Users.CreateUser(ctx, &u); err != nil {
+		if err := x.d.Users.CreateUser(ctx, &u); err != nil {
 			return err
 		}
 		out = u
-		return x.audit(ctx, a, "user.create", "user", u.ID, org.Path, nil, map[string]any{"username": u.Username, "name": u.Name, "org_id": u.OrgID}, u.Username)
+		return x.appendAudit(ctx, a, x.d.Clock.Now(), "user.create", "user", u.ID, org.Path, "", digest(map[string]any{"username": u.Username, "name": u.Name, "org_id": u.OrgID}), u.Username)
 	})
 	return out, err
 }
@@ -75,22 +75,22 @@ func (x *App) SetPassword(ctx context.Context, a domain.Actor, username, passwor
 	if err != nil {
 		return err
 	}
-	return x.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		u, err := x.Users.GetUserByUsername(ctx, username)
+	return x.inTx(ctx, func(ctx context.Context) error {
+		u, err := x.d.Users.GetUserByUsername(ctx, username)
 		if err != nil {
 			return err
 		}
-		org, err := x.Orgs.GetOrg(ctx, u.OrgID)
+		org, err := x.d.Orgs.GetOrg(ctx, u.OrgID)
 		if err != nil {
 			return err
 		}
-		if a.UserID != 0 && a.UserID != u.ID && !x.Authz.Allowed(a, "user", "create", org.Path) {
+		if a.UserID != 0 && a.UserID != u.ID && !x.d.Authz.Allowed(a, "user", "create", org.Path) {
 			return domain.Errorf(domain.ENOTFOUND, "用户不存在。")
 		}
-		if err := x.Users.SetPassword(ctx, u.ID, hash); err != nil {
+		if err := x.d.Users.SetPassword(ctx, u.ID, hash); err != nil {
 			return err
 		}
-		return x.audit(ctx, a, "user.passwd", "user", u.ID, org.Path, nil, nil, u.Username)
+		return x.appendAudit(ctx, a, x.d.Clock.Now(), "user.passwd", "user", u.ID, org.Path, "", "", u.Username)
 	})
 }
 
@@ -100,24 +100,24 @@ func (x *App) GrantRole(ctx context.Context, a domain.Actor, username string, ro
 		return domain.Grant{}, domain.FieldError("角色无效。", map[string]string{"role": "角色须为 admin、director、supervisor、district_office、school、monitor、auditor 之一。"})
 	}
 	var out domain.Grant
-	err := x.Tx.WithinTx(ctx, func(ctx context.Context) error {
-		u, err := x.Users.GetUserByUsername(ctx, username)
+	err := x.inTx(ctx, func(ctx context.Context) error {
+		u, err := x.d.Users.GetUserByUsername(ctx, username)
 		if err != nil {
 			return err
 		}
-		org, err := x.Orgs.GetOrgByPath(ctx, NormalizePath(string(orgPath)))
+		org, err := x.d.Orgs.GetOrgByPath(ctx, NormalizePath(string(orgPath)))
 		if err != nil {
 			return domain.FieldError("机构不存在。", map[string]string{"org": "机构不存在。"})
 		}
-		if a.UserID != 0 && !x.Authz.Allowed(a, "user", "grant", org.Path) {
+		if a.UserID != 0 && !x.d.Authz.Allowed(a, "user", "grant", org.Path) {
 			return domain.Errorf(domain.EFORBIDDEN, "无权在该机构授予角色。")
 		}
 		g := domain.Grant{UserID: u.ID, Role: role, OrgID: org.ID, Path: org.Path}
-		if err := x.Users.AddGrant(ctx, &g); err != nil {
+		if err := x.d.Users.AddGrant(ctx, &g); err != nil {
 			return err
 		}
 		out = g
-		return x.audit(ctx, a, "user.grant", "user", u.ID, org.Path, nil, g, string(role)+"@"+string(org.Path))
+		return x.appendAudit(ctx, a, x.d.Clock.Now(), "user.grant", "user", u.ID, org.Path, "", digest(g), string(role)+"@"+string(org.Path))
 	})
 	return out, err
 }

@@ -75,6 +75,9 @@ type Actor struct {
 	Name     string
 	Org      Org
 	Grants   []Grant
+	// System marks the system itself (the command line run by an operator, the scheduler): it is
+	// not a user, holds no grants and is not asked for permissions. Logins never make one.
+	System bool
 }
 
 // Has reports whether the actor holds role anywhere.

@@ -49,7 +49,7 @@ func accBuild(t *testing.T, db *DB) accFixture {
 	}
 	c.Status = domain.StatusRectifying
 	c.Findings = []domain.Finding{{Title: "消防通道堵塞", Severity: domain.SeverityCritical, Category: "校园安全", DueOn: "2026-03-01", Status: domain.FindingOpen}}
-	if err := db.CreateCase(ctx, c); err != nil {
+	if err := db.WithinTx(ctx, func(ctx context.Context) error { return db.CreateCase(ctx, c) }); err != nil {
 		t.Fatal(err)
 	}
 	x.caseID, x.findingID = c.ID, c.Findings[0].ID
@@ -68,7 +68,7 @@ func TestAccountabilityStore(t *testing.T) {
 				t.Fatal(err)
 			}
 			a := domain.NewAutoAccountability(c, &c.Findings[0], domain.CauseOverdue, now, domain.Rules{AccountabilityOverdueDays: 15})
-			if err := db.CreateAccountability(ctx, a); err != nil {
+			if err := db.WithinTx(ctx, func(ctx context.Context) error { return db.CreateAccountability(ctx, a) }); err != nil {
 				t.Fatal(err)
 			}
 			got, err := db.GetAccountability(ctx, a.ID)
@@ -97,10 +97,10 @@ func TestAccountabilityStore(t *testing.T) {
 			if err := got.Notice(dir, now, r, "告知。"); err != nil {
 				t.Fatal(err)
 			}
-			if err := db.SaveAccountability(ctx, got, 1); err != nil {
+			if err := db.WithinTx(ctx, func(ctx context.Context) error { return db.SaveAccountability(ctx, got, 1) }); err != nil {
 				t.Fatal(err)
 			}
-			wantCode(t, db.SaveAccountability(ctx, got, 1), domain.ECONFLICT)
+			wantCode(t, db.WithinTx(ctx, func(ctx context.Context) error { return db.SaveAccountability(ctx, got, 1) }), domain.ECONFLICT)
 			later := got.StatementDeadline.Add(time.Hour)
 			if err := got.Decide(dir, later, domain.Decision{Situation: "情况", Facts: "事实", LegalBasis: "依据", Form: "约谈", EffectiveOn: domain.DateOf(later)}); err != nil {
 				t.Fatal(err)
@@ -108,7 +108,7 @@ func TestAccountabilityStore(t *testing.T) {
 			if _, err := got.RecordInterview(dir, later, domain.DateOf(later), "校长", "记录。"); err != nil {
 				t.Fatal(err)
 			}
-			if err := db.SaveAccountability(ctx, got, 2); err != nil {
+			if err := db.WithinTx(ctx, func(ctx context.Context) error { return db.SaveAccountability(ctx, got, 2) }); err != nil {
 				t.Fatal(err)
 			}
 			again, err := db.GetAccountability(ctx, a.ID)
@@ -158,16 +158,16 @@ func TestAccountabilityStore(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := db.CreateIncentive(ctx, inc); err != nil {
+			if err := db.WithinTx(ctx, func(ctx context.Context) error { return db.CreateIncentive(ctx, inc) }); err != nil {
 				t.Fatal(err)
 			}
 			if err := inc.Decide(dir, now, "倾斜安排校舍维修资金。"); err != nil {
 				t.Fatal(err)
 			}
-			if err := db.SaveIncentive(ctx, inc, 1); err != nil {
+			if err := db.WithinTx(ctx, func(ctx context.Context) error { return db.SaveIncentive(ctx, inc, 1) }); err != nil {
 				t.Fatal(err)
 			}
-			wantCode(t, db.SaveIncentive(ctx, inc, 1), domain.ECONFLICT)
+			wantCode(t, db.WithinTx(ctx, func(ctx context.Context) error { return db.SaveIncentive(ctx, inc, 1) }), domain.ECONFLICT)
 			incs, n, err := db.ListIncentives(ctx, domain.IncentiveFilter{Scopes: []domain.Jurisdiction{x.hbw.Path}})
 			if err != nil || n != 1 || incs[0].Decision != "倾斜安排校舍维修资金。" || incs[0].OwnerOrg.ID != x.city.ID {
 				t.Errorf("incentives: %d %+v %v", n, incs, err)
@@ -244,10 +244,15 @@ func TestNotificationStore(t *testing.T) {
 			if err != nil || total != 2 || unread != 2 || items[0].DedupKey != "other" {
 				t.Fatalf("inbox: %d %d %+v %v", total, unread, items, err)
 			}
-			if _, err := db.MarkRead(ctx, x.head2.ID, items[0].ID, now); domain.ErrorCode(err) != domain.ENOTFOUND {
+			if err := db.WithinTx(ctx, func(ctx context.Context) error { _, err := db.MarkRead(ctx, x.head2.ID, items[0].ID, now); return err }); domain.ErrorCode(err) != domain.ENOTFOUND {
 				t.Errorf("reading another user's notification: %v, want ENOTFOUND", err)
 			}
-			read, err := db.MarkRead(ctx, x.head1.ID, items[0].ID, now)
+			var read domain.Notification
+			err = db.WithinTx(ctx, func(ctx context.Context) error {
+				var err error
+				read, err = db.MarkRead(ctx, x.head1.ID, items[0].ID, now)
+				return err
+			})
 			if err != nil || read.ReadAt == nil {
 				t.Fatalf("mark read: %+v %v", read, err)
 			}

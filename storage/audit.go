@@ -36,36 +36,37 @@ func (r auditRow) toDomain() domain.AuditEvent {
 // auditLockKey serialises appends on PostgreSQL; SQLite write transactions are already serial (immediate).
 const auditLockKey = 7240002
 
-// Append chains e after the last event and inserts it, inside the transaction in ctx
-// (it opens one when there is none, so an event is never half-written).
+// Append chains e after the last event and inserts it, inside the transaction in ctx (the caller's
+// write; there must be one, so that an event is never written without its change or half-written).
 func (db *DB) Append(ctx context.Context, e *domain.AuditEvent) error {
-	return db.WithinTx(ctx, func(ctx context.Context) error {
-		c := db.conn(ctx)
-		if db.dialect == Postgres {
-			if err := c.Exec("SELECT pg_advisory_xact_lock(?)", auditLockKey).Error; err != nil {
-				return fmt.Errorf("storage: audit lock: %w", err)
-			}
+	if err := db.mustTx(ctx); err != nil {
+		return err
+	}
+	c := db.conn(ctx)
+	if db.dialect == Postgres {
+		if err := c.Exec("SELECT pg_advisory_xact_lock(?)", auditLockKey).Error; err != nil {
+			return fmt.Errorf("storage: audit lock: %w", err)
 		}
-		var prev []string
-		if err := c.Model(&auditRow{}).Order("id DESC").Limit(1).Pluck("hash", &prev).Error; err != nil {
-			return fmt.Errorf("storage: audit last hash: %w", err)
-		}
-		// PostgreSQL keeps microseconds; hash what will be read back.
-		e.At = e.At.UTC().Truncate(time.Microsecond)
-		p := ""
-		if len(prev) > 0 {
-			p = prev[0]
-		}
-		e.Seal(p)
-		row := auditRow{At: e.At, ActorID: e.ActorID, ActorName: e.ActorName, Action: e.Action, ObjectType: e.ObjectType,
-			ObjectID: e.ObjectID, ObjectPath: string(e.ObjectPath), BeforeDigest: e.Before, AfterDigest: e.After,
-			Detail: e.Detail, RequestID: e.RequestID, PrevHash: e.PrevHash, Hash: e.Hash}
-		if err := c.Create(&row).Error; err != nil {
-			return fmt.Errorf("storage: append audit event: %w", err)
-		}
-		e.ID = row.ID
-		return nil
-	})
+	}
+	var prev []string
+	if err := c.Model(&auditRow{}).Order("id DESC").Limit(1).Pluck("hash", &prev).Error; err != nil {
+		return fmt.Errorf("storage: audit last hash: %w", err)
+	}
+	// PostgreSQL keeps microseconds; hash what will be read back.
+	e.At = e.At.UTC().Truncate(time.Microsecond)
+	p := ""
+	if len(prev) > 0 {
+		p = prev[0]
+	}
+	e.Seal(p)
+	row := auditRow{At: e.At, ActorID: e.ActorID, ActorName: e.ActorName, Action: e.Action, ObjectType: e.ObjectType,
+		ObjectID: e.ObjectID, ObjectPath: string(e.ObjectPath), BeforeDigest: e.Before, AfterDigest: e.After,
+		Detail: e.Detail, RequestID: e.RequestID, PrevHash: e.PrevHash, Hash: e.Hash}
+	if err := c.Create(&row).Error; err != nil {
+		return fmt.Errorf("storage: append audit event: %w", err)
+	}
+	e.ID = row.ID
+	return nil
 }
 
 // List returns events in scope, newest first, with the total count.

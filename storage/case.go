@@ -166,33 +166,34 @@ func (inspectorRow) TableName() string { return "case_inspectors" }
 // CreateCase allocates the case's number (unique per owner org, type and year, without gaps from
 // concurrent openers: the counter row is updated in the caller's transaction) and inserts the case.
 func (db *DB) CreateCase(ctx context.Context, c *domain.Case) error {
-	return db.WithinTx(ctx, func(ctx context.Context) error {
-		conn := db.conn(ctx)
-		var seq int
-		err := conn.Raw(`INSERT INTO case_counters (owner_org_id, type, year, last_seq) VALUES (?, ?, ?, 1)
-			ON CONFLICT (owner_org_id, type, year) DO UPDATE SET last_seq = case_counters.last_seq + 1
-			RETURNING last_seq`, c.OwnerOrg.ID, string(c.Type), c.Year).Scan(&seq).Error
-		if err != nil {
-			return translate(err, "案件编号", "allocate case number")
+	if err := db.mustTx(ctx); err != nil {
+		return err
+	}
+	conn := db.conn(ctx)
+	var seq int
+	err := conn.Raw(`INSERT INTO case_counters (owner_org_id, type, year, last_seq) VALUES (?, ?, ?, 1)
+		ON CONFLICT (owner_org_id, type, year) DO UPDATE SET last_seq = case_counters.last_seq + 1
+		RETURNING last_seq`, c.OwnerOrg.ID, string(c.Type), c.Year).Scan(&seq).Error
+	if err != nil {
+		return translate(err, "案件编号", "allocate case number")
+	}
+	c.AssignNumber(seq)
+	row := caseFromDomain(c)
+	row.UpdatedAt = time.Now().UTC()
+	if err := conn.Create(&row).Error; err != nil {
+		return translate(err, "案件", "create case")
+	}
+	c.ID = row.ID
+	if len(c.InspectorIDs) > 0 {
+		rows := make([]inspectorRow, len(c.InspectorIDs))
+		for i, u := range c.InspectorIDs {
+			rows[i] = inspectorRow{CaseID: c.ID, UserID: u}
 		}
-		c.AssignNumber(seq)
-		row := caseFromDomain(c)
-		row.UpdatedAt = time.Now().UTC()
-		if err := conn.Create(&row).Error; err != nil {
-			return translate(err, "案件", "create case")
+		if err := conn.Create(&rows).Error; err != nil {
+			return translate(err, "督导组成员", "insert inspectors")
 		}
-		c.ID = row.ID
-		if len(c.InspectorIDs) > 0 {
-			rows := make([]inspectorRow, len(c.InspectorIDs))
-			for i, u := range c.InspectorIDs {
-				rows[i] = inspectorRow{CaseID: c.ID, UserID: u}
-			}
-			if err := conn.Create(&rows).Error; err != nil {
-				return translate(err, "督导组成员", "insert inspectors")
-			}
-		}
-		return db.saveChildren(ctx, c)
-	})
+	}
+	return db.saveChildren(ctx, c)
 }
 
 // GetCase loads the whole aggregate.
@@ -269,22 +270,23 @@ func (db *DB) GetCase(ctx context.Context, id int64) (*domain.Case, error) {
 // changed parts. A lost race is ECONFLICT; on PostgreSQL the row lock makes the loser wait and then
 // see the winner's version.
 func (db *DB) SaveCase(ctx context.Context, c *domain.Case, expectedVersion int) error {
-	return db.WithinTx(ctx, func(ctx context.Context) error {
-		row := caseFromDomain(c)
-		row.UpdatedAt = time.Now().UTC()
-		res := db.conn(ctx).Model(&caseRow{}).Where("id = ? AND version = ?", c.ID, expectedVersion).
-			Select("title", "planned_on", "status", "version", "started_at", "preliminary_at", "issued_at", "closed_at",
-				"objection_deadline", "acknowledged", "review_submitted_by", "issued_by", "rectification_submitted_by",
-				"recheck_failures", "cancel_reason", "return_comment", "updated_at").
-			Updates(&row)
-		if res.Error != nil {
-			return translate(res.Error, "案件", "save case")
-		}
-		if res.RowsAffected == 0 {
-			return domain.Errorf(domain.ECONFLICT, "案件%s已被他人修改，请刷新后重试。", c.Number)
-		}
-		return db.saveChildren(ctx, c)
-	})
+	if err := db.mustTx(ctx); err != nil {
+		return err
+	}
+	row := caseFromDomain(c)
+	row.UpdatedAt = time.Now().UTC()
+	res := db.conn(ctx).Model(&caseRow{}).Where("id = ? AND version = ?", c.ID, expectedVersion).
+		Select("title", "planned_on", "status", "version", "started_at", "preliminary_at", "issued_at", "closed_at",
+			"objection_deadline", "acknowledged", "review_submitted_by", "issued_by", "rectification_submitted_by",
+			"recheck_failures", "cancel_reason", "return_comment", "updated_at").
+		Updates(&row)
+	if res.Error != nil {
+		return translate(res.Error, "案件", "save case")
+	}
+	if res.RowsAffected == 0 {
+		return domain.Errorf(domain.ECONFLICT, "案件%s已被他人修改，请刷新后重试。", c.Number)
+	}
+	return db.saveChildren(ctx, c)
 }
 
 // saveChildren inserts parts without an ID and updates those whose fields may change.

@@ -120,6 +120,15 @@ func (db *DB) WithinTx(ctx context.Context, fn func(ctx context.Context) error) 
 	})
 }
 
+// mustTx refuses a write that is not inside a transaction: storage never opens its own, the app's
+// write path does, so a multi-statement write is never half done.
+func (db *DB) mustTx(ctx context.Context) error {
+	if _, ok := ctx.Value(txKey{}).(*gorm.DB); !ok {
+		return errors.New("storage: write outside a transaction")
+	}
+	return nil
+}
+
 // conn returns the transaction in ctx, or the pool.
 func (db *DB) conn(ctx context.Context) *gorm.DB {
 	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {

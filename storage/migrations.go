@@ -204,7 +204,8 @@ CREATE INDEX rechecks_case ON rechecks(case_id);
 `}
 
 // migrations in order; each lives beside the storage code it serves.
-var migrations = []migration{migrationCore, migrationCases, migrationAccountability, migrationNotification, migrationReport}
+var migrations = []migration{migrationCore, migrationCases, migrationAccountability, migrationNotification, migrationReport,
+	migrationIdempotency}
 
 func (db *DB) render(sql string) string {
 	r := strings.NewReplacer(

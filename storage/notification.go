@@ -76,20 +76,18 @@ func (db *DB) ListNotifications(ctx context.Context, userID int64, page, perPage
 
 // MarkRead marks one of the user's notifications read; it stays read at its first reading.
 func (db *DB) MarkRead(ctx context.Context, userID, id int64, at time.Time) (domain.Notification, error) {
-	var out domain.Notification
-	err := db.WithinTx(ctx, func(ctx context.Context) error {
-		if err := db.conn(ctx).Model(&notificationRow{}).Where("id = ? AND user_id = ? AND read_at IS NULL", id, userID).
-			Update("read_at", at.UTC()).Error; err != nil {
-			return translate(err, "通知", "mark notification read")
-		}
-		var row notificationRow
-		if err := db.conn(ctx).Where("id = ? AND user_id = ?", id, userID).Take(&row).Error; err != nil {
-			return translate(err, "通知", "get notification")
-		}
-		out = row.toDomain()
-		return nil
-	})
-	return out, err
+	if err := db.mustTx(ctx); err != nil {
+		return domain.Notification{}, err
+	}
+	if err := db.conn(ctx).Model(&notificationRow{}).Where("id = ? AND user_id = ? AND read_at IS NULL", id, userID).
+		Update("read_at", at.UTC()).Error; err != nil {
+		return domain.Notification{}, translate(err, "通知", "mark notification read")
+	}
+	var row notificationRow
+	if err := db.conn(ctx).Where("id = ? AND user_id = ?", id, userID).Take(&row).Error; err != nil {
+		return domain.Notification{}, translate(err, "通知", "get notification")
+	}
+	return row.toDomain(), nil
 }
 
 // MarkAllRead marks every unread notification of the user read.

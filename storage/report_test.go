@@ -51,7 +51,7 @@ func rptCase(t *testing.T, ctx context.Context, db *DB, owner, target domain.Org
 			c.Findings[i].Measures = append(c.Findings[i].Measures, m)
 		}
 	}
-	if err := db.CreateCase(ctx, c); err != nil {
+	if err := db.WithinTx(ctx, func(ctx context.Context) error { return db.CreateCase(ctx, c) }); err != nil {
 		t.Fatalf("CreateCase: %v", err)
 	}
 	for i, f := range findings {
@@ -61,7 +61,7 @@ func rptCase(t *testing.T, ctx context.Context, db *DB, owner, target domain.Org
 		}
 	}
 	if len(c.Rechecks) > 0 {
-		if err := db.SaveCase(ctx, c, c.Version); err != nil {
+		if err := db.WithinTx(ctx, func(ctx context.Context) error { return db.SaveCase(ctx, c, c.Version) }); err != nil {
 			t.Fatalf("SaveCase: %v", err)
 		}
 	}

@@ -71,21 +71,20 @@ func (db *DB) CountFailures(ctx context.Context, username, addr string, since ti
 	return int(u), int(a), nil
 }
 
-// NoteAttempt records a failure and counts, in one transaction serialised per username.
+// NoteAttempt records a failure and counts, in the caller's transaction, serialised per username.
 func (db *DB) NoteAttempt(ctx context.Context, username, addr string, at, since time.Time) (byUser, byAddr int, err error) {
-	err = db.WithinTx(ctx, func(ctx context.Context) error {
-		if db.dialect == Postgres {
-			if err := db.conn(ctx).Exec("SELECT pg_advisory_xact_lock(hashtext(?))", "login:"+username).Error; err != nil {
-				return fmt.Errorf("storage: login lock: %w", err)
-			}
+	if err := db.mustTx(ctx); err != nil {
+		return 0, 0, err
+	}
+	if db.dialect == Postgres {
+		if err := db.conn(ctx).Exec("SELECT pg_advisory_xact_lock(hashtext(?))", "login:"+username).Error; err != nil {
+			return 0, 0, fmt.Errorf("storage: login lock: %w", err)
 		}
-		if err := db.RecordFailure(ctx, username, addr, at); err != nil {
-			return err
-		}
-		byUser, byAddr, err = db.CountFailures(ctx, username, addr, since)
-		return err
-	})
-	return byUser, byAddr, err
+	}
+	if err := db.RecordFailure(ctx, username, addr, at); err != nil {
+		return 0, 0, err
+	}
+	return db.CountFailures(ctx, username, addr, since)
 }
 
 // ClearFailures forgets a user's failures after a successful login.

@@ -684,7 +684,11 @@ func TestNoteAttemptConcurrent(t *testing.T) {
 					defer wg.Done()
 					addr := fmt.Sprintf("10.0.1.%d", i)
 					var byAddr int
-					byUser[i], byAddr, errs[i] = db.NoteAttempt(ctx, "mallory", addr, now, now.Add(-10*time.Minute))
+					errs[i] = db.WithinTx(ctx, func(ctx context.Context) error {
+						var err error
+						byUser[i], byAddr, err = db.NoteAttempt(ctx, "mallory", addr, now, now.Add(-10*time.Minute))
+						return err
+					})
 					if errs[i] == nil && byAddr != 1 {
 						errs[i] = fmt.Errorf("guess %d: byAddr = %d, want 1", i, byAddr)
 					}
@@ -766,7 +770,7 @@ func TestAudit(t *testing.T) {
 					if err != nil {
 						t.Fatalf("append %d in a transaction: %v", i, err)
 					}
-				} else if err := db.Append(ctx, &e); err != nil {
+				} else if err := db.WithinTx(ctx, func(ctx context.Context) error { return db.Append(ctx, &e) }); err != nil {
 					t.Fatalf("append %d: %v", i, err)
 				}
 				if e.ID == 0 || e.PrevHash != prev || e.Hash == "" || e.Hash != e.ComputeHash() {
@@ -779,7 +783,7 @@ func TestAudit(t *testing.T) {
 					// An event appended in a transaction that rolls back leaves no trace in the chain.
 					ghost := auditEvent(99, paths[0], "case", 99)
 					err := db.WithinTx(ctx, func(ctx context.Context) error {
-						if err := db.Append(ctx, &ghost); err != nil {
+						if err := db.WithinTx(ctx, func(ctx context.Context) error { return db.Append(ctx, &ghost) }); err != nil {
 							return err
 						}
 						return errAbort
@@ -987,7 +991,7 @@ func TestAuditTimeRoundTrip(t *testing.T) {
 			for i, at := range ats {
 				e := auditEvent(i, "nmg/", "case", 1)
 				e.At = at
-				if err := db.Append(ctx, &e); err != nil {
+				if err := db.WithinTx(ctx, func(ctx context.Context) error { return db.Append(ctx, &e) }); err != nil {
 					t.Fatal(err)
 				}
 				if want := at.Truncate(time.Microsecond); !e.At.Equal(want) || e.At.Location() != time.UTC {

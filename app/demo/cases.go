@@ -34,7 +34,7 @@ func (s *caseScript) actor(username string) domain.Actor {
 }
 
 func (s *caseScript) org(path string) domain.Org {
-	o, err := s.x.Orgs.GetOrgByPath(s.ctx, domain.Jurisdiction(path))
+	o, err := s.x.OrgByPath(s.ctx, app.System, domain.Jurisdiction(path))
 	if err != nil && s.err == nil {
 		s.err = fmt.Errorf("demo: org %s: %w", path, err)
 	}
@@ -84,7 +84,7 @@ func (s *caseScript) rectify(username string, id, findingID int64, measure, pers
 		return
 	}
 	a := s.actor(username)
-	due := domain.DateOf(s.x.Clock.Now()).AddDays(20)
+	due := domain.DateOf(s.x.Now()).AddDays(20)
 	if _, _, err := s.x.AddMeasure(s.ctx, a, id, findingID, domain.MeasureInput{Description: measure, ResponsiblePerson: person, DueOn: due}); err != nil {
 		s.err = fmt.Errorf("demo: measure on case %d: %w", id, err)
 		return

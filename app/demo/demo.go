@@ -57,12 +57,12 @@ func Load(ctx context.Context, x *app.App) (Summary, error) {
 		s.Users = append(s.Users, User{Username: u.Username, Name: u.Name, Role: domain.Role(u.Role), OrgName: orgNames[u.Org]})
 	}
 	s.Orgs = len(f.Orgs)
-	if _, err := x.Orgs.GetOrgByPath(ctx, "wuhai/"); err == nil {
+	if _, err := x.OrgByPath(ctx, app.System, "wuhai/"); err == nil {
 		return s, nil
 	} else if domain.ErrorCode(err) != domain.ENOTFOUND {
 		return s, err
 	}
-	err := x.Tx.WithinTx(ctx, func(ctx context.Context) error {
+	err := x.Atomically(ctx, func(ctx context.Context) error {
 		for _, o := range f.Orgs {
 			if _, err := x.CreateOrg(ctx, app.System, app.OrgInput{Code: o.Code, Name: o.Name, Kind: domain.OrgKind(o.Kind), ParentPath: domain.Jurisdiction(o.Parent)}); err != nil {
 				return fmt.Errorf("demo: org %s: %w", o.Code, err)

@@ -711,7 +711,7 @@ func (s *Server) showAcc(c echo.Context, id int64, form uiForm, alert string, st
 	}
 	r := v.Record
 	p := accShowPage{frame: s.frame(c, r.Label()), R: r, Flags: v.Flags, Steps: accSteps(r), Can: map[string]bool{}, Triggers: triggerOptions(),
-		Today: string(domain.DateOf(s.app.Clock.Now())), Form: form, FormLabel: domain.FormLabel(r.Form),
+		Today: string(domain.DateOf(s.app.Now())), Form: form, FormLabel: domain.FormLabel(r.Form),
 		Times: map[string]string{"proposed": cst(r.ProposedAt), "noticed": cstPtr(r.NoticedAt), "statement": cstPtr(r.StatementAt),
 			"decided": cstPtr(r.DecidedAt), "published": cstPtr(r.PublishedAt), "dropped": cstPtr(r.DroppedAt)}}
 	p.Alert = alert

@@ -325,7 +325,7 @@ func (s *Server) homeCases(ctx context.Context, a domain.Actor, p *homePage) err
 			title, hint = "逾期未整改的案件", "超过整改期限仍未整改到位的案件。"
 		}
 		p.Groups = append(p.Groups, s.caseGroup(title, hint, "暂无逾期未整改的案件。", "/cases?overdue=true", late,
-			func(v app.CaseView) (string, bool) { return overdueNote(v.Case, s.app.Clock.Now()), true }))
+			func(v app.CaseView) (string, bool) { return overdueNote(v.Case, s.app.Now()), true }))
 	}
 	if a.Has(domain.RoleAuditor) {
 		items, total, err := s.app.ListCases(ctx, a, domain.CaseFilter{PerPage: workListCap})
@@ -388,7 +388,7 @@ func (s *Server) caseGroup(title, hint, empty, more string, vs []app.CaseView, n
 func (s *Server) findingGroup(vs []app.CaseView) workGroup {
 	g := workGroup{Title: "待整改的问题", Hint: "督导意见书要求整改的问题：填报整改措施、上传佐证材料，全部完成后提交整改报告。",
 		Empty: "暂无待整改的问题。", MoreHref: "/cases?status=rectifying"}
-	today := domain.DateOf(s.app.Clock.Now())
+	today := domain.DateOf(s.app.Now())
 	type item struct {
 		w   workItem
 		due domain.Date

@@ -350,7 +350,7 @@ func (s *Server) uiCaseList(c echo.Context) error {
 
 func (s *Server) uiCaseNew(c echo.Context) error {
 	a, _ := actorOf(c)
-	values := url.Values{"type": {"school"}, "kind": {"special"}, "planned_on": {string(domain.DateOf(s.app.Clock.Now()))}}
+	values := url.Values{"type": {"school"}, "kind": {"special"}, "planned_on": {string(domain.DateOf(s.app.Now()))}}
 	if a.Has(domain.RoleSupervisor) {
 		values.Set("inspector_ids", strconv.FormatInt(a.UserID, 10))
 	}
@@ -371,7 +371,7 @@ func (s *Server) showCaseNew(c echo.Context, form uiForm, status int) error {
 	if err != nil {
 		return err
 	}
-	p := caseNewPage{frame: s.frame(c, "新建督导案件"), Form: form, Types: typeOptions(), Kinds: kindOptions(), Today: string(domain.DateOf(s.app.Clock.Now()))}
+	p := caseNewPage{frame: s.frame(c, "新建督导案件"), Form: form, Types: typeOptions(), Kinds: kindOptions(), Today: string(domain.DateOf(s.app.Now()))}
 	base := a.Org.Path.Depth()
 	for _, o := range orgs {
 		if o.ID == a.Org.ID || !a.Org.Path.Covers(o.Path) {
@@ -428,7 +428,7 @@ func (s *Server) loadCase(ctx context.Context, a domain.Actor, id int64) (app.Ca
 }
 
 func (s *Server) toCaseView(c *domain.Case, names map[int64]string, audit []domain.AuditEvent) caseView {
-	now := s.app.Clock.Now()
+	now := s.app.Now()
 	today := domain.DateOf(now)
 	who := func(id int64) string {
 		if n := names[id]; n != "" {
@@ -470,7 +470,7 @@ func (s *Server) toCaseView(c *domain.Case, names map[int64]string, audit []doma
 			fv.DueNote, fv.Urgent = dueNote(f.DueOn, today)
 		}
 		if f.Status == domain.FindingOpen && (c.Status == domain.StatusReview || c.Status == domain.StatusInspecting) {
-			fv.DefaultDue = string(s.app.Rules.DueDate(f.Severity, now))
+			fv.DefaultDue = string(s.app.Rules().DueDate(f.Severity, now))
 		}
 		for _, m := range f.Measures {
 			fv.Measures = append(fv.Measures, measureView{Description: m.Description, Person: m.ResponsiblePerson, Unit: m.ResponsibleUnit,
@@ -682,8 +682,8 @@ func (s *Server) showCase(c echo.Context, id int64, form uiForm, alert string, s
 	if err != nil {
 		return err
 	}
-	p := casePage{frame: s.frame(c, cv.Number+" "+cv.Title), Case: cv, Can: can, Form: form, Categories: s.app.Rules.Categories,
-		Severities: severityOptions(), Today: string(domain.DateOf(s.app.Clock.Now())), DueHint: dueHint(s.app.Rules)}
+	p := casePage{frame: s.frame(c, cv.Number+" "+cv.Title), Case: cv, Can: can, Form: form, Categories: s.app.Rules().Categories,
+		Severities: severityOptions(), Today: string(domain.DateOf(s.app.Now())), DueHint: dueHint(s.app.Rules())}
 	p.Alert = alert
 	for _, act := range v.Allowed {
 		switch act {
@@ -786,7 +786,7 @@ func (s *Server) uiCaseAct(c echo.Context) error {
 	case domain.ActSubmitRectification:
 		again = func(f uiForm, alert string, status int) error { return s.showRectification(c, id, f, alert, status) }
 	}
-	in, bad := actInput(act, values, domain.DateOf(s.app.Clock.Now()))
+	in, bad := actInput(act, values, domain.DateOf(s.app.Now()))
 	if len(bad) > 0 {
 		return again(uiForm{ID: formID, Values: values, Errors: bad, Message: "提交的内容有误，请按提示修改。"}, "", http.StatusUnprocessableEntity)
 	}
@@ -853,7 +853,7 @@ func (s *Server) showFindingEdit(c echo.Context, id, fid int64, form uiForm, ale
 			fv = x
 		}
 	}
-	p := findingEditPage{frame: s.frame(c, "修改问题"), Case: cv, Finding: fv, Form: form, Categories: s.app.Rules.Categories, Severities: severityOptions()}
+	p := findingEditPage{frame: s.frame(c, "修改问题"), Case: cv, Finding: fv, Form: form, Categories: s.app.Rules().Categories, Severities: severityOptions()}
 	p.Alert = alert
 	return s.render(c, status, p)
 }
@@ -950,7 +950,7 @@ func (s *Server) showRectification(c echo.Context, id int64, form uiForm, alert 
 	if err != nil {
 		return err
 	}
-	p := rectificationPage{frame: s.frame(c, "整改填报 "+cv.Number), Case: cv, Can: can, Form: form, Today: string(domain.DateOf(s.app.Clock.Now()))}
+	p := rectificationPage{frame: s.frame(c, "整改填报 "+cv.Number), Case: cv, Can: can, Form: form, Today: string(domain.DateOf(s.app.Now()))}
 	p.Alert = alert
 	p.Ready = true
 	for _, f := range cv.Findings {
@@ -1010,7 +1010,7 @@ func (s *Server) showRecheck(c echo.Context, id int64, form uiForm, alert string
 	if !can.Recheck && alert == "" {
 		return domain.Errorf(domain.EFORBIDDEN, "您现在不能复查本案：复查须在案件待复查时，由未参与本案督导、未提交整改的督学进行。")
 	}
-	p := recheckPage{frame: s.frame(c, "复查 "+cv.Number), Case: cv, Can: can, Form: form, Today: string(domain.DateOf(s.app.Clock.Now()))}
+	p := recheckPage{frame: s.frame(c, "复查 "+cv.Number), Case: cv, Can: can, Form: form, Today: string(domain.DateOf(s.app.Now()))}
 	p.Alert = alert
 	for _, f := range cv.Findings {
 		if f.Submitted {
