@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"dudao/domain"
+	"dudao/storage/storagetest"
 )
 
 // BenchmarkAccountabilityReport measures a region-wide year of the accountability report on a
@@ -50,8 +51,8 @@ func rptBenchDBs(b *testing.B) []testDB {
 	}
 	b.Cleanup(func() { db.Close() })
 	out := []testDB{{name: "sqlite", db: db}}
-	pg := testDB{name: "postgres", skip: "PostgreSQL benchmark skipped: set " + pgEnv}
-	if dsn := os.Getenv(pgEnv); dsn != "" {
+	pg := testDB{name: "postgres", skip: "PostgreSQL benchmark skipped: set " + storagetest.PGEnv}
+	if dsn := os.Getenv(storagetest.PGEnv); dsn != "" {
 		admin, err := Open(dsn)
 		if err != nil {
 			b.Fatal(err)

@@ -2,20 +2,13 @@ package storage
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"net/url"
-	"os"
 	"testing"
 	"time"
 
 	"dudao/domain"
+	"dudao/storage/storagetest"
 )
-
-// pgEnv names the variable holding the DSN of a PostgreSQL server the tests may create databases on.
-// Tests are the one place besides cmd that read the environment: habit 11 switches suites on this way.
-const pgEnv = "DUDAO_TEST_PG"
 
 // testDB is one engine a test runs on; db is nil (and skip says why) when the engine is not available.
 type testDB struct {
@@ -51,86 +44,36 @@ func openTestDBs(t *testing.T) []testDB {
 	return dbs
 }
 
-// openEmptyTestDBs is openTestDBs without the migrations.
+// openEmptyTestDBs is openTestDBs without the migrations: the engines of the shared test harness,
+// opened here.
 func openEmptyTestDBs(t *testing.T) []testDB {
 	t.Helper()
-	return []testDB{openSQLite(t), openPostgres(t)}
-}
-
-func openSQLite(t *testing.T) testDB {
-	t.Helper()
-	dsn := t.TempDir() + "/dudao.db"
-	db, err := Open(dsn)
-	if err != nil {
-		t.Fatalf("open sqlite: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := db.Close(); err != nil {
-			t.Errorf("close sqlite: %v", err)
+	var out []testDB
+	for _, e := range storagetest.All(t) {
+		if e.Skip != "" {
+			out = append(out, testDB{name: e.Name, skip: e.Skip})
+			continue
 		}
-	})
-	if db.Dialect() != SQLite {
-		t.Fatalf("dialect = %q, want %q", db.Dialect(), SQLite)
-	}
-	return testDB{name: string(SQLite), dsn: dsn, db: db}
-}
-
-// openPostgres creates a database of its own on the server named by DUDAO_TEST_PG, so that tests
-// never see each other's rows, and drops it when t ends.
-func openPostgres(t *testing.T) testDB {
-	t.Helper()
-	dsn := os.Getenv(pgEnv)
-	if dsn == "" {
-		return testDB{name: string(Postgres), skip: "PostgreSQL suite skipped: set " + pgEnv +
-			" to the DSN of a server the tests may create databases on, e.g. " +
-			"postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"}
-	}
-	ctx := context.Background()
-	admin, err := Open(dsn)
-	if err != nil {
-		t.Fatalf("open %s: %v", pgEnv, err)
-	}
-	t.Cleanup(func() { _ = admin.Close() })
-	if admin.Dialect() != Postgres {
-		t.Fatalf("%s must start with postgres:// (dialect is %q)", pgEnv, admin.Dialect())
-	}
-	name := "dudao_test_" + randomHex(t, 8)
-	if err := admin.gorm.WithContext(ctx).Exec("CREATE DATABASE " + name).Error; err != nil {
-		t.Fatalf("create database %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		if err := admin.gorm.WithContext(ctx).Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").Error; err != nil {
-			t.Errorf("drop database %s: %v", name, err)
+		db, err := Open(e.DSN)
+		if err != nil {
+			t.Fatalf("open %s: %v", e.Name, err)
 		}
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatalf("parse %s: %v", pgEnv, err)
-	}
-	u.Path = "/" + name
-	db, err := Open(u.String())
-	if err != nil {
-		t.Fatalf("open %s: %v", name, err)
-	}
-	// Registered last, so it runs first: the pool is closed before the database is dropped.
-	t.Cleanup(func() {
-		if err := db.Close(); err != nil {
-			t.Errorf("close %s: %v", name, err)
+		// Registered after the engine's own cleanup, so it runs first: the pool is closed before a
+		// PostgreSQL database is dropped.
+		t.Cleanup(func() {
+			if err := db.Close(); err != nil {
+				t.Errorf("close %s: %v", e.Name, err)
+			}
+		})
+		if string(db.Dialect()) != e.Name {
+			t.Fatalf("dialect = %q, want %q", db.Dialect(), e.Name)
 		}
-	})
-	if err := db.Ping(ctx); err != nil {
-		t.Fatalf("ping %s: %v", name, err)
+		if err := db.Ping(context.Background()); err != nil {
+			t.Fatalf("ping %s: %v", e.Name, err)
+		}
+		out = append(out, testDB{name: e.Name, dsn: e.DSN, db: db})
 	}
-	return testDB{name: string(Postgres), dsn: u.String(), db: db}
-}
-
-func randomHex(t *testing.T, n int) string {
-	t.Helper()
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(b)
+	return out
 }
 
 // wantCode fails t unless err carries the domain error code want.

@@ -2,162 +2,42 @@ package web_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"dudao/app"
 	"dudao/app/demo"
-	"dudao/app/web"
+	"dudao/cmd/system/systemtest"
 	"dudao/domain"
-	"dudao/policies"
-	"dudao/storage"
-	"dudao/storage/blob"
 )
 
 // The deadline, escalation and accountability tests drive the real router, use cases, policy and a
 // freshly migrated database with the demo loaded (SQLite, and PostgreSQL when DUDAO_TEST_PG names a
 // server), moving an injected clock forward and running the scheduler pass by pass.
 
-// accMailer records the emails the scheduler sends.
-type accMailer struct {
-	mu   sync.Mutex
-	sent []domain.Mail
-}
-
-func (m *accMailer) Send(_ context.Context, msg domain.Mail) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.sent = append(m.sent, msg)
-	return nil
-}
-
-func (m *accMailer) to(addr string) []domain.Mail {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []domain.Mail
-	for _, x := range m.sent {
-		if x.To == addr {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
-// accEnv is a caseEnv whose use cases are wired as cmd wires them, with the accountability and
-// notification stores and a recording mailer, and the app itself for running the scheduler.
+// accEnv is a caseEnv with the app itself, for running the scheduler, and the harness's recording
+// mailer.
 type accEnv struct {
 	*caseEnv
 	app  *app.App
-	mail *accMailer
+	mail *systemtest.Mailer
 }
 
 // accEngines runs fn once per engine, each in a subtest of its own with a fresh database.
 func accEngines(t *testing.T, fn func(t *testing.T, e *accEnv)) {
-	for _, engine := range []string{"sqlite", "postgres"} {
-		t.Run(engine, func(t *testing.T) {
-			if engine == "postgres" && os.Getenv(casePGEnv) == "" {
-				t.Skip("PostgreSQL variant skipped: set " + casePGEnv + " to the DSN of a server the tests may create databases on")
-			}
-			fn(t, accNewEnv(t, engine))
-		})
-	}
+	caseEngines(t, func(t *testing.T, ce *caseEnv) { fn(t, &accEnv{caseEnv: ce, app: ce.Env.App, mail: ce.Mail}) })
 }
 
 func accNewEnv(t *testing.T, engine string) *accEnv {
 	t.Helper()
-	ctx := context.Background()
-	ce := &caseEnv{engine: engine, clock: &caseClock{now: caseT0}, tokens: map[string]string{}, users: map[string]caseUser{}, orgs: map[string]caseOrg{}}
-	var dsn, rawDriver, rawDSN string
-	switch engine {
-	case "sqlite":
-		path := filepath.Join(t.TempDir(), "dudao.db")
-		dsn, rawDriver, rawDSN = path, "sqlite3", "file:"+path+"?_busy_timeout=10000"
-	case "postgres":
-		admin, err := sql.Open("pgx", os.Getenv(casePGEnv))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = admin.Close() })
-		b := make([]byte, 8)
-		_, _ = rand.Read(b)
-		name := "dudao_acc_" + hex.EncodeToString(b)
-		if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-			t.Fatalf("create database %s: %v", name, err)
-		}
-		t.Cleanup(func() {
-			if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-				t.Errorf("drop database %s: %v", name, err)
-			}
-		})
-		u, err := url.Parse(os.Getenv(casePGEnv))
-		if err != nil {
-			t.Fatal(err)
-		}
-		u.Path = "/" + name
-		dsn, rawDriver, rawDSN = u.String(), "pgx", u.String()
-	}
-	db, err := storage.Open(dsn)
-	if err != nil {
-		t.Fatalf("open %s: %v", engine, err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatalf("migrate %s: %v", engine, err)
-	}
-	ce.db = db
-	if ce.raw, err = sql.Open(rawDriver, rawDSN); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ce.raw.Close() })
-	ce.blobDir = filepath.Join(t.TempDir(), "evidence")
-	blobs, err := blob.New(ce.blobDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rules, err := policies.DefaultRules()
-	if err != nil {
-		t.Fatal(err)
-	}
-	enf, err := policies.NewEnforcer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &accMailer{}
-	x := app.New(app.Deps{
-		Tx: db, Orgs: db, Users: db, Sessions: db, Logins: db, Audit: db, Cases: db, Blobs: blobs, Authz: enf,
-		Accountability: db, Notifications: db, Reports: db, Mailer: m,
-		Clock: domain.ClockFunc(ce.clock.Now), Rules: rules,
-	}, app.Options{APITokenTTL: 3 * 365 * 24 * time.Hour})
-	ce.clock.setTick(time.Millisecond)
-	if _, err := demo.Load(ctx, x); err != nil {
-		t.Fatalf("demo.Load: %v", err)
-	}
-	ce.clock.setTick(0)
-	s, err := web.New(x, web.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ce.srv = httptest.NewServer(s)
-	t.Cleanup(ce.srv.Close)
-	tr := ce.srv.Client().Transport.(*http.Transport).Clone()
-	ce.http = &http.Client{Transport: tr, Timeout: 60 * time.Second}
-	t.Cleanup(tr.CloseIdleConnections)
-	return &accEnv{caseEnv: ce, app: x, mail: m}
+	ce := newCaseEnv(t, engine)
+	return &accEnv{caseEnv: ce, app: ce.Env.App, mail: ce.Mail}
 }
 
 // tick runs one scheduler pass and fails t on an error.
@@ -291,7 +171,7 @@ func TestAccDeadlinesToDecision(t *testing.T) {
 		// The school's user wants reminders by email too.
 		e.mustCall(t, school, http.MethodPut, "/api/v1/notifications/email", map[string]string{"email": "principal@hbw1.example"}, http.StatusOK)
 		caseID, findingID, due := e.accIssuedCase(t, schoolPath, supervisor, director, school)
-		if want := e.clock.today().AddDays(7); due != want {
+		if want := e.clock.Today().AddDays(7); due != want {
 			t.Fatalf("critical finding due %s, want %s (7 days, rules.json)", due, want)
 		}
 		countAcc := func() int64 {
@@ -315,14 +195,14 @@ func TestAccDeadlinesToDecision(t *testing.T) {
 		}
 
 		// On the due date itself: nothing is overdue yet.
-		e.clock.set(due.Time().Add(20 * time.Hour))
+		e.clock.Set(due.Time().Add(20 * time.Hour))
 		e.tick(t)
 		if got := remindersFor(); len(got) != 0 || countAcc() != 0 {
 			t.Fatalf("on the due date: reminders %v, proposals %d; want none", got, countAcc())
 		}
 
 		// The day after: one reminder per person, however often the scheduler runs.
-		e.clock.set(due.AddDays(1).Time().Add(9 * time.Hour))
+		e.clock.Set(due.AddDays(1).Time().Add(9 * time.Hour))
 		first := e.tick(t)
 		second := e.tick(t)
 		if first.Reminders == 0 || second.Reminders != 0 || second.Proposals != 0 {
@@ -346,7 +226,7 @@ func TestAccDeadlinesToDecision(t *testing.T) {
 			}
 		}
 		var mails []domain.Mail
-		for _, m := range e.mail.to("principal@hbw1.example") {
+		for _, m := range e.mail.To("principal@hbw1.example") {
 			if strings.Contains(m.Body, fmt.Sprintf("/cases/%d）", caseID)) {
 				mails = append(mails, m)
 			}
@@ -359,12 +239,12 @@ func TestAccDeadlinesToDecision(t *testing.T) {
 		}
 
 		// 15 days overdue: still no proposal; 16 days: exactly one, however often the scheduler runs.
-		e.clock.set(due.AddDays(15).Time().Add(9 * time.Hour))
+		e.clock.Set(due.AddDays(15).Time().Add(9 * time.Hour))
 		e.tick(t)
 		if countAcc() != 0 {
 			t.Errorf("15 days overdue: %d proposals, want 0", countAcc())
 		}
-		e.clock.set(due.AddDays(16).Time().Add(9 * time.Hour))
+		e.clock.Set(due.AddDays(16).Time().Add(9 * time.Hour))
 		if rep := e.tick(t); rep.Proposals < 1 {
 			t.Errorf("16 days overdue: %+v, want a proposal", rep)
 		}
@@ -407,13 +287,13 @@ func TestAccDeadlinesToDecision(t *testing.T) {
 			t.Error("the school was not told of the notice")
 		}
 		decision := map[string]any{"situation": "该校为海勃湾区公办小学。", "facts": "消防通道堵塞，逾期16日未整改。",
-			"legal_basis": "《教育督导条例》第二十五条；《教育督导问责办法》第六条", "form": "约谈", "effective_on": string(e.clock.today())}
+			"legal_basis": "《教育督导条例》第二十五条；《教育督导问责办法》第六条", "form": "约谈", "effective_on": string(e.clock.Today())}
 		e.wantError(t, e.call(t, director, http.MethodPost, accPath(accID, "/actions/decide"), decision), http.StatusConflict, "")
 		e.wantError(t, e.call(t, supervisor, http.MethodPost, accPath(accID, "/actions/decide"), decision), http.StatusForbidden, "")
 		e.wantError(t, e.call(t, "hbw.director", http.MethodPost, accPath(accID, "/actions/decide"), decision), http.StatusForbidden, "")
 		e.wantError(t, e.call(t, "hbw.office", http.MethodPost, accPath(accID, "/actions/statement"), map[string]any{"text": "代为申辩。"}), http.StatusForbidden, "")
 		e.wantError(t, e.call(t, "school.hbw2", http.MethodPost, accPath(accID, "/actions/statement"), map[string]any{"text": "申辩。"}), http.StatusNotFound, "")
-		e.clock.advance(time.Hour)
+		e.clock.Advance(time.Hour)
 		e.decode(t, e.mustCall(t, school, http.MethodPost, accPath(accID, "/actions/statement"),
 			map[string]any{"text": "杂物已清理，因施工延误，请从轻处理。"}, http.StatusOK), &a)
 		if a.Statement == "" || a.Status != "noticed" {
@@ -429,7 +309,7 @@ func TestAccDeadlinesToDecision(t *testing.T) {
 			}
 		}
 		e.decode(t, e.mustCall(t, director, http.MethodPost, accPath(accID, "/actions/decide"), decision, http.StatusOK), &a)
-		if a.Status != "decided" || a.Form != "约谈" || a.Effective == nil || *a.Effective != string(e.clock.today()) {
+		if a.Status != "decided" || a.Form != "约谈" || a.Effective == nil || *a.Effective != string(e.clock.Today()) {
 			t.Fatalf("after the decision: %+v", a)
 		}
 		// Still unrectified after the 问责: aggravating (R54).
@@ -444,7 +324,7 @@ func TestAccDeadlinesToDecision(t *testing.T) {
 			body         any
 		}{
 			{http.MethodPatch, accPath(accID, ""), map[string]any{"trigger": "duty", "facts": "改写。"}},
-			{http.MethodPost, accPath(accID, "/actions/decide"), map[string]any{"situation": "新", "facts": "新", "legal_basis": "新", "form": "公开批评", "effective_on": string(e.clock.today())}},
+			{http.MethodPost, accPath(accID, "/actions/decide"), map[string]any{"situation": "新", "facts": "新", "legal_basis": "新", "form": "公开批评", "effective_on": string(e.clock.Today())}},
 			{http.MethodPost, accPath(accID, "/actions/notice"), map[string]any{"notice_text": "再次告知。"}},
 			{http.MethodPost, accPath(accID, "/actions/drop"), map[string]any{"reason": "撤销。"}},
 		} {
@@ -457,7 +337,7 @@ func TestAccDeadlinesToDecision(t *testing.T) {
 
 		// The 约谈 is recorded; the decision is published.
 		e.decode(t, e.mustCall(t, director, http.MethodPost, accPath(accID, "/interviews"),
-			map[string]any{"held_on": string(e.clock.today()), "attendees": "校长、分管安全副校长、督学", "minutes": "指出问题，限期三日内整改。"}, http.StatusCreated), &a)
+			map[string]any{"held_on": string(e.clock.Today()), "attendees": "校长、分管安全副校长、督学", "minutes": "指出问题，限期三日内整改。"}, http.StatusCreated), &a)
 		if len(a.Interviews) != 1 || a.Form != "约谈" || a.Status != "decided" {
 			t.Errorf("after the interview: %+v", a)
 		}
@@ -521,20 +401,20 @@ func TestAccSendBacksAndLateRecheck(t *testing.T) {
 	caseID, fid, _ := e.accIssuedCase(t, e.user(t, school).Org.Path, supervisor, director, school)
 	submit := func() {
 		t.Helper()
-		e.clock.advance(time.Minute)
-		e.mustCall(t, school, http.MethodPost, casePath(caseID, fmt.Sprintf("/findings/%d/measures", fid)), caseMeasure(e.clock.today()), http.StatusCreated)
+		e.clock.Advance(time.Minute)
+		e.mustCall(t, school, http.MethodPost, casePath(caseID, fmt.Sprintf("/findings/%d/measures", fid)), caseMeasure(e.clock.Today()), http.StatusCreated)
 		e.uploadPNG(t, school, caseID, fid)
 		e.act(t, school, caseID, "submit_rectification", nil, http.StatusOK)
 	}
 	fail := func() {
 		t.Helper()
-		e.clock.advance(time.Minute)
+		e.clock.Advance(time.Minute)
 		e.act(t, checker, caseID, "recheck", map[string]any{"results": []map[string]any{{"finding_id": fid, "passed": false,
-			"comment": "通道仍有杂物。", "new_due_on": string(e.clock.today().AddDays(30))}}}, http.StatusOK)
+			"comment": "通道仍有杂物。", "new_due_on": string(e.clock.Today().AddDays(30))}}}, http.StatusOK)
 	}
 	submit()
 	// Sixteen days without recheck (15 allowed): the office is reminded, once.
-	e.clock.advance(16 * 24 * time.Hour)
+	e.clock.Advance(16 * 24 * time.Hour)
 	e.tick(t)
 	e.tick(t)
 	late := e.queryInt(t, "SELECT COUNT(*) FROM notifications WHERE case_id = ? AND kind = 'recheck_late' AND user_id = ?", caseID, e.user(t, supervisor).ID)
@@ -636,8 +516,8 @@ func TestAccRolesOverHTTP(t *testing.T) {
 	e.mustCall(t, "city.director", http.MethodPost, accPath(a.ID, "/actions/notice"), notice, http.StatusOK)
 	e.wantError(t, e.call(t, "city.director", http.MethodPost, accPath(a.ID, "/actions/bogus"), map[string]any{}), http.StatusNotFound, "")
 	// After the window (5 working days) the director decides without a statement.
-	e.clock.advance(10 * 24 * time.Hour)
-	dec := map[string]any{"situation": "情况", "facts": "事实", "legal_basis": "依据", "form": "公开批评", "effective_on": string(e.clock.today())}
+	e.clock.Advance(10 * 24 * time.Hour)
+	dec := map[string]any{"situation": "情况", "facts": "事实", "legal_basis": "依据", "form": "公开批评", "effective_on": string(e.clock.Today())}
 	for _, u := range []string{"city.supervisor", "hbw.director", "auditor", "school.hbw1"} {
 		e.wantError(t, e.call(t, u, http.MethodPost, accPath(a.ID, "/actions/decide"), dec), http.StatusForbidden, "")
 	}
@@ -683,9 +563,7 @@ type accAny = map[string]any
 // accBrowser is a browser on the env's server that signs in through the login form.
 func (e *accEnv) accBrowser(t *testing.T, username string) *browser {
 	t.Helper()
-	w := &env{db: e.db, app: e.app, srv: e.srv, http: &http.Client{Transport: e.http.Transport,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, Timeout: 60 * time.Second}}
-	b := w.browser(t)
+	b := wrapEnv(e.Env).browser(t)
 	b.webLogin(username, demo.Password)
 	return b
 }
@@ -707,7 +585,7 @@ func TestAccPages(t *testing.T) {
 	e.login(t, "city.supervisor", "city.director", "school.hbw1")
 	schoolPath := e.user(t, "school.hbw1").Org.Path
 	caseID, _, due := e.accIssuedCase(t, schoolPath, "city.supervisor", "city.director", "school.hbw1")
-	e.clock.set(due.AddDays(16).Time().Add(9 * time.Hour))
+	e.clock.Set(due.AddDays(16).Time().Add(9 * time.Hour))
 	e.tick(t)
 	accID := e.queryInt(t, "SELECT id FROM accountabilities WHERE case_id = ?", caseID)
 
@@ -773,7 +651,7 @@ func TestAccPages(t *testing.T) {
 		t.Errorf("after the statement the director's page should show it and the decision form: %d", r.StatusCode)
 	}
 	e.mustCall(t, "city.director", http.MethodPost, accPath(accID, "/actions/decide"), map[string]any{"situation": "情况", "facts": "事实",
-		"legal_basis": "依据", "form": "约谈", "effective_on": string(e.clock.today())}, http.StatusOK)
+		"legal_basis": "依据", "form": "约谈", "effective_on": string(e.clock.Today())}, http.StatusOK)
 	r = director.get(fmt.Sprintf("/accountability/%d", accID))
 	if body := string(r.Body); r.StatusCode != http.StatusOK || !strings.Contains(body, "决定一经作出不可更改") ||
 		!strings.Contains(body, fmt.Sprintf(`action="/accountability/%d/interviews"`, accID)) || strings.Contains(body, "/actions/drop") {

@@ -288,7 +288,7 @@ func TestAPILoginErrors(t *testing.T) {
 	if we.Error.Message != ue.Error.Message || !bytes.Equal(wrong.Body, unknown.Body) {
 		t.Errorf("wrong password and unknown user must answer alike:\n%s\n%s", wrong.Body, unknown.Body)
 	}
-	if wrong.setCookie("dudao_session") != nil {
+	if setCookie(wrong, "dudao_session") != nil {
 		t.Error("a failed API login sets a session cookie")
 	}
 
@@ -420,7 +420,7 @@ func TestLoginThrottle(t *testing.T) {
 	b := e.browser(t)
 	tok := b.csrfToken()
 	r := b.post("/login", url.Values{"_csrf": {tok}, "username": {user}, "password": {demo.Password}}, nil)
-	if r.StatusCode != http.StatusTooManyRequests || !strings.Contains(string(r.Body), le.Error.Message) || r.setCookie("dudao_session") != nil {
+	if r.StatusCode != http.StatusTooManyRequests || !strings.Contains(string(r.Body), le.Error.Message) || setCookie(r, "dudao_session") != nil {
 		t.Errorf("web login while locked: %s", r)
 	}
 

@@ -225,9 +225,7 @@ func TestBrowserCasePath(t *testing.T) {
 	root := brStart(t)
 	e := newEnv(t, app.Options{})
 	// Evidence counts for rectification only when uploaded after the issue, so the clock must move.
-	e.clock.mu.Lock()
-	e.clock.tick = time.Millisecond
-	e.clock.mu.Unlock()
+	e.clock.SetTick(time.Millisecond)
 	shots := t.TempDir()
 	if os.Getenv(brScreenshotEnv) == "1" {
 		shots = filepath.Join("..", "..", "docs", "screenshots")

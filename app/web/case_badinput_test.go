@@ -66,14 +66,14 @@ func TestCaseBadInput(t *testing.T) {
 				return e.call(t, sup, http.MethodPost, casePath(inspecting.id, "/findings"), map[string]any{"title": "问题", "description": long, "severity": "minor"})
 			}, http.StatusUnprocessableEntity, "description"},
 			{"planned date in the past", func(t *testing.T) caseResp {
-				return e.call(t, sup, http.MethodPost, "/api/v1/cases", openBody(map[string]any{"planned_on": string(e.clock.today().AddDays(-1))}))
+				return e.call(t, sup, http.MethodPost, "/api/v1/cases", openBody(map[string]any{"planned_on": string(e.clock.Today().AddDays(-1))}))
 			}, http.StatusUnprocessableEntity, "planned_on"},
 			{"planned date not a date", func(t *testing.T) caseResp {
 				return e.call(t, sup, http.MethodPost, "/api/v1/cases", openBody(map[string]any{"planned_on": "2026-02-30"}))
 			}, http.StatusUnprocessableEntity, "planned_on"},
 			{"measure due date in the past", func(t *testing.T) caseResp {
-				m := caseMeasure(e.clock.today())
-				m["due_on"] = string(e.clock.today().AddDays(-1))
+				m := caseMeasure(e.clock.Today())
+				m["due_on"] = string(e.clock.Today().AddDays(-1))
 				return e.call(t, school, http.MethodPost, casePath(rectifying.id, fmt.Sprintf("/findings/%d/measures", rectifying.f1)), m)
 			}, http.StatusUnprocessableEntity, "due_on"},
 			{"unknown case", func(t *testing.T) caseResp {
@@ -86,7 +86,7 @@ func TestCaseBadInput(t *testing.T) {
 				return e.call(t, sup, http.MethodPost, casePath(unknown, "/actions/start"), map[string]any{})
 			}, http.StatusNotFound, ""},
 			{"measure on an unknown finding", func(t *testing.T) caseResp {
-				return e.call(t, school, http.MethodPost, casePath(rectifying.id, fmt.Sprintf("/findings/%d/measures", unknown)), caseMeasure(e.clock.today()))
+				return e.call(t, school, http.MethodPost, casePath(rectifying.id, fmt.Sprintf("/findings/%d/measures", unknown)), caseMeasure(e.clock.Today()))
 			}, http.StatusNotFound, ""},
 			{"evidence for an unknown finding", func(t *testing.T) caseResp {
 				return e.upload(t, school, rectifying.id, "photo.png", casePNG(t), map[string]string{"finding_id": strconv.Itoa(unknown)})

@@ -2,311 +2,92 @@ package web_test
 
 import (
 	"bytes"
-	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
-	"io"
 	"io/fs"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 	"unicode"
 
-	"dudao/app"
-	"dudao/app/demo"
-	"dudao/app/web"
+	"dudao/cmd/system/systemtest"
 	"dudao/domain"
-	"dudao/policies"
+	"dudao/domain/domaintest"
 	"dudao/storage"
-	"dudao/storage/blob"
 )
 
-// The acceptance tests of the case API drive the real router, error handler, use cases, casbin policy
-// and a freshly migrated database (a SQLite file, and PostgreSQL when DUDAO_TEST_PG names a server),
-// with the demo data loaded and an injected clock that only moves when a test moves it.
-
-// casePGEnv names the variable holding the DSN of a PostgreSQL server the tests may create databases on.
-const casePGEnv = "DUDAO_TEST_PG"
+// The acceptance tests of the case API drive dudao as the one test harness builds it, on a fresh
+// database of each engine (a SQLite file, and PostgreSQL when DUDAO_TEST_PG names a server) holding the
+// demo, with an injected clock that only moves when a test moves it.
 
 // caseT0 is the clock's start: Monday 2 March 2026, 09:00 in Wuhai, a working day.
-var caseT0 = time.Date(2026, 3, 2, 9, 0, 0, 0, domain.CST)
+var caseT0 = systemtest.T0
+
+// caseOptions build the case tests' environments: the demo, the clock at caseT0.
+var caseOptions = systemtest.Options{Start: caseT0, Demo: true}
 
 // caseEngines runs fn once per engine, each in a subtest of its own with a fresh database.
 func caseEngines(t *testing.T, fn func(t *testing.T, e *caseEnv)) {
-	for _, engine := range []string{"sqlite", "postgres"} {
-		t.Run(engine, func(t *testing.T) {
-			if engine == "postgres" && os.Getenv(casePGEnv) == "" {
-				t.Skip("PostgreSQL variant skipped: set " + casePGEnv + " to the DSN of a server the tests may create databases on")
-			}
-			fn(t, newCaseEnv(t, engine))
-		})
-	}
-}
-
-// caseClock is the injected clock: still until a test moves it, unless tick is set, when every
-// reading moves it on by tick.
-type caseClock struct {
-	mu   sync.Mutex
-	now  time.Time
-	tick time.Duration
-}
-
-func (c *caseClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	now := c.now
-	c.now = c.now.Add(c.tick)
-	return now
-}
-
-func (c *caseClock) setTick(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.tick = d
-}
-
-func (c *caseClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-func (c *caseClock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
-// today is the clock's civil date in Wuhai.
-func (c *caseClock) today() domain.Date { return domain.DateOf(c.Now()) }
-
-// caseGrant is one grant of a logged-in user, as the login answer gives it.
-type caseGrant struct {
-	Role string `json:"role"`
-	Path string `json:"path"`
+	systemtest.Engines(t, caseOptions, func(t *testing.T, se *systemtest.Env) { fn(t, wrapCaseEnv(se)) })
 }
 
 // caseUser is a demo user as the login answer describes it.
-type caseUser struct {
-	ID       int64  `json:"id"`
-	Username string `json:"username"`
-	Org      struct {
-		ID   int64  `json:"id"`
-		Path string `json:"path"`
-	} `json:"org"`
-	Roles  []string    `json:"roles"`
-	Grants []caseGrant `json:"grants"`
-}
+type caseUser = systemtest.User
 
 // caseOrg is an org as GET /api/v1/orgs lists it.
-type caseOrg struct {
-	ID   int64  `json:"id"`
-	Code string `json:"code"`
-	Name string `json:"name"`
-	Path string `json:"path"`
-	Kind string `json:"kind"`
-}
+type caseOrg = systemtest.Org
 
 // caseEnv is one server over one fresh database.
 type caseEnv struct {
+	*systemtest.Env
 	engine  string
 	db      *storage.DB
 	raw     *sql.DB // the same database, for counting rows and tampering
 	srv     *httptest.Server
 	http    *http.Client
 	blobDir string
-	clock   *caseClock
-
-	mu     sync.Mutex
-	tokens map[string]string
-	users  map[string]caseUser
-	orgs   map[string]caseOrg // by path
+	clock   *domaintest.Clock
 }
 
 // caseUsernames are the sixteen demo users.
-var caseUsernames = []string{"admin", "city.director", "city.supervisor", "city.supervisor2", "hbw.director",
-	"hbw.supervisor", "hbw.office", "wd.office", "hn.office", "school.yz", "school.hbw1", "school.hbw2",
-	"school.wd1", "school.hn1", "monitor", "auditor"}
+var caseUsernames = systemtest.Users
 
 func newCaseEnv(t *testing.T, engine string) *caseEnv {
 	t.Helper()
-	ctx := context.Background()
-	e := &caseEnv{engine: engine, clock: &caseClock{now: caseT0}, tokens: map[string]string{}, users: map[string]caseUser{}, orgs: map[string]caseOrg{}}
-	var dsn, rawDriver, rawDSN string
-	switch engine {
-	case "sqlite":
-		path := filepath.Join(t.TempDir(), "dudao.db")
-		dsn, rawDriver, rawDSN = path, "sqlite3", "file:"+path+"?_busy_timeout=10000"
-	case "postgres":
-		admin, err := sql.Open("pgx", os.Getenv(casePGEnv))
-		if err != nil {
-			t.Fatalf("open %s: %v", casePGEnv, err)
-		}
-		t.Cleanup(func() { _ = admin.Close() })
-		b := make([]byte, 8)
-		if _, err := rand.Read(b); err != nil {
-			t.Fatal(err)
-		}
-		name := "dudao_case_" + hex.EncodeToString(b)
-		if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-			t.Fatalf("create database %s: %v", name, err)
-		}
-		// Registered before the pools close, so it runs after them.
-		t.Cleanup(func() {
-			if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-				t.Errorf("drop database %s: %v", name, err)
-			}
-		})
-		u, err := url.Parse(os.Getenv(casePGEnv))
-		if err != nil {
-			t.Fatalf("parse %s: %v", casePGEnv, err)
-		}
-		u.Path = "/" + name
-		dsn, rawDriver, rawDSN = u.String(), "pgx", u.String()
-	}
-	db, err := storage.Open(dsn)
-	if err != nil {
-		t.Fatalf("open %s: %v", engine, err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatalf("migrate %s: %v", engine, err)
-	}
-	e.db = db
-	if e.raw, err = sql.Open(rawDriver, rawDSN); err != nil {
-		t.Fatalf("open raw %s: %v", engine, err)
-	}
-	t.Cleanup(func() { _ = e.raw.Close() })
-
-	e.blobDir = filepath.Join(t.TempDir(), "evidence")
-	blobs, err := blob.New(e.blobDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rules, err := policies.DefaultRules()
-	if err != nil {
-		t.Fatal(err)
-	}
-	enf, err := policies.NewEnforcer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	x := app.New(app.Deps{
-		Tx: db, Orgs: db, Users: db, Sessions: db, Logins: db, Audit: db, Cases: db, Blobs: blobs, Authz: enf,
-		Clock: domain.ClockFunc(e.clock.Now), Rules: rules,
-	}, app.Options{APITokenTTL: 3 * 365 * 24 * time.Hour}) // tokens outlive the weeks the clock is moved on
-	// The demo uploads rectification photos right after issuing, and a photo counts only when it was
-	// uploaded after the issue: a clock standing still would refuse them, so it runs while loading.
-	e.clock.setTick(time.Millisecond)
-	if _, err := demo.Load(ctx, x); err != nil {
-		t.Fatalf("demo.Load: %v", err)
-	}
-	e.clock.setTick(0)
-	s, err := web.New(x, web.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatalf("web.New: %v", err)
-	}
-	e.srv = httptest.NewServer(s)
-	t.Cleanup(e.srv.Close)
-	tr := e.srv.Client().Transport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost = 64
-	e.http = &http.Client{Transport: tr, Timeout: 60 * time.Second}
-	t.Cleanup(tr.CloseIdleConnections)
-	return e
+	o := caseOptions
+	o.Engine = engine
+	return wrapCaseEnv(systemtest.New(t, o))
 }
 
-// login logs the given users in, a few at a time (argon2id is slow and large), once per env.
+func wrapCaseEnv(se *systemtest.Env) *caseEnv {
+	return &caseEnv{Env: se, engine: se.Engine, db: se.DB, raw: se.Raw, srv: se.Srv, http: se.HTTP, blobDir: se.EvidenceDir, clock: se.Clock}
+}
+
+// login logs the given users in, a few at a time, once per env.
 func (e *caseEnv) login(t testing.TB, usernames ...string) {
 	t.Helper()
-	var todo []string
-	e.mu.Lock()
-	for _, u := range usernames {
-		if _, ok := e.tokens[u]; !ok {
-			todo = append(todo, u)
-		}
-	}
-	e.mu.Unlock()
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 2)
-	errs := make(chan string, len(todo))
-	for _, name := range todo {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			r, err := e.send("", http.MethodPost, "/api/v1/auth/login", map[string]string{"username": name, "password": demo.Password})
-			if err != nil || r.Status != http.StatusOK {
-				errs <- fmt.Sprintf("login %s: %v %s", name, err, r)
-				return
-			}
-			var out struct {
-				Token string   `json:"token"`
-				User  caseUser `json:"user"`
-			}
-			if err := json.Unmarshal(r.Body, &out); err != nil || out.Token == "" || out.User.ID == 0 {
-				errs <- fmt.Sprintf("login %s: bad answer %s", name, r)
-				return
-			}
-			e.mu.Lock()
-			e.tokens[name], e.users[name] = out.Token, out.User
-			e.mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for msg := range errs {
-		t.Fatal(msg)
-	}
-	if len(e.orgs) == 0 && !slices.Contains(usernames, "city.director") {
-		e.login(t, "city.director")
-	}
-	if len(e.orgs) == 0 {
-		var out struct {
-			Items []caseOrg `json:"items"`
-		}
-		e.decode(t, e.mustCall(t, "city.director", http.MethodGet, "/api/v1/orgs", nil, http.StatusOK), &out)
-		for _, o := range out.Items {
-			e.orgs[o.Path] = o
-		}
-	}
+	e.Login(t, usernames...)
 }
 
 func (e *caseEnv) user(t testing.TB, username string) caseUser {
 	t.Helper()
-	e.mu.Lock()
-	u, ok := e.users[username]
-	e.mu.Unlock()
-	if !ok {
-		t.Fatalf("user %s is not logged in", username)
-	}
-	return u
+	return e.User(t, username)
 }
 
 func (e *caseEnv) org(t testing.TB, path string) caseOrg {
 	t.Helper()
-	o, ok := e.orgs[path]
-	if !ok {
-		t.Fatalf("org %s is not among GET /api/v1/orgs", path)
-	}
-	return o
+	return e.Org(t, path)
 }
 
 // caseResp is an answer with its body read.
@@ -324,57 +105,32 @@ func (r caseResp) String() string {
 	return fmt.Sprintf("%d %s", r.Status, b)
 }
 
+func respOf(r systemtest.Response) caseResp {
+	if r.Response == nil {
+		return caseResp{}
+	}
+	return caseResp{Status: r.StatusCode, Header: r.Header, Body: r.Body}
+}
+
 // send sends body (nil for none, a string or []byte as it is, anything else as JSON) as username
 // ("" for nobody).
 func (e *caseEnv) send(username, method, path string, body any) (caseResp, error) {
-	var r io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		r = strings.NewReader(b)
-	case []byte:
-		r = bytes.NewReader(b)
-	default:
-		j, err := json.Marshal(b)
-		if err != nil {
-			return caseResp{}, err
-		}
-		r = bytes.NewReader(j)
-	}
-	req, err := http.NewRequest(method, e.srv.URL+path, r)
-	if err != nil {
-		return caseResp{}, err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	return e.do(username, req)
+	r, err := e.Send(username, method, path, body, nil)
+	return respOf(r), err
 }
 
 func (e *caseEnv) do(username string, req *http.Request) (caseResp, error) {
 	req.Header.Set("Accept", "application/json")
 	if username != "" {
-		e.mu.Lock()
-		tok := e.tokens[username]
-		e.mu.Unlock()
-		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Authorization", "Bearer "+e.Token(username))
 	}
-	res, err := e.http.Do(req)
-	if err != nil {
-		return caseResp{}, err
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	return caseResp{Status: res.StatusCode, Header: res.Header, Body: b}, err
+	r, err := e.Do(req)
+	return respOf(r), err
 }
 
 func (e *caseEnv) call(t testing.TB, username, method, path string, body any) caseResp {
 	t.Helper()
-	r, err := e.send(username, method, path, body)
-	if err != nil {
-		t.Fatalf("%s %s as %s: %v", method, path, username, err)
-	}
-	return r
+	return respOf(e.Call(t, username, method, path, body, nil))
 }
 
 // mustCall sends the request and fails t unless the answer has status want.
@@ -777,12 +533,12 @@ var caseStates = []string{"planned", "inspecting", "feedback", "review", "rectif
 func (e *caseEnv) build(t testing.TB, tg caseTarget, state string) caseBuilt {
 	t.Helper()
 	e.login(t, tg.opener, tg.director, tg.rectifier)
-	tick := func() { e.clock.advance(time.Second) }
+	tick := func() { e.clock.Advance(time.Second) }
 	op := e.user(t, tg.opener)
 	target := e.org(t, tg.path)
 	c := e.caseOf(t, e.mustCall(t, tg.opener, http.MethodPost, "/api/v1/cases", map[string]any{
 		"type": tg.typ, "kind": "special", "target_org_id": target.ID, "title": "专项督导：" + target.Name,
-		"inspector_ids": []int64{op.ID}, "planned_on": string(e.clock.today().AddDays(1)),
+		"inspector_ids": []int64{op.ID}, "planned_on": string(e.clock.Today().AddDays(1)),
 	}, http.StatusCreated))
 	tick()
 	b := caseBuilt{target: tg, id: c.ID, status: "planned", ownerOrgID: c.OwnerOrg.ID, ownerPath: c.OwnerOrg.Path,
@@ -829,7 +585,7 @@ func (e *caseEnv) build(t testing.TB, tg caseTarget, state string) caseBuilt {
 	}
 	e.act(t, tg.director, b.id, "issue", nil, http.StatusOK)
 	tick()
-	e.mustCall(t, tg.rectifier, http.MethodPost, casePath(b.id, fmt.Sprintf("/findings/%d/measures", b.f1)), caseMeasure(e.clock.today()), http.StatusCreated)
+	e.mustCall(t, tg.rectifier, http.MethodPost, casePath(b.id, fmt.Sprintf("/findings/%d/measures", b.f1)), caseMeasure(e.clock.Today()), http.StatusCreated)
 	tick()
 	b.status = "rectifying"
 	if state == "rectifying" {
@@ -837,7 +593,7 @@ func (e *caseEnv) build(t testing.TB, tg caseTarget, state string) caseBuilt {
 	}
 	e.uploadPNG(t, tg.rectifier, b.id, b.f1)
 	tick()
-	e.mustCall(t, tg.rectifier, http.MethodPost, casePath(b.id, fmt.Sprintf("/findings/%d/measures", b.f2)), caseMeasure(e.clock.today()), http.StatusCreated)
+	e.mustCall(t, tg.rectifier, http.MethodPost, casePath(b.id, fmt.Sprintf("/findings/%d/measures", b.f2)), caseMeasure(e.clock.Today()), http.StatusCreated)
 	tick()
 	e.uploadPNG(t, tg.rectifier, b.id, b.f2)
 	tick()

@@ -55,7 +55,7 @@ func caseRunSchoolPath(t *testing.T, e *caseEnv) caseFullRun {
 	// Open: planned, numbered by the city office.
 	c := e.caseOf(t, e.mustCall(t, sup, http.MethodPost, "/api/v1/cases", map[string]any{
 		"type": "school", "kind": "special", "target_org_id": s001.ID, "title": "春季学期食品安全专项督导",
-		"inspector_ids": []int64{e.user(t, sup).ID}, "planned_on": string(e.clock.today()),
+		"inspector_ids": []int64{e.user(t, sup).ID}, "planned_on": string(e.clock.Today()),
 	}, http.StatusCreated))
 	run.id = c.ID
 	m := caseNumberRe.FindStringSubmatch(c.Number)
@@ -72,7 +72,7 @@ func caseRunSchoolPath(t *testing.T, e *caseEnv) caseFullRun {
 	e.wantAllowed(t, dir, c.ID, "cancel")
 	e.wantAllowed(t, school, c.ID)
 	e.wantError(t, e.call(t, other, http.MethodGet, casePath(c.ID, ""), nil), http.StatusNotFound, "")
-	e.clock.advance(time.Minute)
+	e.clock.Advance(time.Minute)
 
 	// Inspect: two findings.
 	c = e.caseOf(t, e.act(t, sup, c.ID, "start", nil, http.StatusOK))
@@ -100,7 +100,7 @@ func caseRunSchoolPath(t *testing.T, e *caseEnv) caseFullRun {
 	e.wantAllowed(t, dir, c.ID, "cancel")
 	e.wantAllowed(t, school, c.ID)
 	e.wantAllowed(t, sup2, c.ID, "submit_preliminary") // a supervisor of the owner org is on the team
-	e.clock.advance(time.Minute)
+	e.clock.Advance(time.Minute)
 
 	// Feedback: the objection window runs five working days after today (Mon 2 Mar → Mon 9 Mar inclusive).
 	c = e.caseOf(t, e.act(t, sup, c.ID, "submit_preliminary", nil, http.StatusOK))
@@ -130,7 +130,7 @@ func caseRunSchoolPath(t *testing.T, e *caseEnv) caseFullRun {
 	}
 
 	// The window closes: the school can no longer object or acknowledge; the supervisor may submit.
-	e.clock.set(time.Date(2026, 3, 10, 9, 0, 0, 0, domain.CST))
+	e.clock.Set(time.Date(2026, 3, 10, 9, 0, 0, 0, domain.CST))
 	e.wantAllowed(t, school, c.ID)
 	e.wantAllowed(t, sup, c.ID, "submit_for_review")
 	e.wantError(t, e.mustCall(t, school, http.MethodPost, casePath(c.ID, "/objections"),
@@ -143,7 +143,7 @@ func caseRunSchoolPath(t *testing.T, e *caseEnv) caseFullRun {
 	e.wantAllowed(t, sup, c.ID)
 	e.wantAllowed(t, sup2, c.ID)
 	e.wantAllowed(t, school, c.ID)
-	e.clock.advance(time.Minute)
+	e.clock.Advance(time.Minute)
 
 	// Issue: the critical finding is due in 7 days; the withdrawn one gets no date.
 	c = e.caseOf(t, e.act(t, dir, c.ID, "issue", nil, http.StatusOK))
@@ -159,7 +159,7 @@ func caseRunSchoolPath(t *testing.T, e *caseEnv) caseFullRun {
 	e.wantAllowed(t, school, c.ID, "submit_rectification")
 	e.wantAllowed(t, sup, c.ID)
 	e.wantAllowed(t, dir, c.ID)
-	e.clock.advance(time.Hour)
+	e.clock.Advance(time.Hour)
 
 	// Rectify: nothing to submit yet; then a measure and a photo for finding 1.
 	e.wantError(t, e.act(t, school, c.ID, "submit_rectification", nil, http.StatusUnprocessableEntity), http.StatusUnprocessableEntity, "findings")
@@ -190,7 +190,7 @@ func caseRunSchoolPath(t *testing.T, e *caseEnv) caseFullRun {
 	run.evidenceBytes = append(run.evidenceBytes, pngBytes)
 	caseWantDownload(t, e, ev.ID, pngBytes, school, dir)
 	e.wantError(t, e.call(t, other, http.MethodGet, fmt.Sprintf("/api/v1/evidence/%d", ev.ID), nil), http.StatusNotFound, "")
-	e.clock.advance(time.Hour)
+	e.clock.Advance(time.Hour)
 
 	c = e.caseOf(t, e.act(t, school, c.ID, "submit_rectification", nil, http.StatusOK))
 	if c.Status != "verifying" || c.finding(t, run.f1).Status != "submitted" || c.finding(t, run.f2).Status != "withdrawn" {
@@ -203,7 +203,7 @@ func caseRunSchoolPath(t *testing.T, e *caseEnv) caseFullRun {
 	passed := map[string]any{"results": []map[string]any{{"finding_id": run.f1, "passed": true, "comment": "已整改"}}}
 	e.wantError(t, e.act(t, sup, c.ID, "recheck", passed, http.StatusForbidden), http.StatusForbidden, "")
 	e.wantError(t, e.act(t, school, c.ID, "recheck", passed, http.StatusForbidden), http.StatusForbidden, "")
-	e.clock.advance(time.Hour)
+	e.clock.Advance(time.Hour)
 
 	// Recheck fails: back to rectifying with a new date.
 	c = e.caseOf(t, e.act(t, sup2, c.ID, "recheck", map[string]any{"results": []map[string]any{
@@ -216,7 +216,7 @@ func caseRunSchoolPath(t *testing.T, e *caseEnv) caseFullRun {
 	}
 	e.wantAllowed(t, school, c.ID, "submit_rectification")
 	e.wantAllowed(t, sup2, c.ID)
-	e.clock.advance(time.Hour)
+	e.clock.Advance(time.Hour)
 
 	// Rectify again and pass.
 	e.mustCall(t, school, http.MethodPost, casePath(c.ID, fmt.Sprintf("/findings/%d/measures", run.f1)), map[string]any{
@@ -230,12 +230,12 @@ func caseRunSchoolPath(t *testing.T, e *caseEnv) caseFullRun {
 	e.decode(t, r, &ev)
 	run.evidence = append(run.evidence, ev.ID)
 	run.evidenceBytes = append(run.evidenceBytes, png2)
-	e.clock.advance(time.Hour)
+	e.clock.Advance(time.Hour)
 	c = e.caseOf(t, e.act(t, school, c.ID, "submit_rectification", nil, http.StatusOK))
 	if c.Status != "verifying" || len(c.finding(t, run.f1).Measures) != 2 || len(c.finding(t, run.f1).Evidence) != 2 {
 		t.Errorf("after the second submit: status %s finding %+v", c.Status, c.finding(t, run.f1))
 	}
-	e.clock.advance(time.Hour)
+	e.clock.Advance(time.Hour)
 	c = e.caseOf(t, e.act(t, sup2, c.ID, "recheck", passed, http.StatusOK))
 	if c.Status != "closed" || c.ClosedAt == nil || c.finding(t, run.f1).Status != "passed" || len(c.Rechecks) != 2 || c.Rechecks[1].Round != 2 || !c.Rechecks[1].Passed {
 		t.Errorf("after passed recheck: status %s closed_at %v finding %+v rechecks %+v", c.Status, caseDeref(c.ClosedAt), c.finding(t, run.f1), c.Rechecks)
@@ -247,7 +247,7 @@ func caseRunSchoolPath(t *testing.T, e *caseEnv) caseFullRun {
 		e.wantAllowed(t, u, c.ID)
 	}
 	e.wantError(t, e.mustCall(t, school, http.MethodPost, casePath(c.ID, fmt.Sprintf("/findings/%d/measures", run.f1)),
-		caseMeasure(e.clock.today()), http.StatusConflict), http.StatusConflict, "")
+		caseMeasure(e.clock.Today()), http.StatusConflict), http.StatusConflict, "")
 	caseWantDownload(t, e, run.evidence[1], png2, school, dir, sup2)
 
 	run.wantAuditTrail = []string{"case.open", "case.start", "finding.add", "finding.add", "case.submit_preliminary",
@@ -288,7 +288,7 @@ func caseRunGovernmentPath(t *testing.T, e *caseEnv) {
 	e.mustCall(t, sup, http.MethodPost, casePath(c.ID, "/findings"), map[string]any{"title": "教师编制配备不足", "severity": "major", "category": "办学条件"}, http.StatusCreated)
 	c = e.caseOf(t, e.mustCall(t, sup, http.MethodPost, casePath(c.ID, "/findings"), map[string]any{"title": "校舍安全隐患排查不到位", "severity": "critical", "category": "校园安全"}, http.StatusCreated))
 	g1, g2 := c.Findings[0].ID, c.Findings[1].ID
-	e.clock.advance(time.Minute)
+	e.clock.Advance(time.Minute)
 	e.act(t, sup, c.ID, "submit_preliminary", nil, http.StatusOK)
 	e.wantAllowed(t, office, c.ID, "acknowledge")
 	e.wantAllowed(t, "hbw.director", c.ID) // of the target org, but a director does not rectify
@@ -300,9 +300,9 @@ func caseRunGovernmentPath(t *testing.T, e *caseEnv) {
 	e.wantAllowed(t, office, c.ID)
 	e.wantAllowed(t, sup, c.ID, "submit_for_review") // the target waived the rest of the window
 	e.act(t, sup, c.ID, "submit_for_review", nil, http.StatusOK)
-	e.clock.advance(time.Minute)
+	e.clock.Advance(time.Minute)
 	c = e.caseOf(t, e.act(t, dir, c.ID, "issue", nil, http.StatusOK))
-	today := e.clock.today()
+	today := e.clock.Today()
 	if d := c.finding(t, g1).DueOn; d == nil || *d != string(today.AddDays(30)) {
 		t.Errorf("major finding due_on = %v, want %s (30 days)", caseDeref(d), today.AddDays(30))
 	}
@@ -311,18 +311,18 @@ func caseRunGovernmentPath(t *testing.T, e *caseEnv) {
 	}
 	e.wantAllowed(t, office, c.ID, "submit_rectification")
 	e.wantAllowed(t, "hbw.director", c.ID)
-	e.clock.advance(time.Hour)
+	e.clock.Advance(time.Hour)
 	for _, f := range []int64{g1, g2} {
-		e.mustCall(t, office, http.MethodPost, casePath(c.ID, fmt.Sprintf("/findings/%d/measures", f)), caseMeasure(e.clock.today()), http.StatusCreated)
+		e.mustCall(t, office, http.MethodPost, casePath(c.ID, fmt.Sprintf("/findings/%d/measures", f)), caseMeasure(e.clock.Today()), http.StatusCreated)
 		e.uploadPNG(t, office, c.ID, f)
 	}
-	e.clock.advance(time.Hour)
+	e.clock.Advance(time.Hour)
 	c = e.caseOf(t, e.act(t, office, c.ID, "submit_rectification", nil, http.StatusOK))
 	if c.Status != "verifying" {
 		t.Errorf("after submit_rectification: %s", c.Status)
 	}
 	e.wantAllowed(t, sup2, c.ID, "recheck")
-	e.clock.advance(time.Hour)
+	e.clock.Advance(time.Hour)
 	c = e.caseOf(t, e.act(t, sup2, c.ID, "recheck", map[string]any{"results": []map[string]any{
 		{"finding_id": g1, "passed": true, "comment": "已补充编制"}, {"finding_id": g2, "passed": true},
 	}}, http.StatusOK))
@@ -356,13 +356,13 @@ func caseRunRoutinePath(t *testing.T, e *caseEnv) {
 		t.Errorf("routine inspecting: allowed_actions = %q, want [submit_preliminary issue]", c.AllowedActions)
 	}
 	e.wantAllowed(t, school, c.ID)
-	e.clock.advance(time.Minute)
+	e.clock.Advance(time.Minute)
 	c = e.caseOf(t, e.act(t, sup, c.ID, "issue", nil, http.StatusOK))
 	if c.Status != "rectifying" || c.IssuedAt == nil {
 		t.Errorf("after on-the-spot issue: status %s", c.Status)
 	}
-	if d := c.Findings[0].DueOn; d == nil || *d != string(e.clock.today().AddDays(30)) {
-		t.Errorf("minor finding due_on = %v, want %s", caseDeref(d), e.clock.today().AddDays(30))
+	if d := c.Findings[0].DueOn; d == nil || *d != string(e.clock.Today().AddDays(30)) {
+		t.Errorf("minor finding due_on = %v, want %s", caseDeref(d), e.clock.Today().AddDays(30))
 	}
 	e.wantAllowed(t, school, c.ID, "submit_rectification")
 

@@ -39,7 +39,7 @@ var caseEndpoints = func() []string {
 // grant's jurisdiction. Evidence is split by purpose as the role table describes it: supervisors
 // record evidence while inspecting, the target's users upload rectification evidence.
 var casePolicy = map[string][]string{
-	"director":        {"read", "audit.read", "return", "issue", "cancel", "objection.rule"},
+	"director":        {"read", "audit.read", "return", "issue", "issue_routine", "cancel", "objection.rule"},
 	"supervisor":      {"read", "start", "submit_preliminary", "submit_for_review", "issue_routine", "recheck", "finding.write", "evidence.inspect"},
 	"district_office": {"read", "acknowledge", "submit_rectification", "objection.file", "measure.write", "evidence.rectify"},
 	"school":          {"read", "acknowledge", "submit_rectification", "objection.file", "measure.write", "evidence.rectify"},
@@ -47,7 +47,7 @@ var casePolicy = map[string][]string{
 }
 
 // may reports whether one of u's grants lets it do act on something lying at path.
-func (u caseUser) may(act, path string) bool {
+func userMay(u caseUser, act, path string) bool {
 	for _, g := range u.Grants {
 		if slices.Contains(casePolicy[g.Role], act) && strings.HasPrefix(path, g.Path) {
 			return true
@@ -57,7 +57,7 @@ func (u caseUser) may(act, path string) bool {
 }
 
 // holds reports whether u holds role through a grant covering path.
-func (u caseUser) holds(role, path string) bool {
+func userHolds(u caseUser, role, path string) bool {
 	for _, g := range u.Grants {
 		if g.Role == role && strings.HasPrefix(path, g.Path) {
 			return true
@@ -89,7 +89,7 @@ type caseCell struct {
 // then what is missing from the case is 409 or 422.
 func caseExpect(u caseUser, ep string, b caseBuilt) caseCell {
 	O, T, st := b.ownerPath, b.targetPath, b.status
-	if !u.may("read", T) && !u.may("read", O) {
+	if !userMay(u, "read", T) && !userMay(u, "read", O) {
 		return caseCell{want: http.StatusNotFound}
 	}
 	team := u.Org.ID == b.ownerOrgID || u.ID == b.inspectorID
@@ -106,31 +106,31 @@ func caseExpect(u caseUser, ep string, b caseBuilt) caseCell {
 	case "get", "download":
 		return caseCell{want: http.StatusOK}
 	case "audit":
-		return caseCell{want: first(http.StatusOK, caseRefuse(!u.may("audit.read", T) && !u.may("audit.read", O), http.StatusForbidden))}
+		return caseCell{want: first(http.StatusOK, caseRefuse(!userMay(u, "audit.read", T) && !userMay(u, "audit.read", O), http.StatusForbidden))}
 	case "add_finding", "patch_finding", "delete_finding":
 		ok := http.StatusOK
 		if ep == "add_finding" {
 			ok = http.StatusCreated
 		}
 		return caseCell{want: first(ok,
-			caseRefuse(!u.may("finding.write", O), http.StatusForbidden),
+			caseRefuse(!userMay(u, "finding.write", O), http.StatusForbidden),
 			caseRefuse(st != "inspecting", http.StatusConflict),
 			caseRefuse(!team, http.StatusForbidden))}
 	case "objection":
 		return caseCell{want: first(http.StatusCreated,
-			caseRefuse(!u.may("objection.file", T), http.StatusForbidden),
+			caseRefuse(!userMay(u, "objection.file", T), http.StatusForbidden),
 			caseRefuse(st != "feedback" || b.acknowledged, http.StatusConflict),
 			caseRefuse(!ofTarget, http.StatusForbidden))}
 	case "ruling":
 		return caseCell{want: first(http.StatusOK,
-			caseRefuse(!u.may("objection.rule", O), http.StatusForbidden),
+			caseRefuse(!userMay(u, "objection.rule", O), http.StatusForbidden),
 			caseRefuse(st != "feedback" && st != "review", http.StatusConflict),
-			caseRefuse(!u.holds("director", O), http.StatusForbidden),
+			caseRefuse(!userHolds(u, "director", O), http.StatusForbidden),
 			caseRefuse(b.o1 == 0, http.StatusNotFound),
 			caseRefuse(b.o1Status != "pending", http.StatusConflict))}
 	case "measure":
 		return caseCell{want: first(http.StatusCreated,
-			caseRefuse(!u.may("measure.write", T), http.StatusForbidden),
+			caseRefuse(!userMay(u, "measure.write", T), http.StatusForbidden),
 			caseRefuse(st != "rectifying", http.StatusConflict),
 			caseRefuse(!ofTarget, http.StatusForbidden))}
 	case "upload":
@@ -144,8 +144,8 @@ func caseExpect(u caseUser, ep string, b caseBuilt) caseCell {
 			// In any other state, whoever holds either right learns the state is wrong; others are refused.
 			return first(http.StatusConflict, caseRefuse(!inspect(O) && !rectify(T), http.StatusForbidden))
 		}
-		inspect := func(p string) bool { return u.may("evidence.inspect", p) }
-		rectify := func(p string) bool { return u.may("evidence.rectify", p) }
+		inspect := func(p string) bool { return userMay(u, "evidence.inspect", p) }
+		rectify := func(p string) bool { return userMay(u, "evidence.rectify", p) }
 		return caseCell{want: upload(inspect, rectify)}
 	}
 
@@ -154,9 +154,9 @@ func caseExpect(u caseUser, ep string, b caseBuilt) caseCell {
 	if act == "acknowledge" || act == "submit_rectification" {
 		P = T
 	}
-	roleOK := u.may(act, P)
+	roleOK := userMay(u, act, P)
 	if act == "issue" && st == "inspecting" {
-		roleOK = u.may("issue_routine", P) || u.may("issue", P)
+		roleOK = userMay(u, "issue_routine", P) || userMay(u, "issue", P)
 	}
 	refusal := first(0,
 		caseRefuse(!roleOK, http.StatusForbidden),
@@ -173,7 +173,7 @@ func caseExpect(u caseUser, ep string, b caseBuilt) caseCell {
 		case "submit_for_review":
 			refusal = first(0, caseRefuse(!team, http.StatusForbidden), caseRefuse(!b.acknowledged, http.StatusConflict))
 		case "issue":
-			refusal = first(0, caseRefuse(!u.holds("director", O), http.StatusForbidden), caseRefuse(u.ID == b.reviewSubmittedBy, http.StatusForbidden))
+			refusal = first(0, caseRefuse(!userHolds(u, "director", O), http.StatusForbidden), caseRefuse(u.ID == b.reviewSubmittedBy, http.StatusForbidden))
 		case "recheck":
 			refusal = first(0, caseRefuse(u.ID == b.rectSubmittedBy, http.StatusForbidden), caseRefuse(u.ID == b.inspectorID, http.StatusForbidden))
 		}
@@ -232,7 +232,7 @@ func (e *caseEnv) matrixRequest(t testing.TB, username, ep string, b caseBuilt) 
 	case "ruling":
 		return e.call(t, username, http.MethodPost, casePath(id, fmt.Sprintf("/objections/%d/ruling", or(b.o1))), map[string]any{"upheld": false, "reason": "申辩理由不成立。"})
 	case "measure":
-		return e.call(t, username, http.MethodPost, casePath(id, fmt.Sprintf("/findings/%d/measures", or(b.f1))), caseMeasure(e.clock.today()))
+		return e.call(t, username, http.MethodPost, casePath(id, fmt.Sprintf("/findings/%d/measures", or(b.f1))), caseMeasure(e.clock.Today()))
 	case "upload":
 		fields := map[string]string{}
 		if b.f1 != 0 {

@@ -1,27 +1,20 @@
 package web_test
 
 import (
+	"dudao/cmd/system/systemtest"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
-
-	"dudao/app"
-	"dudao/app/web"
 )
 
 // TestOpenAPIMatchesRoutes: every API route is documented with its method, and the document names no
 // route the server does not have.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
-	srv, err := web.New(app.New(app.Deps{}, app.Options{}), web.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := systemtest.New(t, systemtest.Options{}).Sys.Web
 	rec := httptest.NewRecorder()
 	srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/v1/openapi.json", nil))
 	if rec.Code != http.StatusOK {

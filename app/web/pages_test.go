@@ -28,7 +28,7 @@ func wantHTML(t *testing.T, r response, status int) string {
 
 func wantNoSession(t *testing.T, b *browser, r response) {
 	t.Helper()
-	if c := r.setCookie("dudao_session"); c != nil && c.Value != "" {
+	if c := setCookie(r, "dudao_session"); c != nil && c.Value != "" {
 		t.Errorf("answer sets a session cookie: %v", c)
 	}
 	if b.cookie("dudao_session") != "" {
@@ -56,7 +56,7 @@ func TestWebLoginPage(t *testing.T) {
 			t.Errorf("login page lacks %q", s)
 		}
 	}
-	ck := r.setCookie("dudao_csrf")
+	ck := setCookie(r, "dudao_csrf")
 	if ck == nil || ck.Value == "" {
 		t.Fatalf("no dudao_csrf cookie: %v", r.Header["Set-Cookie"])
 	}
@@ -158,7 +158,7 @@ func TestWebLoginFlow(t *testing.T) {
 	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/" {
 		t.Fatalf("login with next=//evil.example: %s, Location %q; want 303 to /", r, r.Header.Get("Location"))
 	}
-	sc := r.setCookie("dudao_session")
+	sc := setCookie(r, "dudao_session")
 	if sc == nil || sc.Value == "" {
 		t.Fatalf("no session cookie: %v", r.Header["Set-Cookie"])
 	}
@@ -189,7 +189,7 @@ func TestWebLoginFlow(t *testing.T) {
 	}
 	r = b.post("/logout", url.Values{"_csrf": {b.cookie("dudao_csrf")}}, nil)
 	wantRedirect(t, r, "/login")
-	if c := r.setCookie("dudao_session"); c == nil || c.MaxAge >= 0 || c.Value != "" {
+	if c := setCookie(r, "dudao_session"); c == nil || c.MaxAge >= 0 || c.Value != "" {
 		t.Errorf("logout does not clear the session cookie: %v", r.Header["Set-Cookie"])
 	}
 	if b.cookie("dudao_session") != "" {
@@ -197,7 +197,7 @@ func TestWebLoginFlow(t *testing.T) {
 	}
 	replay := e.do(t, http.MethodGet, "/", nil, http.Header{"Cookie": {"dudao_session=" + sc.Value}})
 	wantRedirect(t, replay, "/login")
-	if c := replay.setCookie("dudao_session"); c == nil || c.MaxAge >= 0 {
+	if c := setCookie(replay, "dudao_session"); c == nil || c.MaxAge >= 0 {
 		t.Errorf("a revoked session cookie is not cleared: %v", replay.Header["Set-Cookie"])
 	}
 }

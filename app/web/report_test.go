@@ -2,16 +2,11 @@ package web_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"log/slog"
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -19,16 +14,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
-	"dudao/app"
-	"dudao/app/web"
+	"dudao/cmd/system"
+	"dudao/cmd/system/systemtest"
 	"dudao/domain"
-	"dudao/policies"
-	"dudao/storage"
-	"dudao/storage/blob"
 	"dudao/templates"
 )
 
@@ -50,60 +41,10 @@ func rptFontPath() (path, why string) {
 	return path, ""
 }
 
-// rptNewEnv is newEnv with the reports wired as cmd wires them, and the given PDF font.
+// rptNewEnv is newEnv with the given PDF font ("" for none).
 func rptNewEnv(t *testing.T, font string) *env {
 	t.Helper()
-	src := templateDB(t)
-	dir := t.TempDir()
-	path := filepath.Join(dir, "dudao.db")
-	evidence := filepath.Join(dir, "evidence")
-	if err := os.CopyFS(evidence, os.DirFS(filepath.Join(filepath.Dir(src), "evidence"))); err != nil {
-		t.Fatal(err)
-	}
-	for _, suffix := range []string{"", "-wal"} {
-		b, err := os.ReadFile(src + suffix)
-		if errors.Is(err, os.ErrNotExist) && suffix != "" {
-			continue
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path+suffix, b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db, err := storage.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	if _, err := db.Migrate(context.Background()); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	blobs, err := blob.New(evidence)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rules, err := policies.DefaultRules()
-	if err != nil {
-		t.Fatal(err)
-	}
-	enf, err := policies.NewEnforcer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{db: db, clock: &testClock{now: t0}}
-	e.app = app.New(app.Deps{Tx: db, Orgs: db, Users: db, Sessions: db, Logins: db, Audit: db, Cases: db, Blobs: blobs, Authz: enf,
-		Reports: db, Clock: domain.ClockFunc(e.clock.Now), Rules: rules}, app.Options{FontPath: font})
-	srv, err := web.New(e.app, web.Config{Ready: e.ready}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.srv = httptest.NewServer(srv)
-	t.Cleanup(e.srv.Close)
-	e.http = &http.Client{Transport: e.srv.Client().Transport, Timeout: 60 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return e
+	return wrapEnv(systemtest.New(t, systemtest.Options{Start: t0, Demo: true, Settings: func(s *system.Settings) { s.App.FontPath = font }}))
 }
 
 // rptReport is the JSON answer as a client reads it.

@@ -1,16 +1,17 @@
 package web_test
 
 import (
-	"errors"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"dudao/app"
 	"dudao/app/demo"
 	"dudao/domain"
+	"dudao/storage"
 )
 
 // wantSecurityHeaders checks the headers every answer carries, page, API, asset or error alike.
@@ -169,12 +170,23 @@ func TestOps(t *testing.T) {
 	if r := e.do(t, http.MethodGet, "/readyz", nil, nil); r.StatusCode != http.StatusOK {
 		t.Fatalf("readyz while ready: %s", r)
 	}
-	e.setNotReady(errors.New("数据库结构不是最新版本"))
+	// A schema behind this build is not ready: take the newest migration's row away, then put it back.
+	latest := storage.LatestVersion()
+	var name string
+	var applied time.Time
+	if err := e.Raw.QueryRow("SELECT name, applied_at FROM schema_migrations WHERE version = $1", latest).Scan(&name, &applied); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Raw.Exec("DELETE FROM schema_migrations WHERE version = $1", latest); err != nil {
+		t.Fatal(err)
+	}
 	r = e.do(t, http.MethodGet, "/readyz", nil, nil)
 	if r.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(r.Body), "数据库结构不是最新版本") {
 		t.Errorf("readyz while not ready: %s, want 503 with the reason", r)
 	}
-	e.setNotReady(nil)
+	if _, err := e.Raw.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", latest, name, applied); err != nil {
+		t.Fatal(err)
+	}
 	if r := e.do(t, http.MethodGet, "/readyz", nil, nil); r.StatusCode != http.StatusOK {
 		t.Errorf("readyz after recovery: %s", r)
 	}

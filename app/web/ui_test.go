@@ -740,7 +740,7 @@ func TestUIFlashIsOnce(t *testing.T) {
 	b := e.browser(t)
 	b.webLogin("city.supervisor", demo.Password)
 	u, _ := url.Parse(e.srv.URL)
-	b.jar.SetCookies(u, []*http.Cookie{{Name: "dudao_flash", Value: base64.RawURLEncoding.EncodeToString([]byte("k<script>alert(1)</script>")), Path: "/"}})
+	b.Jar.SetCookies(u, []*http.Cookie{{Name: "dudao_flash", Value: base64.RawURLEncoding.EncodeToString([]byte("k<script>alert(1)</script>")), Path: "/"}})
 	body = uiHTML(t, b.get("/"), http.StatusOK)
 	uiNot(t, "forged flash", body, "<script>alert(1)")
 	uiWant(t, "forged flash", body, "&lt;script&gt;alert(1)")

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -10,6 +11,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"dudao/app"
+	"dudao/cmd/system"
 	"dudao/domain"
 )
 
@@ -39,6 +44,15 @@ func (c Config) dbDSN() string {
 }
 
 func (c Config) maxUploadBytes() int64 { return int64(c.MaxUploadMB) << 20 }
+
+// settings are what the system is built from.
+func (c Config) settings(log *slog.Logger) system.Settings {
+	return system.Settings{
+		DSN: c.dbDSN(), EvidenceDir: filepath.Join(c.DataDir, "evidence"), RulesFile: c.RulesFile, CalendarPath: c.CalendarPath,
+		SMTP: c.SMTP, App: app.Options{APITokenTTL: c.TokenTTL, MaxUploadBytes: c.maxUploadBytes(), FontPath: c.FontPath},
+		SecureCookies: c.SecureCookies, Registry: prometheus.NewRegistry(), Log: log,
+	}
+}
 
 // bindFlags registers the flags of cfg on fs with their environment fallbacks; environment values
 // that do not parse are returned so the command can refuse them rather than guess.

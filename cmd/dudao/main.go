@@ -21,21 +21,15 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"dudao/app"
 	"dudao/app/demo"
-	"dudao/app/mail"
-	"dudao/app/web"
+	"dudao/cmd/system"
 	"dudao/domain"
-	"dudao/policies"
 	"dudao/storage"
-	"dudao/storage/blob"
 )
 
 const usage = `dudao — 乌海市教育督导管理系统
@@ -108,15 +102,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return domain.Errorf(domain.EINVALID, "未知命令 %q。运行 dudao help 查看用法。", cmd)
 }
 
-// env is what every command opens: config, database (migrated), rules, enforcer and use cases.
+// env is what every command opens: config and the system built on it (database migrated).
 type env struct {
 	cfg Config
+	sys *system.System
 	db  *storage.DB
 	app *app.App
 	log *slog.Logger
 }
 
-func (e *env) Close() { _ = e.db.Close() }
+func (e *env) Close() { _ = e.sys.Close() }
 
 func parse(name string, args []string, extra func(fs *flag.FlagSet)) (Config, *flag.FlagSet, error) {
 	var cfg Config
@@ -143,44 +138,11 @@ func open(ctx context.Context, cfg Config, stderr io.Writer) (*env, error) {
 		handler = slog.NewJSONHandler(stderr, nil)
 	}
 	log := slog.New(handler)
-	db, err := storage.Open(cfg.dbDSN())
+	sys, err := system.Open(ctx, cfg.settings(log))
 	if err != nil {
 		return nil, err
 	}
-	if _, err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	rules, err := policies.LoadRules(cfg.RulesFile, cfg.CalendarPath)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	enf, err := policies.NewEnforcer()
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	blobs, err := blob.New(filepath.Join(cfg.DataDir, "evidence"))
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	var mailer domain.Mailer
-	if cfg.SMTP != "" {
-		m, err := mail.New(cfg.SMTP)
-		if err != nil {
-			db.Close()
-			return nil, err
-		}
-		mailer = m
-	}
-	x := app.New(app.Deps{
-		Tx: db, Orgs: db, Users: db, Sessions: db, Logins: db, Audit: db, Cases: db, Blobs: blobs, Authz: enf,
-		Accountability: db, Notifications: db, Reports: db, Mailer: mailer,
-		Clock: domain.SystemClock, Rules: rules,
-	}, app.Options{APITokenTTL: cfg.TokenTTL, MaxUploadBytes: cfg.maxUploadBytes(), FontPath: cfg.FontPath})
-	return &env{cfg: cfg, db: db, app: x, log: log}, nil
+	return &env{cfg: cfg, sys: sys, db: sys.DB, app: sys.App, log: log}, nil
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -199,25 +161,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
-	reg := prometheus.NewRegistry()
-	srv, err := web.New(e.app, web.Config{
-		SecureCookies:  cfg.SecureCookies,
-		MaxUploadBytes: cfg.maxUploadBytes(),
-		Registry:       reg,
-		Ready: func(ctx context.Context) error {
-			if err := e.db.Ping(ctx); err != nil {
-				return errors.New("数据库不可达")
-			}
-			v, err := e.db.SchemaVersion(ctx)
-			if err != nil || v != storage.LatestVersion() {
-				return errors.New("数据库结构不是最新版本")
-			}
-			return nil
-		},
-	}, e.log)
-	if err != nil {
-		return err
-	}
+	srv := e.sys.Web
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	hs := &http.Server{Addr: cfg.Addr, Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
