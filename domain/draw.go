@@ -133,6 +133,7 @@ const (
 	DrawMinK           = 2    // R66: at least two inspectors per target
 	DrawMaxK           = 10
 	DrawMaxCap         = 100 // assignments an inspector may carry
+	drawMaxLoad        = 9999
 	DrawMaxTargets     = 5000
 	DrawMaxInspectors  = 2000
 	DrawMaxConflicts   = 50 // declared conflicts per inspector
@@ -388,7 +389,9 @@ func drawTargets(fields map[string]string, owner Org, scope Jurisdiction, t Case
 			msg = "机构名称无效"
 		case codes[o.Code] || ids[o.ID]:
 			msg = "重复"
-		case !scope.Covers(o.Path) || o.ID == owner.ID:
+		case o.ID == owner.ID:
+			msg = "是组织抽取的单位本身"
+		case !scope.Covers(o.Path):
 			msg = "不在抽取范围之内"
 		case !drawTargetFits(t, o.Kind):
 			msg = "不是" + t.Label() + "的督导对象"
@@ -451,8 +454,8 @@ func drawInspectors(fields map[string]string, defaultCap int, ins []DrawInspecto
 			msg = "的所在单位无效"
 		case codes[in.Code] || ids[in.UserID]:
 			msg = "重复"
-		case in.Load < 0 || in.Load > DrawMaxCap:
-			msg = fmt.Sprintf("的现有工作量应为0至%d", DrawMaxCap)
+		case in.Load < 0 || in.Load > drawMaxLoad:
+			msg = fmt.Sprintf("的现有工作量应为0至%d", drawMaxLoad)
 		case capacity < 1 || capacity > DrawMaxCap:
 			msg = fmt.Sprintf("的工作量上限应为1至%d", DrawMaxCap)
 		case len(conflicts) > DrawMaxConflicts:
@@ -655,13 +658,16 @@ func runDraw(d *Draw, seed []byte) DrawResult {
 			case load[j] >= in.Cap:
 				atCap++
 			default:
-				eligible = append(eligible, drawRanked{idx: j, code: in.Code, mac: drawMAC(seed, t.Code+"|"+in.Code)})
+				eligible = append(eligible, drawRanked{idx: j, code: in.Code})
 			}
 		}
 		if len(eligible) < d.K {
 			res.Skipped = append(res.Skipped, DrawSkip{Rank: r + 1, Target: t, MAC: hex.EncodeToString(x.mac),
 				Eligible: len(eligible), Conflicted: conflicted, AtCap: atCap, Reason: drawSkipReason(len(eligible), d.K, conflicted, atCap)})
 			continue
+		}
+		for e := range eligible {
+			eligible[e].mac = drawMAC(seed, t.Code+"|"+eligible[e].code)
 		}
 		drawRank(eligible)
 		a := DrawAssignment{Rank: r + 1, Target: t, MAC: hex.EncodeToString(x.mac), Inspectors: make([]DrawPick, d.K)}
@@ -707,7 +713,7 @@ func (d *Draw) Check(act DrawAction, by Actor) error {
 	if !d.Status.Can(act) || !act.Valid() {
 		switch {
 		case d.Status == DrawCompleted && act == DrawCancel:
-			return Errorf(ECONFLICT, "%s已完成，结果已经产生，不能终止；如有异议，请依结果另行处理并说明。", d.Label())
+			return Errorf(ECONFLICT, "%s已完成，抽取结果已经产生，不能再终止。", d.Label())
 		case d.Status == DrawRevealing && act == DrawCommitWitness:
 			return Errorf(ECONFLICT, "%s已截止见证人登记，不能再增加见证人。", d.Label())
 		}
@@ -914,6 +920,10 @@ func (d *Draw) Verify() error {
 	if s := hex.EncodeToString(seed); s != d.Seed {
 		probs = append(probs, fmt.Sprintf("种子不符：按承诺值和各见证人随机值重算为%s，记录为%s", s, d.Seed))
 	}
+	if d.N < 1 || d.K < DrawMinK || d.K > DrawMaxK {
+		// the procedure is not defined for these; the commitment has already said they changed
+		return drawVerdict(append(probs, fmt.Sprintf("抽取参数无效（N=%d，K=%d），无法重算结果", d.N, d.K)))
+	}
 	want := runDraw(d, seed)
 	if d.Result == nil {
 		probs = append(probs, "抽取已完成，却没有记录结果")
@@ -941,11 +951,12 @@ func diffDrawResult(want, got DrawResult) string {
 		if w.Rank != g.Rank || w.Target != g.Target {
 			return fmt.Sprintf("第%d个抽中对象重算为%s（第%d位），记录为%s（第%d位）", i+1, drawTargetLabel(w.Target), w.Rank, drawTargetLabel(g.Target), g.Rank)
 		}
-		if !slices.Equal(w.Inspectors, g.Inspectors) {
+		sameWho := func(a, b DrawPick) bool { return a.UserID == b.UserID && a.Code == b.Code && a.Name == b.Name }
+		if !slices.EqualFunc(w.Inspectors, g.Inspectors, sameWho) {
 			return fmt.Sprintf("%s的督学重算为%s，记录为%s", drawTargetLabel(w.Target), drawPicksLabel(w.Inspectors), drawPicksLabel(g.Inspectors))
 		}
-		if w.MAC != g.MAC {
-			return fmt.Sprintf("%s的排序值重算为%s，记录为%s", drawTargetLabel(w.Target), w.MAC, g.MAC)
+		if !slices.Equal(w.Inspectors, g.Inspectors) || w.MAC != g.MAC {
+			return fmt.Sprintf("%s或其督学的排序值（HMAC）与重算不符", drawTargetLabel(w.Target))
 		}
 	}
 	if len(want.Skipped) != len(got.Skipped) {

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,16 +19,16 @@ import (
 
 // The worked example of docs/draw.md: 海勃湾区 draws 3 of 6 schools, 2 inspectors each, from 5
 // inspectors; witness values chosen once and kept. The expected bytes and hex values below were
-// computed by this implementation and checked against an independent one written from docs/draw.md
-// alone (Python's hashlib and hmac).
+// computed by this implementation and checked against an independent one in Python (hashlib, hmac)
+// written from the specification of docs/draw.md §4; the doc's own verifier (§6) gives the same.
 
 var (
-	drawOffice    = Org{ID: 2, Code: "hbw", Name: "海勃湾区", Kind: OrgDistrict, Path: "wuhai/hbw/"}
-	drawCity      = Org{ID: 1, Code: "wuhai", Name: "乌海市", Kind: OrgCity, Path: "wuhai/"}
-	drawSupervor  = Actor{UserID: 21, Name: "督学", Org: drawOffice, Grants: []Grant{{UserID: 21, Role: RoleSupervisor, OrgID: 2, Path: "wuhai/hbw/"}}}
-	drawDirector  = Actor{UserID: 22, Name: "主任", Org: drawOffice, Grants: []Grant{{UserID: 22, Role: RoleDirector, OrgID: 2, Path: "wuhai/hbw/"}}}
-	drawCityActor = Actor{UserID: 23, Name: "市督学", Org: drawCity, Grants: []Grant{{UserID: 23, Role: RoleSupervisor, OrgID: 1, Path: "wuhai/"}}}
-	drawT0        = time.Date(2026, 3, 2, 9, 30, 0, 0, CST)
+	drawOffice     = Org{ID: 2, Code: "hbw", Name: "海勃湾区", Kind: OrgDistrict, Path: "wuhai/hbw/"}
+	drawCity       = Org{ID: 1, Code: "wuhai", Name: "乌海市", Kind: OrgCity, Path: "wuhai/"}
+	drawSupervisor = Actor{UserID: 21, Name: "督学", Org: drawOffice, Grants: []Grant{{UserID: 21, Role: RoleSupervisor, OrgID: 2, Path: "wuhai/hbw/"}}}
+	drawDirector   = Actor{UserID: 22, Name: "主任", Org: drawOffice, Grants: []Grant{{UserID: 22, Role: RoleDirector, OrgID: 2, Path: "wuhai/hbw/"}}}
+	drawCityActor  = Actor{UserID: 23, Name: "市督学", Org: drawCity, Grants: []Grant{{UserID: 23, Role: RoleSupervisor, OrgID: 1, Path: "wuhai/"}}}
+	drawT0         = time.Date(2026, 3, 2, 9, 30, 0, 0, CST)
 
 	drawValue1 = "3615524163254614" // 16 dice rolls
 	drawValue2 = "Me7mv8hTLFCq3RdL" // a random string
@@ -92,7 +93,7 @@ var goldenSnapshot = strings.Join([]string{
 
 func newGoldenDraw(t *testing.T) *Draw {
 	t.Helper()
-	d, err := NewDraw(drawSupervor, goldenDrawInput(), drawT0.Add(400*time.Millisecond))
+	d, err := NewDraw(drawSupervisor, goldenDrawInput(), drawT0.Add(400*time.Millisecond))
 	if err != nil {
 		t.Fatalf("NewDraw: %v", err)
 	}
@@ -113,16 +114,16 @@ func drawTo(t *testing.T, st DrawStatus) (*Draw, time.Time) {
 		}
 		now = now.Add(time.Minute)
 	}
-	step(d.CommitWitness(drawSupervor, now, "王静", "市纪委监委驻市教育局纪检监察组干部", WitnessCommitment(drawValue1)))
-	step(d.CommitWitness(drawSupervor, now, "孙磊", "示例第一小学家长委员会代表", WitnessCommitment(drawValue2)))
+	step(d.CommitWitness(drawSupervisor, now, "王静", "市纪委监委驻市教育局纪检监察组干部", WitnessCommitment(drawValue1)))
+	step(d.CommitWitness(drawSupervisor, now, "孙磊", "示例第一小学家长委员会代表", WitnessCommitment(drawValue2)))
 	switch st {
 	case DrawCancelled:
 		step(d.Cancel(drawDirector, now, "候选名单有误，重新组织。"))
 	case DrawRevealing, DrawCompleted:
-		step(d.CloseCommitments(drawSupervor, now))
+		step(d.CloseCommitments(drawSupervisor, now))
 		if st == DrawCompleted {
-			step(d.Reveal(drawSupervor, now, 1, drawValue1))
-			step(d.Reveal(drawSupervor, now, 2, drawValue2))
+			step(d.Reveal(drawSupervisor, now, 1, drawValue1))
+			step(d.Reveal(drawSupervisor, now, 2, drawValue2))
 		}
 	}
 	if d.Status != st {
@@ -186,31 +187,58 @@ func TestDrawGolden(t *testing.T) {
 	if err := d.Verify(); err != nil {
 		t.Errorf("Verify of the untouched draw: %v", err)
 	}
-	// The MACs docs/draw.md shows beyond the result: the targets not reached and the inspectors not picked.
 	seed, _ := hex.DecodeString(goldenSeed)
-	for msg, want := range map[string]string{
-		"s05":           "b966dda8f3e91bbbe5fbebbb951ffc1011f12e8699419d83f672b716e9e0ec40",
-		"s02":           "efd083de5f2552107a3c57945c4daeb71a8e7e23108211788d87495c25007c0b",
-		"s01|hbw-dx-04": "c7def83ab1b3dafb77454e90c6037bf2487a3f3d2eb869371bca50fe4fdb7dfc",
-		"s04|hbw-dx-04": "5f8421815778c19d439625983f239d55c1a273c84890e6fe9cea1bfad42d61a0",
-		"s04|hbw-dx-03": "a8e5e20d08cc23e8252c85cfae79f721d6440b6cddac842bc53dc2608c3c6763",
-	} {
+	for msg, want := range goldenOtherMACs {
 		if got := hex.EncodeToString(drawMAC(seed, msg)); got != want {
 			t.Errorf("HMAC(seed, %q) = %s, want %s", msg, got, want)
 		}
 	}
 }
 
-// TestDrawDocWorkedExample keeps docs/draw.md's worked example the one this code computes.
+// goldenOtherMACs are the MACs docs/draw.md shows beyond the result: the targets not reached and the
+// inspectors not picked.
+var goldenOtherMACs = map[string]string{
+	"s05":           "b966dda8f3e91bbbe5fbebbb951ffc1011f12e8699419d83f672b716e9e0ec40",
+	"s02":           "efd083de5f2552107a3c57945c4daeb71a8e7e23108211788d87495c25007c0b",
+	"s01|hbw-dx-04": "c7def83ab1b3dafb77454e90c6037bf2487a3f3d2eb869371bca50fe4fdb7dfc",
+	"s04|hbw-dx-04": "5f8421815778c19d439625983f239d55c1a273c84890e6fe9cea1bfad42d61a0",
+	"s04|hbw-dx-03": "a8e5e20d08cc23e8252c85cfae79f721d6440b6cddac842bc53dc2608c3c6763",
+}
+
+// TestDrawDocWorkedExample keeps docs/draw.md's worked example the one this code computes: it shows
+// the snapshot, the values and the reason, and every hex digest in it is one this draw produces.
 func TestDrawDocWorkedExample(t *testing.T) {
 	doc, err := os.ReadFile("../docs/draw.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{goldenSnapshot, goldenCommitment, goldenWitness1, goldenWitness2, goldenSeed, drawValue1, drawValue2,
-		"3bc6f8f5763161dd58f43ed1abef65566845ad62af4841e774e94fda79792444", // s01, rank 1
-		"c05054e2ecefbebc4cb2c83e8de240c858e06e9d2d5711758fa13ed51c484e76", // s06|hbw-dx-04
-		"回避后未达工作量上限的督学仅1人，不足2人（须回避2人，已达工作量上限2人）。"} {
+	d, _ := drawTo(t, DrawCompleted)
+	known := map[string]bool{d.Commitment: true, d.Seed: true, d.Witnesses[0].Commitment: true, d.Witnesses[1].Commitment: true}
+	for _, a := range d.Result.Assignments {
+		known[a.MAC] = true
+		for _, p := range a.Inspectors {
+			known[p.MAC] = true
+		}
+	}
+	for _, s := range d.Result.Skipped {
+		known[s.MAC] = true
+	}
+	seed, _ := hex.DecodeString(d.Seed)
+	for msg := range goldenOtherMACs {
+		known[hex.EncodeToString(drawMAC(seed, msg))] = true
+	}
+	digests := regexp.MustCompile(`[0-9a-f]{64}`).FindAllString(string(doc), -1)
+	for _, h := range digests {
+		if !known[h] {
+			t.Errorf("docs/draw.md shows %s, which this draw does not produce", h)
+		}
+	}
+	for h := range known {
+		if !slices.Contains(digests, h) {
+			t.Errorf("docs/draw.md does not show %s", h)
+		}
+	}
+	for _, s := range []string{goldenSnapshot, drawValue1, drawValue2, "回避后未达工作量上限的督学仅1人，不足2人（须回避2人，已达工作量上限2人）。"} {
 		if !bytes.Contains(doc, []byte(s)) {
 			t.Errorf("docs/draw.md does not show %q", s)
 		}
@@ -292,7 +320,9 @@ func TestDrawVerifyDetectsEveryChange(t *testing.T) {
 		}, "示例第一小学（s01）的督学重算为王芳（hbw-dx-02）、张伟（hbw-dx-01），记录为王芳（hbw-dx-02）、刘洋（hbw-dx-04）"},
 		{"assignment target", func(d *Draw) { d.Result.Assignments[2].Target = d.Targets[4] }, "第3个抽中对象重算为示例第二中学（s06）"},
 		{"assignment dropped", func(d *Draw) { d.Result.Assignments = d.Result.Assignments[:2] }, "重算抽中3个对象，记录为2个"},
-		{"assignment mac", func(d *Draw) { d.Result.Assignments[1].MAC = strings.Repeat("0", 64) }, "排序值"},
+		{"assignment mac", func(d *Draw) { d.Result.Assignments[1].MAC = strings.Repeat("0", 64) }, "示例第四小学（s04）或其督学的排序值（HMAC）与重算不符"},
+		{"pick mac", func(d *Draw) { d.Result.Assignments[2].Inspectors[0].MAC = strings.Repeat("0", 64) }, "示例第二中学（s06）或其督学的排序值"},
+		{"k out of range", func(d *Draw) { d.K = -1 }, "抽取参数无效（N=3，K=-1）"},
 		{"skip dropped", func(d *Draw) { d.Result.Skipped = nil }, "重算跳过1个对象，记录为0个"},
 		{"skip counts", func(d *Draw) { d.Result.Skipped[0].Eligible = 2 }, "可派人数"},
 	}
@@ -317,7 +347,7 @@ func TestDrawVerifyDetectsEveryChange(t *testing.T) {
 // TestDrawVerifyBeforeCompletion: a draw in progress replays its commitment and the values so far.
 func TestDrawVerifyBeforeCompletion(t *testing.T) {
 	d, now := drawTo(t, DrawRevealing)
-	if err := d.Reveal(drawSupervor, now, 2, drawValue2); err != nil {
+	if err := d.Reveal(drawSupervisor, now, 2, drawValue2); err != nil {
 		t.Fatal(err)
 	}
 	if err := d.Verify(); err != nil {
@@ -368,7 +398,7 @@ func TestDrawRevealOrder(t *testing.T) {
 	if d.Status != DrawRevealing || d.Seed != "" || d.Result != nil {
 		t.Fatalf("after one of two values: status %s, seed %q", d.Status, d.Seed)
 	}
-	if err := d.Reveal(drawSupervor, now, 1, drawValue1); err != nil {
+	if err := d.Reveal(drawSupervisor, now, 1, drawValue1); err != nil {
 		t.Fatal(err)
 	}
 	if d.Status != DrawCompleted || d.Seed != goldenSeed || d.CompletedAt == nil || d.Drawn() != 3 {
@@ -394,11 +424,11 @@ func TestDrawTransitionTable(t *testing.T) {
 			var err error
 			switch act {
 			case DrawCommitWitness:
-				err = d.CommitWitness(drawSupervor, now, "周洁", "公证员", WitnessCommitment("pX4nR7tK2wM9qL5v"))
+				err = d.CommitWitness(drawSupervisor, now, "周洁", "公证员", WitnessCommitment("pX4nR7tK2wM9qL5v"))
 			case DrawCloseCommitments:
-				err = d.CloseCommitments(drawSupervor, now)
+				err = d.CloseCommitments(drawSupervisor, now)
 			case DrawReveal:
-				err = d.Reveal(drawSupervor, now, 1, drawValue1)
+				err = d.Reveal(drawSupervisor, now, 1, drawValue1)
 			case DrawCancel:
 				err = d.Cancel(drawDirector, now, "见证人未能到场。")
 			}
@@ -418,22 +448,22 @@ func TestDrawTransitionTable(t *testing.T) {
 	}
 	// Completion is no user's step: only the last reveal takes it (TestDrawRevealOrder).
 	d, _ := drawTo(t, DrawRevealing)
-	if DrawAction("complete").Valid() || ErrorCode(d.Check("complete", drawSupervor)) != ECONFLICT {
+	if DrawAction("complete").Valid() || ErrorCode(d.Check("complete", drawSupervisor)) != ECONFLICT {
 		t.Error("complete is offered as a user's step")
 	}
 }
 
 func TestDrawAllowedActions(t *testing.T) {
 	d, _ := drawTo(t, DrawCommitted)
-	if got := d.AllowedActions(drawSupervor, nil); !slices.Equal(got, []DrawAction{DrawCommitWitness, DrawCloseCommitments, DrawCancel}) {
+	if got := d.AllowedActions(drawSupervisor, nil); !slices.Equal(got, []DrawAction{DrawCommitWitness, DrawCloseCommitments, DrawCancel}) {
 		t.Errorf("committed with two witnesses: %v", got)
 	}
 	noCancel := func(a DrawAction) bool { return a != DrawCancel }
-	if got := d.AllowedActions(drawSupervor, noCancel); !slices.Equal(got, []DrawAction{DrawCommitWitness, DrawCloseCommitments}) {
+	if got := d.AllowedActions(drawSupervisor, noCancel); !slices.Equal(got, []DrawAction{DrawCommitWitness, DrawCloseCommitments}) {
 		t.Errorf("without the cancel right: %v", got)
 	}
 	fresh := newGoldenDraw(t)
-	if got := fresh.AllowedActions(drawSupervor, nil); !slices.Equal(got, []DrawAction{DrawCommitWitness, DrawCancel}) {
+	if got := fresh.AllowedActions(drawSupervisor, nil); !slices.Equal(got, []DrawAction{DrawCommitWitness, DrawCancel}) {
 		t.Errorf("committed without witnesses: %v", got)
 	}
 	// The ceremony is the running office's own; cancelling is for whom the authorizer lets.
@@ -449,16 +479,16 @@ func TestDrawAllowedActions(t *testing.T) {
 func TestDrawWitnessRules(t *testing.T) {
 	t.Run("fewer than two witnesses cannot close", func(t *testing.T) {
 		d := newGoldenDraw(t)
-		if err := d.CommitWitness(drawSupervor, drawT0, "王静", "纪检监察组", WitnessCommitment(drawValue1)); err != nil {
+		if err := d.CommitWitness(drawSupervisor, drawT0, "王静", "纪检监察组", WitnessCommitment(drawValue1)); err != nil {
 			t.Fatal(err)
 		}
-		if err := d.CloseCommitments(drawSupervor, drawT0); ErrorCode(err) != ECONFLICT || !strings.Contains(err.Error(), "至少须有2名见证人") {
+		if err := d.CloseCommitments(drawSupervisor, drawT0); ErrorCode(err) != ECONFLICT || !strings.Contains(err.Error(), "至少须有2名见证人") {
 			t.Errorf("close with one witness: %v", err)
 		}
 	})
 	t.Run("no witness after closing", func(t *testing.T) {
 		d, now := drawTo(t, DrawRevealing)
-		err := d.CommitWitness(drawSupervor, now, "周洁", "公证员", WitnessCommitment("pX4nR7tK2wM9qL5v"))
+		err := d.CommitWitness(drawSupervisor, now, "周洁", "公证员", WitnessCommitment("pX4nR7tK2wM9qL5v"))
 		if ErrorCode(err) != ECONFLICT || !strings.Contains(err.Error(), "已截止见证人登记") || len(d.Witnesses) != 2 {
 			t.Errorf("commit after close: %v, %d witnesses", err, len(d.Witnesses))
 		}
@@ -474,7 +504,7 @@ func TestDrawWitnessRules(t *testing.T) {
 			{"周洁", "", WitnessCommitment("pX4nR7tK2wM9qL5v"), "role"},
 			{"周\n洁", "公证员", WitnessCommitment("pX4nR7tK2wM9qL5v"), "name"},
 		} {
-			err := d.CommitWitness(drawSupervor, now, c.name, c.role, c.commitment)
+			err := d.CommitWitness(drawSupervisor, now, c.name, c.role, c.commitment)
 			var e *Error
 			if ErrorCode(err) != EINVALID || !errors.As(err, &e) || e.Fields[c.field] == "" {
 				t.Errorf("commit %q %q %q: %v, want a message on %s", c.name, c.role, c.commitment, err, c.field)
@@ -484,7 +514,7 @@ func TestDrawWitnessRules(t *testing.T) {
 			t.Errorf("refused commitments changed the draw: %d witnesses, version %d", len(d.Witnesses), d.Version)
 		}
 		// An upper-case hash is the same number: stored in lower case.
-		if err := d.CommitWitness(drawSupervor, now, " 周洁 ", "公证员", strings.ToUpper(WitnessCommitment("pX4nR7tK2wM9qL5v"))); err != nil {
+		if err := d.CommitWitness(drawSupervisor, now, " 周洁 ", "公证员", strings.ToUpper(WitnessCommitment("pX4nR7tK2wM9qL5v"))); err != nil {
 			t.Fatal(err)
 		}
 		if w := d.Witness(3); w.Name != "周洁" || w.Commitment != WitnessCommitment("pX4nR7tK2wM9qL5v") || w.Seq != 3 {
@@ -494,7 +524,7 @@ func TestDrawWitnessRules(t *testing.T) {
 	t.Run("wrong value changes nothing", func(t *testing.T) {
 		d, now := drawTo(t, DrawRevealing)
 		before := cloneDraw(d)
-		err := d.Reveal(drawSupervor, now, 1, drawValue2)
+		err := d.Reveal(drawSupervisor, now, 1, drawValue2)
 		var e *Error
 		if ErrorCode(err) != EINVALID || !errors.As(err, &e) || !strings.Contains(e.Fields["value"], "与见证人王静登记的承诺值") {
 			t.Errorf("reveal with the other witness's value: %v", err)
@@ -506,7 +536,7 @@ func TestDrawWitnessRules(t *testing.T) {
 	t.Run("malformed values", func(t *testing.T) {
 		d, now := drawTo(t, DrawRevealing)
 		for _, v := range []string{"", "1234567", "361552416325461", drawValue1 + " ", "3615 524163254614", "三六一五五二四一六三二五四六一四", strings.Repeat("a", 129)} {
-			if err := d.Reveal(drawSupervor, now, 1, v); ErrorCode(err) != EINVALID {
+			if err := d.Reveal(drawSupervisor, now, 1, v); ErrorCode(err) != EINVALID {
 				t.Errorf("reveal %q: %v, want EINVALID", v, err)
 			}
 		}
@@ -514,7 +544,7 @@ func TestDrawWitnessRules(t *testing.T) {
 			t.Errorf("a 128-character value: %v", err)
 		}
 		for _, seq := range []int{0, 3} {
-			if err := d.Reveal(drawSupervor, now, seq, drawValue1); ErrorCode(err) != EINVALID {
+			if err := d.Reveal(drawSupervisor, now, seq, drawValue1); ErrorCode(err) != EINVALID {
 				t.Errorf("reveal of witness %d: %v, want EINVALID", seq, err)
 			}
 		}
@@ -524,10 +554,10 @@ func TestDrawWitnessRules(t *testing.T) {
 	})
 	t.Run("a value is revealed once", func(t *testing.T) {
 		d, now := drawTo(t, DrawRevealing)
-		if err := d.Reveal(drawSupervor, now, 1, drawValue1); err != nil {
+		if err := d.Reveal(drawSupervisor, now, 1, drawValue1); err != nil {
 			t.Fatal(err)
 		}
-		if err := d.Reveal(drawSupervor, now, 1, drawValue1); ErrorCode(err) != ECONFLICT {
+		if err := d.Reveal(drawSupervisor, now, 1, drawValue1); ErrorCode(err) != ECONFLICT {
 			t.Errorf("second reveal: %v, want ECONFLICT", err)
 		}
 	})
@@ -603,7 +633,7 @@ func TestNewDrawChecks(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			in := goldenDrawInput()
 			tt.change(&in)
-			d, err := NewDraw(drawSupervor, in, drawT0)
+			d, err := NewDraw(drawSupervisor, in, drawT0)
 			var e *Error
 			if d != nil || ErrorCode(err) != EINVALID || !errors.As(err, &e) || e.Fields[tt.field] == "" {
 				t.Errorf("NewDraw = %v, want a message on %s", err, tt.field)
@@ -834,7 +864,7 @@ func TestDrawImpossible(t *testing.T) {
 		{UserID: 31, Code: "hbw-dx-01", Name: "张伟", OrgPath: "wuhai/hbw/"},
 		{UserID: 36, Code: "hbw-dx-06", Name: "钱程", OrgPath: "wuhai/", Conflicts: []Jurisdiction{"wuhai/hbw/"}},
 	}
-	d, err := NewDraw(drawSupervor, in, drawT0)
+	d, err := NewDraw(drawSupervisor, in, drawT0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -859,7 +889,7 @@ func TestDrawFairness(t *testing.T) {
 		in.Targets = append(in.Targets, drawSchool(int64(200+i), code, "学校"+code))
 	}
 	in.N = 1
-	d, err := NewDraw(drawSupervor, in, drawT0)
+	d, err := NewDraw(drawSupervisor, in, drawT0)
 	if err != nil {
 		t.Fatal(err)
 	}
