@@ -360,7 +360,7 @@ func NewDraw(by Actor, in DrawInput, now time.Time) (*Draw, error) {
 	if len(fields) > 0 {
 		return nil, FieldError("随机抽取信息有误。", fields)
 	}
-	d.Commitment = sha256Hex(d.Snapshot())
+	d.Commitment = drawSHA256Hex(d.Snapshot())
 	return d, nil
 }
 
@@ -556,14 +556,14 @@ func (d *Draw) Snapshot() []byte {
 	return b.Bytes()
 }
 
-func sha256Hex(b []byte) string {
+func drawSHA256Hex(b []byte) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
 }
 
 // WitnessCommitment is the commitment of a witness value: the lowercase hex SHA-256 of its bytes. No
 // salt is added: the value itself must be long and random enough not to be guessed from its hash.
-func WitnessCommitment(value string) string { return sha256Hex([]byte(value)) }
+func WitnessCommitment(value string) string { return drawSHA256Hex([]byte(value)) }
 
 // CheckWitnessValue refuses a value that is too short to hide behind its hash, or that could be typed
 // two ways: WitnessValueMinLen to WitnessValueMaxLen visible ASCII characters, no spaces.
@@ -883,7 +883,7 @@ func (d *Draw) Act(a DrawAction, by Actor, now time.Time, p DrawActParams) error
 // committed is checked against that announcement (the public page, the draw.create audit event).
 func (d *Draw) Verify() error {
 	var probs []string
-	commitment := sha256Hex(d.Snapshot())
+	commitment := drawSHA256Hex(d.Snapshot())
 	if commitment != d.Commitment {
 		probs = append(probs, fmt.Sprintf("快照承诺值不符：按记录的参数和候选名单重算为%s，记录为%s", commitment, d.Commitment))
 	}
