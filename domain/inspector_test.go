@@ -558,3 +558,56 @@ func TestRegistryRulesValidate(t *testing.T) {
 		}
 	}
 }
+
+// Every step of the three records names the casbin right it needs, at the owner; the policy lines
+// the lead adds must grant exactly these actions.
+func TestRegistryPermissions(t *testing.T) {
+	type rec struct {
+		r    Record
+		ops  []Op
+		acts []string
+	}
+	var inspOps []Op
+	for _, a := range InspActions {
+		inspOps = append(inspOps, a.Op())
+	}
+	var asgOps []Op
+	for _, a := range AsgActions {
+		asgOps = append(asgOps, a.Op())
+	}
+	var planOps []Op
+	for _, a := range PlanActions {
+		planOps = append(planOps, a.Op())
+	}
+	recs := map[string]rec{
+		"inspector": {&Inspector{}, append(inspOps, OpCreateInspector, OpImportInspector, OpEditInspector, OpAddTraining, OpRemoveTraining, OpDeclareConflict, OpWithdrawConflict),
+			[]string{"recommend", "import", "edit", "approve", "reject", "publicize", "appoint", "renew", "suspend", "resume", "retire", "training.write", "conflict.declare", "conflict.withdraw"}},
+		"assignment": {&Assignment{}, append(asgOps, OpCreateAssignment), []string{"assign"}},
+		"plan":       {&Plan{}, append(planOps, OpCreatePlan, OpRollPlan, OpAddPlanItem, OpUpdatePlanItem, OpRemovePlanItem), []string{"create", "edit", "approve", "return", "publish"}},
+	}
+	for object, r := range recs {
+		if r.r.Head().Object != object {
+			t.Errorf("%T: head object %q, want %q", r.r, r.r.Head().Object, object)
+		}
+		used := map[string]bool{}
+		for _, op := range r.ops {
+			p, ok := r.r.Permission(op)
+			if !ok || p.Object != object || len(p.Any) != 1 || p.Any[0].Side != AtOwner || p.Label == "" {
+				t.Errorf("%s: Permission(%s) = %+v, %v", object, op, p, ok)
+				continue
+			}
+			used[p.Any[0].Act] = true
+		}
+		for _, a := range r.acts {
+			if !used[a] {
+				t.Errorf("%s: no step needs %q", object, a)
+			}
+		}
+		if len(used) != len(r.acts) {
+			t.Errorf("%s: actions %v, want %v", object, used, r.acts)
+		}
+		if _, ok := r.r.Permission("case.issue"); ok {
+			t.Errorf("%s answers for a case step", object)
+		}
+	}
+}
