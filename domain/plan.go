@@ -228,8 +228,8 @@ func (p *Plan) Roll(by Actor, now time.Time) (*Plan, error) {
 	return next, nil
 }
 
-// Check returns nil when the plan may take step act: the state allows it and, to approve, the plan is
-// complete (Approve says what is missing). Roles are the authorizer's.
+// Check returns nil when the plan's state lets it take step act; whether the plan is complete enough
+// to approve is Approve's to say. Roles are the authorizer's.
 func (p *Plan) Check(act PlanAction) error {
 	if !p.Status.Can(act) {
 		return Errorf(ECONFLICT, "%s当前状态为「%s」，不能%s。", p.Label(), p.Status.Label(), act.Label())
