@@ -114,7 +114,10 @@ type CaseFilter struct {
 	Kind        CaseKind
 	TargetOrgID int64
 	InspectorID int64
-	Overdue     bool // has a finding still to be rectified past its due date (as of Today)
+	Statuses    []Status // any of these (with Status, that one too)
+	Overdue     bool     // has a finding still to be rectified past its due date (as of Today)
+	// PendingObjections: has an objection not yet ruled on.
+	PendingObjections bool
 	Today       Date
 	Q           string // in the title or the number
 	From, To    Date   // created between, inclusive
@@ -129,8 +132,38 @@ type CaseRepo interface {
 	GetCase(ctx context.Context, id int64) (*Case, error)
 	SaveCase(ctx context.Context, c *Case, expectedVersion int) error
 	ListCases(ctx context.Context, f CaseFilter) ([]Case, int, error)
+	// CaseSummaries returns the first f.PerPage cases of the filter, newest first, as work lists show
+	// them: without their parts but with their inspectors and the counts of SummaryCounts; no total.
+	CaseSummaries(ctx context.Context, f CaseFilter) ([]CaseSummary, error)
+	// CaseCounts counts the cases under scopes by status, and those overdue as of today.
+	CaseCounts(ctx context.Context, scopes []Jurisdiction, today Date) (byStatus map[Status]int, overdue int, err error)
+	// FindingsToRectify lists the findings the target org still has to rectify in cases being
+	// rectified, earliest due first, up to limit, with how many there are in all.
+	FindingsToRectify(ctx context.Context, targetOrgID int64, limit int) ([]FindingDue, int, error)
 	// EvidenceSeenElsewhere reports whether a file with this sha256 is attached to another case
 	// (of any year): the same photo offered twice as proof.
 	EvidenceSeenElsewhere(ctx context.Context, sha string, caseID int64) (bool, error)
 	GetEvidence(ctx context.Context, id int64) (Evidence, error)
+}
+
+// CaseSummary is a case as a work list shows it: the case without its parts (its inspectors
+// included, so that the domain can tell what a caller may do) and counts of its parts.
+type CaseSummary struct {
+	Case
+	FindingCount          int // findings recorded
+	SubmittedCount        int // awaiting recheck
+	PendingObjectionCount int // objections not yet ruled on
+	OverdueCount          int // still to be rectified past their due date
+	OldestOverdue         Date
+}
+
+// FindingDue is a finding still to be rectified, with the case it belongs to.
+type FindingDue struct {
+	CaseID     int64
+	CaseNumber string
+	CaseTitle  string
+	FindingID  int64
+	Title      string
+	Status     FindingStatus
+	DueOn      Date
 }

@@ -3,6 +3,8 @@ package storage
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -386,14 +388,20 @@ func (db *DB) insertEvidence(conn *gorm.DB, caseID int64, e *domain.Evidence) er
 	return nil
 }
 
-// ListCases returns one page of cases in scope, newest first, without their parts.
-func (db *DB) ListCases(ctx context.Context, f domain.CaseFilter) ([]domain.Case, int, error) {
-	conn := db.conn(ctx)
+// caseWhere applies the filter's conditions (scope included) to a query on "cases AS c".
+func (db *DB) caseWhere(q *gorm.DB, f domain.CaseFilter) *gorm.DB {
 	tw, targs := scopeWhere("c.target_path", f.Scopes)
 	ow, oargs := scopeWhere("c.owner_path", f.Scopes)
-	q := conn.Table("cases AS c").Where("("+tw+" OR "+ow+")", append(targs, oargs...)...)
+	q = q.Where("("+tw+" OR "+ow+")", append(targs, oargs...)...)
+	var statuses []string
 	if f.Status != "" {
-		q = q.Where("c.status = ?", string(f.Status))
+		statuses = append(statuses, string(f.Status))
+	}
+	for _, st := range f.Statuses {
+		statuses = append(statuses, string(st))
+	}
+	if len(statuses) > 0 {
+		q = q.Where("c.status IN ?", statuses)
 	}
 	if f.Type != "" {
 		q = q.Where("c.type = ?", string(f.Type))
@@ -411,6 +419,9 @@ func (db *DB) ListCases(ctx context.Context, f domain.CaseFilter) ([]domain.Case
 		q = q.Where("EXISTS (SELECT 1 FROM findings fo WHERE fo.case_id = c.id AND fo.status IN ('open', 'failed') AND fo.due_on <> '' AND fo.due_on < ?)", string(f.Today)).
 			Where("c.status IN ('rectifying', 'verifying')")
 	}
+	if f.PendingObjections {
+		q = q.Where("EXISTS (SELECT 1 FROM objections op WHERE op.case_id = c.id AND op.status = 'pending')")
+	}
 	if q2 := strings.TrimSpace(f.Q); q2 != "" {
 		like := "%" + escapeLike(q2) + "%"
 		q = q.Where(`(c.title LIKE ? ESCAPE '\' OR c.number LIKE ? ESCAPE '\')`, like, like)
@@ -421,6 +432,13 @@ func (db *DB) ListCases(ctx context.Context, f domain.CaseFilter) ([]domain.Case
 	if f.To != "" {
 		q = q.Where("c.created_at < ?", f.To.AddDays(1).Time().UTC())
 	}
+	return q
+}
+
+// ListCases returns one page of cases in scope, newest first, without their parts.
+func (db *DB) ListCases(ctx context.Context, f domain.CaseFilter) ([]domain.Case, int, error) {
+	conn := db.conn(ctx)
+	q := db.caseWhere(conn.Table("cases AS c"), f)
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, translate(err, "案件", "count cases")
@@ -434,28 +452,137 @@ func (db *DB) ListCases(ctx context.Context, f domain.CaseFilter) ([]domain.Case
 	if err := q.Select("c.*").Order("c.created_at DESC, c.id DESC").Limit(per).Offset((page - 1) * per).Find(&rows).Error; err != nil {
 		return nil, 0, translate(err, "案件", "list cases")
 	}
-	ids := map[int64]bool{}
+	out, err := db.casesOf(ctx, rows)
+	return out, int(total), err
+}
+
+// casesOf turns rows into cases with their orgs, loaded in one query.
+func (db *DB) casesOf(ctx context.Context, rows []caseRow) ([]domain.Case, error) {
+	ids := make([]int64, 0, 2*len(rows))
 	for _, r := range rows {
-		ids[r.OwnerOrgID] = true
-		ids[r.TargetOrgID] = true
+		ids = append(ids, r.OwnerOrgID, r.TargetOrgID)
 	}
-	orgs := map[int64]domain.Org{}
-	if len(ids) > 0 {
-		list := make([]int64, 0, len(ids))
-		for id := range ids {
-			list = append(list, id)
-		}
-		var orows []orgRow
-		if err := conn.Where("id IN ?", list).Find(&orows).Error; err != nil {
-			return nil, 0, translate(err, "机构", "list case orgs")
-		}
-		for _, o := range orows {
-			orgs[o.ID] = o.toDomain()
-		}
+	orgs, err := db.accOrgs(ctx, ids...)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]domain.Case, len(rows))
 	for i, r := range rows {
 		out[i] = r.toDomain(orgs[r.OwnerOrgID], orgs[r.TargetOrgID])
+	}
+	return out, nil
+}
+
+// summaryRow is a case row with the counts of its parts and its inspectors, read in the same query.
+type summaryRow struct {
+	Case           caseRow `gorm:"embedded"`
+	FindingCount   int
+	SubmittedCount int
+	PendingCount   int
+	OverdueCount   int
+	OldestOverdue  *string
+	InspectorList  *string
+}
+
+// CaseSummaries reads the first f.PerPage cases of the filter with their counts, in one query.
+func (db *DB) CaseSummaries(ctx context.Context, f domain.CaseFilter) ([]domain.CaseSummary, error) {
+	agg := "(SELECT group_concat(ci.user_id) FROM case_inspectors ci WHERE ci.case_id = c.id)"
+	if db.dialect == Postgres {
+		agg = "(SELECT string_agg(ci.user_id::text, ',') FROM case_inspectors ci WHERE ci.case_id = c.id)"
+	}
+	today := string(f.Today)
+	per := f.PerPage
+	if per <= 0 {
+		per = 20
+	}
+	var rows []summaryRow
+	err := db.caseWhere(db.conn(ctx).Table("cases AS c"), f).Select(`c.*,
+		(SELECT COUNT(*) FROM findings f1 WHERE f1.case_id = c.id) AS finding_count,
+		(SELECT COUNT(*) FROM findings f2 WHERE f2.case_id = c.id AND f2.status = 'submitted') AS submitted_count,
+		(SELECT COUNT(*) FROM objections o1 WHERE o1.case_id = c.id AND o1.status = 'pending') AS pending_count,
+		(SELECT COUNT(*) FROM findings f3 WHERE f3.case_id = c.id AND f3.status IN ('open', 'failed') AND f3.due_on <> '' AND f3.due_on < ?) AS overdue_count,
+		(SELECT MIN(f4.due_on) FROM findings f4 WHERE f4.case_id = c.id AND f4.status IN ('open', 'failed') AND f4.due_on <> '' AND f4.due_on < ?) AS oldest_overdue,
+		`+agg+` AS inspector_list`, today, today).
+		Order("c.created_at DESC, c.id DESC").Limit(per).Find(&rows).Error
+	if err != nil {
+		return nil, translate(err, "案件", "case summaries")
+	}
+	plain := make([]caseRow, len(rows))
+	for i, r := range rows {
+		plain[i] = r.Case
+	}
+	cases, err := db.casesOf(ctx, plain)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]domain.CaseSummary, len(rows))
+	for i, r := range rows {
+		s := domain.CaseSummary{Case: cases[i], FindingCount: r.FindingCount, SubmittedCount: r.SubmittedCount,
+			PendingObjectionCount: r.PendingCount, OverdueCount: r.OverdueCount}
+		if r.OldestOverdue != nil {
+			s.OldestOverdue = domain.Date(*r.OldestOverdue)
+		}
+		if r.InspectorList != nil {
+			for _, p := range strings.Split(*r.InspectorList, ",") {
+				if id, err := strconv.ParseInt(strings.TrimSpace(p), 10, 64); err == nil {
+					s.InspectorIDs = append(s.InspectorIDs, id)
+				}
+			}
+			slices.Sort(s.InspectorIDs)
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
+// CaseCounts counts the cases under scopes by status, and those overdue as of today.
+func (db *DB) CaseCounts(ctx context.Context, scopes []domain.Jurisdiction, today domain.Date) (map[domain.Status]int, int, error) {
+	var rows []struct {
+		Status string
+		N      int
+	}
+	f := domain.CaseFilter{Scopes: scopes}
+	if err := db.caseWhere(db.conn(ctx).Table("cases AS c"), f).Select("c.status AS status, COUNT(*) AS n").Group("c.status").Scan(&rows).Error; err != nil {
+		return nil, 0, translate(err, "案件", "count cases by status")
+	}
+	by := map[domain.Status]int{}
+	for _, r := range rows {
+		by[domain.Status(r.Status)] = r.N
+	}
+	var overdue int64
+	f.Overdue, f.Today = true, today
+	if err := db.caseWhere(db.conn(ctx).Table("cases AS c"), f).Count(&overdue).Error; err != nil {
+		return nil, 0, translate(err, "案件", "count overdue cases")
+	}
+	return by, int(overdue), nil
+}
+
+// FindingsToRectify lists the findings the target org still has to rectify in cases being rectified.
+func (db *DB) FindingsToRectify(ctx context.Context, targetOrgID int64, limit int) ([]domain.FindingDue, int, error) {
+	q := db.conn(ctx).Table("findings AS f").Joins("JOIN cases c ON c.id = f.case_id").
+		Where("c.target_org_id = ? AND c.status = 'rectifying' AND f.status IN ('open', 'failed')", targetOrgID)
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, translate(err, "问题", "count findings to rectify")
+	}
+	var rows []struct {
+		CaseID     int64
+		CaseNumber string
+		CaseTitle  string
+		FindingID  int64
+		Title      string
+		Status     string
+		DueOn      string
+	}
+	err := q.Select("c.id AS case_id, c.number AS case_number, c.title AS case_title, f.id AS finding_id, f.title AS title, f.status AS status, f.due_on AS due_on").
+		Order("CASE WHEN f.due_on = '' THEN 1 ELSE 0 END, f.due_on, f.id").Limit(limit).Scan(&rows).Error
+	if err != nil {
+		return nil, 0, translate(err, "问题", "list findings to rectify")
+	}
+	out := make([]domain.FindingDue, len(rows))
+	for i, r := range rows {
+		out[i] = domain.FindingDue{CaseID: r.CaseID, CaseNumber: r.CaseNumber, CaseTitle: r.CaseTitle, FindingID: r.FindingID,
+			Title: r.Title, Status: domain.FindingStatus(r.Status), DueOn: domain.Date(r.DueOn)}
 	}
 	return out, int(total), nil
 }

@@ -187,159 +187,82 @@ func (s *Server) homePage(c echo.Context) error {
 	return s.render(c, http.StatusOK, p)
 }
 
-// homeCases fills the counts, the chart and the work lists of a user who reads cases.
+// homeCases fills the counts, the chart and the work lists of a user who reads cases: the
+// dashboard use case reads them, this says them in words.
 func (s *Server) homeCases(ctx context.Context, a domain.Actor, p *homePage) error {
-	count := func(f domain.CaseFilter) (int, error) {
-		f.PerPage = 1
-		_, n, err := s.app.ListCases(ctx, a, f)
-		return n, err
-	}
-	byStatus := map[domain.Status]int{}
-	total, active := 0, 0
-	for _, st := range domain.Statuses {
-		n, err := count(domain.CaseFilter{Status: st})
-		if err != nil {
-			return err
-		}
-		byStatus[st] = n
-		total += n
-		if !st.Final() {
-			active += n
-		}
-	}
-	overdue, err := count(domain.CaseFilter{Overdue: true})
+	d, err := s.app.Dashboard(ctx, a)
 	if err != nil {
 		return err
+	}
+	total, active := 0, 0
+	for _, st := range domain.Statuses {
+		total += d.ByStatus[st]
+		if !st.Final() {
+			active += d.ByStatus[st]
+		}
 	}
 	p.Stats = []statTile{
 		{Label: "案件总数", Value: total, Href: "/cases", Tone: "info"},
 		{Label: "办理中", Value: active, Href: "/cases", Tone: "info"},
-		{Label: "逾期未整改", Value: overdue, Href: "/cases?overdue=true", Tone: tone(overdue > 0, "danger", "ok")},
-		{Label: "已办结", Value: byStatus[domain.StatusClosed], Href: "/cases?status=closed", Tone: "ok"},
+		{Label: "逾期未整改", Value: d.Overdue, Href: "/cases?overdue=true", Tone: tone(d.Overdue > 0, "danger", "ok")},
+		{Label: "已办结", Value: d.ByStatus[domain.StatusClosed], Href: "/cases?status=closed", Tone: "ok"},
 	}
-	p.Chart = statusChart(byStatus)
-
-	has := func(v app.CaseView, acts ...domain.Action) bool {
-		for _, x := range v.Allowed {
-			for _, want := range acts {
-				if x == want {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	if a.Has(domain.RoleSupervisor) {
-		var drafts []app.CaseView
-		for _, st := range []domain.Status{domain.StatusPlanned, domain.StatusInspecting} {
-			vs, err := s.worklist(ctx, a, domain.CaseFilter{Status: st, InspectorID: a.UserID}, nil)
-			if err != nil {
-				return err
-			}
-			drafts = append(drafts, vs...)
-		}
-		p.Groups = append(p.Groups, s.caseGroup("我负责的督导", "计划中和督导中、由您担任督学的案件：开始督导、记录问题、反馈初步意见。",
-			"暂无由您负责的在办督导。", "/cases?status=inspecting", drafts, func(v app.CaseView) (string, bool) {
-				if v.Case.Status == domain.StatusPlanned {
-					if v.Case.PlannedOn != "" {
-						return "计划于 " + string(v.Case.PlannedOn) + " 开始", false
+	p.Chart = statusChart(d.ByStatus)
+	today := s.app.Today()
+	for _, l := range d.Lists {
+		switch l.Kind {
+		case app.WorkMine:
+			p.Groups = append(p.Groups, caseGroup("我负责的督导", "计划中和督导中、由您担任督学的案件：开始督导、记录问题、反馈初步意见。",
+				"暂无由您负责的在办督导。", "/cases?status=inspecting", l, func(w app.WorkCase) (string, bool) {
+					if w.Status == domain.StatusPlanned {
+						if w.PlannedOn != "" {
+							return "计划于 " + string(w.PlannedOn) + " 开始", false
+						}
+						return "尚未开始", false
 					}
-					return "尚未开始", false
-				}
-				return fmt.Sprintf("已记录 %d 个问题", len(v.Case.Findings)), false
-			}))
-		ready, err := s.worklist(ctx, a, domain.CaseFilter{Status: domain.StatusFeedback}, func(v app.CaseView) bool { return has(v, domain.ActSubmitForReview) })
-		if err != nil {
-			return err
-		}
-		if len(ready) > 0 {
-			p.Groups = append(p.Groups, s.caseGroup("可提交审核的报告", "申辩期已结束或被督导单位已确认，可提交主任审核。", "", "/cases?status=feedback", ready,
-				func(v app.CaseView) (string, bool) { return pendingNote(v.Case), v.Case.PendingObjections() > 0 }))
-		}
-		rechecks, err := s.worklist(ctx, a, domain.CaseFilter{Status: domain.StatusVerifying}, func(v app.CaseView) bool { return has(v, domain.ActRecheck) })
-		if err != nil {
-			return err
-		}
-		p.Groups = append(p.Groups, s.caseGroup("待复查的整改", "被督导单位已提交整改报告，请逐项复查。", "暂无待您复查的整改。", "/cases?status=verifying", rechecks,
-			func(v app.CaseView) (string, bool) {
-				n := 0
-				for _, f := range v.Case.Findings {
-					if f.Status == domain.FindingSubmitted {
-						n++
-					}
-				}
-				return fmt.Sprintf("%d 个问题待复查", n), false
-			}))
-	}
-	if a.Has(domain.RoleDirector) {
-		reviews, err := s.worklist(ctx, a, domain.CaseFilter{Status: domain.StatusReview}, func(v app.CaseView) bool { return has(v, domain.ActIssue, domain.ActReturn) })
-		if err != nil {
-			return err
-		}
-		p.Groups = append(p.Groups, s.caseGroup("待审核签发的报告", "督学已提交的督导报告：签发督导意见书或退回修改。", "暂无待审核的报告。", "/cases?status=review", reviews,
-			func(v app.CaseView) (string, bool) {
-				return fmt.Sprintf("%d 个问题", len(v.Case.Findings)) + pendingSuffix(v.Case), v.Case.PendingObjections() > 0
-			}))
-		var rulings []app.CaseView
-		for _, st := range []domain.Status{domain.StatusFeedback, domain.StatusReview} {
-			vs, err := s.worklist(ctx, a, domain.CaseFilter{Status: st}, func(v app.CaseView) bool {
-				return v.Case.PendingObjections() > 0 && s.app.Abilities(a, v.Case).RuleObjections
-			})
-			if err != nil {
-				return err
+					return fmt.Sprintf("已记录 %d 个问题", w.FindingCount), false
+				}))
+		case app.WorkReady:
+			if l.Total > 0 {
+				p.Groups = append(p.Groups, caseGroup("可提交审核的报告", "申辩期已结束或被督导单位已确认，可提交主任审核。", "", "/cases?status=feedback", l,
+					func(w app.WorkCase) (string, bool) { return pendingNote(w), w.PendingObjectionCount > 0 }))
 			}
-			rulings = append(rulings, vs...)
+		case app.WorkRechecks:
+			p.Groups = append(p.Groups, caseGroup("待复查的整改", "被督导单位已提交整改报告，请逐项复查。", "暂无待您复查的整改。", "/cases?status=verifying", l,
+				func(w app.WorkCase) (string, bool) {
+					return fmt.Sprintf("%d 个问题待复查", w.SubmittedCount), false
+				}))
+		case app.WorkReviews:
+			p.Groups = append(p.Groups, caseGroup("待审核签发的报告", "督学已提交的督导报告：签发督导意见书或退回修改。", "暂无待审核的报告。", "/cases?status=review", l,
+				func(w app.WorkCase) (string, bool) {
+					return fmt.Sprintf("%d 个问题", w.FindingCount) + pendingSuffix(w), w.PendingObjectionCount > 0
+				}))
+		case app.WorkRulings:
+			p.Groups = append(p.Groups, caseGroup("待裁定的申辩", "被督导单位对初步督导意见提出的申辩，须在签发前裁定。", "暂无待裁定的申辩。", "/cases?status=feedback", l,
+				func(w app.WorkCase) (string, bool) { return pendingNote(w), true }))
+		case app.WorkOpinions:
+			p.Groups = append(p.Groups, caseGroup("待确认的初步督导意见", "请在申辩期内确认初步督导意见，或对有异议的问题提出申辩。", "暂无待确认的初步督导意见。", "/cases?status=feedback", l,
+				func(w app.WorkCase) (string, bool) {
+					if w.ObjectionDeadline != nil {
+						return "申辩期至 " + lastDay(*w.ObjectionDeadline), true
+					}
+					return "", false
+				}))
+		case app.WorkRectify:
+			p.Groups = append(p.Groups, findingGroup(l, today))
+		case app.WorkOverdue:
+			title, hint := "辖区内逾期未整改的案件", "超过整改期限仍未整改到位，请督促相关单位。"
+			if a.Has(domain.RoleAuditor) {
+				title, hint = "逾期未整改的案件", "超过整改期限仍未整改到位的案件。"
+			}
+			p.Groups = append(p.Groups, caseGroup(title, hint, "暂无逾期未整改的案件。", "/cases?overdue=true", l,
+				func(w app.WorkCase) (string, bool) { return overdueNote(w, today), true }))
+		case app.WorkRecent:
+			g := caseGroup("最近的案件", "管辖范围内最近立案的督导案件。", "暂无案件。", "/cases", l,
+				func(w app.WorkCase) (string, bool) { return "立案于 " + cst(w.CreatedAt), false })
+			g.Neutral = true
+			p.Groups = append(p.Groups, g)
 		}
-		p.Groups = append(p.Groups, s.caseGroup("待裁定的申辩", "被督导单位对初步督导意见提出的申辩，须在签发前裁定。", "暂无待裁定的申辩。", "/cases?status=feedback", rulings,
-			func(v app.CaseView) (string, bool) { return pendingNote(v.Case), true }))
-	}
-	if a.Has(domain.RoleSchool) || a.Has(domain.RoleDistrictOffice) {
-		opinions, err := s.worklist(ctx, a, domain.CaseFilter{Status: domain.StatusFeedback}, func(v app.CaseView) bool {
-			return has(v, domain.ActAcknowledge) || s.app.Abilities(a, v.Case).FileObjection
-		})
-		if err != nil {
-			return err
-		}
-		p.Groups = append(p.Groups, s.caseGroup("待确认的初步督导意见", "请在申辩期内确认初步督导意见，或对有异议的问题提出申辩。", "暂无待确认的初步督导意见。", "/cases?status=feedback", opinions,
-			func(v app.CaseView) (string, bool) {
-				if v.Case.ObjectionDeadline != nil {
-					return "申辩期至 " + lastDay(*v.Case.ObjectionDeadline), true
-				}
-				return "", false
-			}))
-		rect, err := s.worklist(ctx, a, domain.CaseFilter{Status: domain.StatusRectifying}, func(v app.CaseView) bool {
-			return has(v, domain.ActSubmitRectification) || s.app.Abilities(a, v.Case).AddMeasures
-		})
-		if err != nil {
-			return err
-		}
-		p.Groups = append(p.Groups, s.findingGroup(rect))
-	}
-	if a.Has(domain.RoleDistrictOffice) || a.Has(domain.RoleAuditor) {
-		late, err := s.worklist(ctx, a, domain.CaseFilter{Overdue: true}, nil)
-		if err != nil {
-			return err
-		}
-		title, hint := "辖区内逾期未整改的案件", "超过整改期限仍未整改到位，请督促相关单位。"
-		if a.Has(domain.RoleAuditor) {
-			title, hint = "逾期未整改的案件", "超过整改期限仍未整改到位的案件。"
-		}
-		p.Groups = append(p.Groups, s.caseGroup(title, hint, "暂无逾期未整改的案件。", "/cases?overdue=true", late,
-			func(v app.CaseView) (string, bool) { return overdueNote(v.Case, s.app.Now()), true }))
-	}
-	if a.Has(domain.RoleAuditor) {
-		items, total, err := s.app.ListCases(ctx, a, domain.CaseFilter{PerPage: workListCap})
-		if err != nil {
-			return err
-		}
-		recent := make([]app.CaseView, len(items))
-		for i := range items {
-			recent[i] = app.CaseView{Case: &items[i]}
-		}
-		g := s.caseGroup("最近的案件", "管辖范围内最近立案的督导案件。", "暂无案件。", "/cases", recent,
-			func(v app.CaseView) (string, bool) { return "立案于 " + cst(v.Case.CreatedAt), false })
-		g.Total, g.Neutral = total, true
-		p.Groups = append(p.Groups, g)
 	}
 	// What waits for the user comes first; empty lists stay, saying there is nothing to do.
 	waiting := func(g workGroup) bool { return g.Total > 0 && !g.Neutral }
@@ -347,84 +270,33 @@ func (s *Server) homeCases(ctx context.Context, a domain.Actor, p *homePage) err
 	return nil
 }
 
-// worklist lists cases matching f with the user's allowed actions, keeping those keep accepts (all
-// when nil). It looks at the first page only: a work list is a start, the case list has the rest.
-func (s *Server) worklist(ctx context.Context, a domain.Actor, f domain.CaseFilter, keep func(app.CaseView) bool) ([]app.CaseView, error) {
-	f.PerPage = 50
-	items, _, err := s.app.ListCases(ctx, a, f)
-	if err != nil {
-		return nil, err
-	}
-	var out []app.CaseView
-	for _, c := range items {
-		v, err := s.app.GetCase(ctx, a, c.ID)
-		if err != nil {
-			if domain.ErrorCode(err) == domain.ENOTFOUND {
-				continue
-			}
-			return nil, err
-		}
-		if keep == nil || keep(v) {
-			out = append(out, v)
-		}
-	}
-	return out, nil
-}
-
-func (s *Server) caseGroup(title, hint, empty, more string, vs []app.CaseView, note func(app.CaseView) (string, bool)) workGroup {
-	g := workGroup{Title: title, Hint: hint, Empty: empty, MoreHref: more, Total: len(vs)}
-	for i, v := range vs {
+func caseGroup(title, hint, empty, more string, l app.WorkList, note func(app.WorkCase) (string, bool)) workGroup {
+	g := workGroup{Title: title, Hint: hint, Empty: empty, MoreHref: more, Total: l.Total}
+	for i, w := range l.Cases {
 		if i == workListCap {
 			break
 		}
-		n, urgent := note(v)
-		g.Items = append(g.Items, workItem{Href: caseHref(v.Case.ID), Number: v.Case.Number, Title: v.Case.Title, Org: v.Case.TargetOrg.Name,
-			Status: string(v.Case.Status), StatusLabel: v.Case.Status.Label(), Note: n, Urgent: urgent})
+		n, urgent := note(w)
+		g.Items = append(g.Items, workItem{Href: caseHref(w.ID), Number: w.Number, Title: w.Title, Org: w.TargetOrg.Name,
+			Status: string(w.Status), StatusLabel: w.Status.Label(), Note: n, Urgent: urgent})
 	}
 	return g
 }
 
 // findingGroup lists the findings the user's own org has to rectify, most urgent first.
-func (s *Server) findingGroup(vs []app.CaseView) workGroup {
+func findingGroup(l app.WorkList, today domain.Date) workGroup {
 	g := workGroup{Title: "待整改的问题", Hint: "督导意见书要求整改的问题：填报整改措施、上传佐证材料，全部完成后提交整改报告。",
-		Empty: "暂无待整改的问题。", MoreHref: "/cases?status=rectifying"}
-	today := domain.DateOf(s.app.Now())
-	type item struct {
-		w   workItem
-		due domain.Date
-	}
-	var items []item
-	for _, v := range vs {
-		for _, f := range v.Case.Findings {
-			if !f.Status.ToRectify() {
-				continue
-			}
-			w := workItem{Href: caseHref(v.Case.ID) + "/rectification", Number: v.Case.Number, Title: f.Title, Org: v.Case.Title,
-				Status: string(v.Case.Status), StatusLabel: f.Status.Label()}
-			w.Note, w.Urgent = dueNote(f.DueOn, today)
-			items = append(items, item{w, f.DueOn})
-		}
-	}
-	for i := 1; i < len(items); i++ { // by due date, undated last; the lists are short
-		for j := i; j > 0 && lessDue(items[j].due, items[j-1].due); j-- {
-			items[j], items[j-1] = items[j-1], items[j]
-		}
-	}
-	g.Total = len(items)
-	for i, it := range items {
+		Empty: "暂无待整改的问题。", MoreHref: "/cases?status=rectifying", Total: l.Total}
+	for i, f := range l.Findings {
 		if i == workListCap {
 			break
 		}
-		g.Items = append(g.Items, it.w)
+		w := workItem{Href: caseHref(f.CaseID) + "/rectification", Number: f.CaseNumber, Title: f.Title, Org: f.CaseTitle,
+			Status: string(domain.StatusRectifying), StatusLabel: f.Status.Label()}
+		w.Note, w.Urgent = dueNote(f.DueOn, today)
+		g.Items = append(g.Items, w)
 	}
 	return g
-}
-
-func lessDue(a, b domain.Date) bool {
-	if a == "" {
-		return false
-	}
-	return b == "" || a.Before(b)
 }
 
 // dueNote says how a due date stands today, and whether it is urgent (overdue or within 3 days).
@@ -444,35 +316,27 @@ func dueNote(due, today domain.Date) (string, bool) {
 	}
 }
 
-// overdueNote names how many findings of c are overdue and by how long the oldest is.
-func overdueNote(c *domain.Case, now time.Time) string {
-	today := domain.DateOf(now)
-	n, worst := 0, 0
-	for _, f := range c.Findings {
-		if f.Status.ToRectify() && f.DueOn != "" && f.DueOn.Before(today) {
-			n++
-			worst = max(worst, f.DueOn.DaysUntil(today))
-		}
-	}
-	if n == 0 {
+// overdueNote names how many findings of a case are overdue and by how long the oldest is.
+func overdueNote(w app.WorkCase, today domain.Date) string {
+	if w.OverdueCount == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%d 个问题逾期，最久 %d 天", n, worst)
+	return fmt.Sprintf("%d 个问题逾期，最久 %d 天", w.OverdueCount, w.OldestOverdue.DaysUntil(today))
 }
 
-func pendingNote(c *domain.Case) string {
-	if n := c.PendingObjections(); n > 0 {
-		return fmt.Sprintf("%d 项申辩待裁定", n)
+func pendingNote(w app.WorkCase) string {
+	if w.PendingObjectionCount > 0 {
+		return fmt.Sprintf("%d 项申辩待裁定", w.PendingObjectionCount)
 	}
-	if c.Acknowledged {
+	if w.Acknowledged {
 		return "被督导单位已确认"
 	}
 	return "申辩期已结束"
 }
 
-func pendingSuffix(c *domain.Case) string {
-	if n := c.PendingObjections(); n > 0 {
-		return fmt.Sprintf("，%d 项申辩待裁定", n)
+func pendingSuffix(w app.WorkCase) string {
+	if w.PendingObjectionCount > 0 {
+		return fmt.Sprintf("，%d 项申辩待裁定", w.PendingObjectionCount)
 	}
 	return ""
 }
