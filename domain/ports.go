@@ -118,11 +118,11 @@ type CaseFilter struct {
 	Overdue     bool     // has a finding still to be rectified past its due date (as of Today)
 	// PendingObjections: has an objection not yet ruled on.
 	PendingObjections bool
-	Today       Date
-	Q           string // in the title or the number
-	From, To    Date   // created between, inclusive
-	Page        int
-	PerPage     int
+	Today             Date
+	Q                 string // in the title or the number
+	From, To          Date   // created between, inclusive
+	Page              int
+	PerPage           int
 }
 
 // CaseRepo stores the case aggregate. SaveCase writes the case and its new or changed parts, and
