@@ -189,6 +189,15 @@ type FrameworkInput struct {
 	Items       []FrameworkItem `json:"items"`
 }
 
+// Validate checks what the version says (what NewFramework and Edit check), without changing in.
+func (in FrameworkInput) Validate(r Rules) error {
+	in.Items = cloneItems(in.Items)
+	if fields := in.check(r); len(fields) > 0 {
+		return FieldError(fmt.Sprintf("指标体系%s有误。", in.Code), fields)
+	}
+	return nil
+}
+
 const maxFrameworkDepth = 5
 
 var frameworkCodeRe = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
