@@ -95,8 +95,9 @@ const (
 	TargetYear   = 2025
 )
 
-// Indicator is one entry of the catalog. Field names and JSON names are the seed's, so that
-// GET /api/v1/indicators answers them as they are; nulls stay nulls (nil pointers, empty strings).
+// Indicator is one entry of the catalog. JSON names are the catalog file's own, so that
+// GET /api/v1/indicators answers them as they are: a null number is a nil pointer, a null attribute
+// or operator is empty and encodes as null again; a null note reads as "".
 type Indicator struct {
 	Code     string `json:"code"`
 	NameZh   string `json:"name_zh"`

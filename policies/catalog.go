@@ -30,7 +30,7 @@ func Indicators() (*domain.IndicatorCatalog, error) {
 }
 
 // ParseIndicators reads a catalog in the format of indicators.json — {"source", "indicators": [...]},
-// each indicator with the seed's field names — and validates it (unique codes; attribute 约束性,
+// each indicator with the catalog's field names — and validates it (unique codes; attribute 约束性,
 // 预期性 or null; direction higher_is_better or lower_is_better; target_op >=, <=, = or null).
 func ParseIndicators(b []byte) (*domain.IndicatorCatalog, error) {
 	var f struct {

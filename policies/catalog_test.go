@@ -19,7 +19,7 @@ func TestIndicatorCatalog(t *testing.T) {
 	if c.Len() != 77 {
 		t.Fatalf("%d indicators, want the plan's 77", c.Len())
 	}
-	// What the plan's catalog holds, counted from the seed: one binding indicator (表2), fourteen
+	// What the plan's catalog holds, counted in the file: one binding indicator (表2), fourteen
 	// expected ones, the rest stated in prose without an attribute; three improve downwards.
 	count := func(f func(domain.Indicator) string) map[string]int {
 		m := map[string]int{}
