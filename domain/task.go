@@ -104,10 +104,10 @@ const OpCreateTask Op = "task.create"
 
 // taskTransitions is the 督办 workflow, the one table every guard consults:
 //
-//	assigned ──progress──▶ in_progress ──report──▶ reported ──verify──▶ verifying ──accept──▶ done
-//	   └────────report─────────────────────▲          │                    │
-//	returned ◀──────────────return─────────┼──────────┴────────────────────┘
-//	   └──progress──▶ in_progress, or report──▶ reported
+//	assigned, in_progress, returned ──progress──▶ in_progress   (定期调度)
+//	assigned, in_progress, returned ──report────▶ reported      (落实报告)
+//	reported ──verify──▶ verifying ──accept──▶ done             (核查, 办结)
+//	reported, verifying ──return──▶ returned                    (退回)
 //
 // A returned task goes back to in_progress with its next progress report (or straight to reported
 // with a new 落实报告). The office edits the task while the unit holds it, not while verifying.
