@@ -25,16 +25,17 @@ func (s *Server) accountabilityRoutes(g *echo.Group) {
 	g.POST("/incentives/:id/actions/:action", s.apiActIncentive)
 }
 
-// Request bodies. Validator tags check shape; the domain checks meaning.
+// Request bodies of the API and the forms of the UI alike. Validator tags check shape; the domain
+// checks meaning.
 type proposeRequest struct {
-	TargetType  string `json:"target_type" label:"问责对象类型" validate:"required,oneof=unit person"`
-	TargetOrgID int64  `json:"target_org_id" label:"问责对象单位" validate:"required,gt=0"`
-	PersonName  string `json:"person_name" label:"责任人姓名" validate:"max=50"`
-	PersonTitle string `json:"person_title" label:"责任人职务" validate:"max=100"`
-	CaseID      *int64 `json:"case_id" label:"案件" validate:"omitempty,gt=0"`
-	FindingID   *int64 `json:"finding_id" label:"问题" validate:"omitempty,gt=0"`
-	Trigger     string `json:"trigger" label:"问责情形" validate:"required,oneof=policy duty task_delay conduct quality safety_refusal"`
-	Facts       string `json:"facts" label:"事实材料" validate:"required,max=10000"`
+	TargetType  string `json:"target_type" form:"target_type" label:"问责对象类型" validate:"required,oneof=unit person"`
+	TargetOrgID int64  `json:"target_org_id" form:"target_org_id" label:"问责对象单位" validate:"required,gt=0"`
+	PersonName  string `json:"person_name" form:"person_name" label:"责任人姓名" validate:"max=50"`
+	PersonTitle string `json:"person_title" form:"person_title" label:"责任人职务" validate:"max=100"`
+	CaseID      *int64 `json:"case_id" form:"case_id" label:"案件" validate:"omitempty,gt=0"`
+	FindingID   *int64 `json:"finding_id" form:"finding_id" label:"问题" validate:"omitempty,gt=0"`
+	Trigger     string `json:"trigger" form:"trigger" label:"问责情形" validate:"required,oneof=policy duty task_delay conduct quality safety_refusal"`
+	Facts       string `json:"facts" form:"facts" label:"事实材料" validate:"required,max=10000"`
 }
 
 func (r proposeRequest) toProposeInput() app.ProposeInput {
@@ -43,46 +44,51 @@ func (r proposeRequest) toProposeInput() app.ProposeInput {
 }
 
 type editAccountabilityRequest struct {
-	Trigger string `json:"trigger" label:"问责情形" validate:"required,oneof=policy duty task_delay conduct quality safety_refusal"`
-	Facts   string `json:"facts" label:"事实材料" validate:"required,max=10000"`
-	Version *int   `json:"version" label:"版本号" validate:"omitempty,gt=0"`
+	Trigger string `json:"trigger" form:"trigger" label:"问责情形" validate:"required,oneof=policy duty task_delay conduct quality safety_refusal"`
+	Facts   string `json:"facts" form:"facts" label:"事实材料" validate:"required,max=10000"`
+	Version *int   `json:"version" form:"version" label:"版本号" validate:"omitempty,gt=0"`
 }
 
 // accActionRequest holds the parameters of every step; each step's method says which it needs.
 type accActionRequest struct {
-	Version     *int   `json:"version" label:"版本号" validate:"omitempty,gt=0"`
-	NoticeText  string `json:"notice_text" label:"告知书内容" validate:"max=10000"`
-	Text        string `json:"text" label:"陈述申辩内容" validate:"max=10000"`
-	Situation   string `json:"situation" label:"基本情况" validate:"max=10000"`
-	Facts       string `json:"facts" label:"问责事实" validate:"max=10000"`
-	LegalBasis  string `json:"legal_basis" label:"问责依据" validate:"max=2000"`
-	Form        string `json:"form" label:"问责方式" validate:"max=32"`
-	EffectiveOn string `json:"effective_on" label:"生效日期" validate:"omitempty,datetime=2006-01-02"`
-	Reason      string `json:"reason" label:"理由" validate:"max=2000"`
+	Version     *int   `json:"version" form:"version" label:"版本号" validate:"omitempty,gt=0"`
+	Trigger     string `json:"trigger" form:"trigger" label:"问责情形" validate:"omitempty,oneof=policy duty task_delay conduct quality safety_refusal"`
+	NoticeText  string `json:"notice_text" form:"notice_text" label:"告知书内容" validate:"max=10000"`
+	Text        string `json:"text" form:"text" label:"陈述申辩内容" validate:"max=10000"`
+	Situation   string `json:"situation" form:"situation" label:"基本情况" validate:"max=10000"`
+	Facts       string `json:"facts" form:"facts" label:"问责事实" validate:"max=10000"`
+	LegalBasis  string `json:"legal_basis" form:"legal_basis" label:"问责依据" validate:"max=2000"`
+	Form        string `json:"form" form:"form" label:"问责方式" validate:"max=32"`
+	EffectiveOn string `json:"effective_on" form:"effective_on" label:"生效日期" validate:"omitempty,datetime=2006-01-02"`
+	Reason      string `json:"reason" form:"reason" label:"理由" validate:"max=2000"`
 }
 
 func (r accActionRequest) toAccActInput() app.AccActInput {
-	return app.AccActInput{Version: r.Version, NoticeText: r.NoticeText, Text: r.Text, Reason: r.Reason,
+	return app.AccActInput{Version: r.Version, NoticeText: r.NoticeText, Text: r.Text, Reason: r.Reason, Trigger: domain.Trigger(r.Trigger), Facts: r.Facts,
 		Decision: domain.Decision{Situation: r.Situation, Facts: r.Facts, LegalBasis: r.LegalBasis, Form: r.Form, EffectiveOn: domain.Date(r.EffectiveOn)}}
 }
 
 type interviewRequest struct {
-	HeldOn    string `json:"held_on" label:"约谈日期" validate:"required,datetime=2006-01-02"`
-	Attendees string `json:"attendees" label:"参加人员" validate:"required,max=500"`
-	Minutes   string `json:"minutes" label:"约谈记录" validate:"required,max=10000"`
+	HeldOn    string `json:"held_on" form:"held_on" label:"约谈日期" validate:"required,datetime=2006-01-02"`
+	Attendees string `json:"attendees" form:"attendees" label:"参加人员" validate:"required,max=500"`
+	Minutes   string `json:"minutes" form:"minutes" label:"约谈记录" validate:"required,max=10000"`
 }
 
 type incentiveRequest struct {
-	Kind        string `json:"kind" label:"激励方式" validate:"required,oneof=commendation resource"`
-	TargetOrgID int64  `json:"target_org_id" label:"激励对象" validate:"required,gt=0"`
-	CaseID      *int64 `json:"case_id" label:"案件" validate:"omitempty,gt=0"`
-	Reason      string `json:"reason" label:"激励理由" validate:"required,max=10000"`
+	Kind        string `json:"kind" form:"kind" label:"激励方式" validate:"required,oneof=commendation resource"`
+	TargetOrgID int64  `json:"target_org_id" form:"target_org_id" label:"激励对象" validate:"required,gt=0"`
+	CaseID      *int64 `json:"case_id" form:"case_id" label:"案件" validate:"omitempty,gt=0"`
+	Reason      string `json:"reason" form:"reason" label:"激励理由" validate:"required,max=10000"`
+}
+
+func (r incentiveRequest) toIncentiveInput() app.IncentiveInput {
+	return app.IncentiveInput{Kind: domain.IncKind(r.Kind), TargetOrgID: r.TargetOrgID, CaseID: r.CaseID, Reason: r.Reason}
 }
 
 type incActionRequest struct {
-	Version  *int   `json:"version" label:"版本号" validate:"omitempty,gt=0"`
-	Decision string `json:"decision" label:"激励决定内容" validate:"max=10000"`
-	Reason   string `json:"reason" label:"理由" validate:"max=2000"`
+	Version  *int   `json:"version" form:"version" label:"版本号" validate:"omitempty,gt=0"`
+	Decision string `json:"decision" form:"decision" label:"激励决定内容" validate:"max=10000"`
+	Reason   string `json:"reason" form:"reason" label:"理由" validate:"max=2000"`
 }
 
 // JSON answers.
@@ -439,66 +445,6 @@ func (s *Server) accountabilityPages(g *echo.Group) {
 	s.notificationPages(g)
 }
 
-// Forms: every field a string, so whatever a browser sends binds and comes back as a message.
-type proposeForm struct {
-	TargetType  string `form:"target_type" label:"问责对象类型" validate:"required,oneof=unit person"`
-	TargetOrgID string `form:"target_org_id" label:"问责对象单位" validate:"required,numeric"`
-	PersonName  string `form:"person_name" label:"责任人姓名" validate:"max=50"`
-	PersonTitle string `form:"person_title" label:"责任人职务" validate:"max=100"`
-	CaseID      string `form:"case_id" label:"案件编号" validate:"omitempty,numeric"`
-	Trigger     string `form:"trigger" label:"问责情形" validate:"required,oneof=policy duty task_delay conduct quality safety_refusal"`
-	Facts       string `form:"facts" label:"事实材料" validate:"required,max=10000"`
-}
-
-func accOptID(s string) *int64 {
-	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id <= 0 {
-		return nil
-	}
-	return &id
-}
-
-func (f proposeForm) toProposeInput() app.ProposeInput {
-	org, _ := strconv.ParseInt(f.TargetOrgID, 10, 64)
-	return app.ProposeInput{TargetType: domain.TargetType(f.TargetType), TargetOrgID: org, PersonName: f.PersonName,
-		PersonTitle: f.PersonTitle, CaseID: accOptID(f.CaseID), Trigger: domain.Trigger(f.Trigger), Facts: f.Facts}
-}
-
-type incentiveForm struct {
-	Kind        string `form:"kind" label:"激励方式" validate:"required,oneof=commendation resource"`
-	TargetOrgID string `form:"target_org_id" label:"激励对象" validate:"required,numeric"`
-	CaseID      string `form:"case_id" label:"案件编号" validate:"omitempty,numeric"`
-	Reason      string `form:"reason" label:"激励理由" validate:"required,max=10000"`
-}
-
-type accActionForm struct {
-	Version     string `form:"version" label:"版本号" validate:"omitempty,numeric"`
-	Trigger     string `form:"trigger" label:"问责情形" validate:"omitempty,oneof=policy duty task_delay conduct quality safety_refusal"`
-	Facts       string `form:"facts" label:"事实" validate:"max=10000"`
-	NoticeText  string `form:"notice_text" label:"告知书内容" validate:"max=10000"`
-	Text        string `form:"text" label:"陈述申辩内容" validate:"max=10000"`
-	Situation   string `form:"situation" label:"基本情况" validate:"max=10000"`
-	LegalBasis  string `form:"legal_basis" label:"问责依据" validate:"max=2000"`
-	Form        string `form:"form" label:"问责方式" validate:"max=32"`
-	EffectiveOn string `form:"effective_on" label:"生效日期" validate:"omitempty,datetime=2006-01-02"`
-	Reason      string `form:"reason" label:"理由" validate:"max=2000"`
-	Decision    string `form:"decision" label:"激励决定内容" validate:"max=10000"`
-}
-
-func (f accActionForm) version() *int {
-	n, err := strconv.Atoi(f.Version)
-	if err != nil || n <= 0 {
-		return nil
-	}
-	return &n
-}
-
-type interviewForm struct {
-	HeldOn    string `form:"held_on" label:"约谈日期" validate:"required,datetime=2006-01-02"`
-	Attendees string `form:"attendees" label:"参加人员" validate:"required,max=500"`
-	Minutes   string `form:"minutes" label:"约谈记录" validate:"required,max=10000"`
-}
-
 // accWrite runs a page's write: on success back to where it leads with a message; a refused form
 // shows the page again with the user's input and the messages; 403 and 409 show it with an alert.
 func (s *Server) accWrite(c echo.Context, formID string, values url.Values, again func(uiForm, string, int) error, write func() (string, string, error)) error {
@@ -611,14 +557,14 @@ func (s *Server) showAccList(c echo.Context, form uiForm, alert string, status i
 
 func (s *Server) uiAccPropose(c echo.Context) error {
 	a, _ := actorOf(c)
-	var form proposeForm
-	values, verr := bindForm(c, &form)
+	var req proposeRequest
+	values, verr := bindForm(c, &req)
 	again := func(f uiForm, alert string, status int) error { return s.showAccList(c, f, alert, status) }
 	return s.accWrite(c, "propose", values, again, func() (string, string, error) {
 		if verr != nil {
 			return "", "", verr
 		}
-		v, err := s.app.ProposeAccountability(c.Request().Context(), a, form.toProposeInput())
+		v, err := s.app.ProposeAccountability(c.Request().Context(), a, req.toProposeInput())
 		if err != nil {
 			return "", "", err
 		}
@@ -628,16 +574,14 @@ func (s *Server) uiAccPropose(c echo.Context) error {
 
 func (s *Server) uiIncPropose(c echo.Context) error {
 	a, _ := actorOf(c)
-	var form incentiveForm
-	values, verr := bindForm(c, &form)
+	var req incentiveRequest
+	values, verr := bindForm(c, &req)
 	again := func(f uiForm, alert string, status int) error { return s.showAccList(c, f, alert, status) }
 	return s.accWrite(c, "incentive", values, again, func() (string, string, error) {
 		if verr != nil {
 			return "", "", verr
 		}
-		org, _ := strconv.ParseInt(form.TargetOrgID, 10, 64)
-		v, err := s.app.ProposeIncentive(c.Request().Context(), a, app.IncentiveInput{Kind: domain.IncKind(form.Kind), TargetOrgID: org,
-			CaseID: accOptID(form.CaseID), Reason: form.Reason})
+		v, err := s.app.ProposeIncentive(c.Request().Context(), a, req.toIncentiveInput())
 		if err != nil {
 			return "", "", err
 		}
@@ -759,16 +703,14 @@ func (s *Server) uiAccAct(c echo.Context) error {
 		return domain.Errorf(domain.ENOTFOUND, "没有这个操作。")
 	}
 	a, _ := actorOf(c)
-	var form accActionForm
-	values, verr := bindForm(c, &form)
+	var req accActionRequest
+	values, verr := bindForm(c, &req)
 	again := func(f uiForm, alert string, status int) error { return s.showAcc(c, id, f, alert, status) }
 	return s.accWrite(c, "acc-"+string(act), values, again, func() (string, string, error) {
 		if verr != nil {
 			return "", "", verr
 		}
-		in := app.AccActInput{Version: form.version(), NoticeText: form.NoticeText, Text: form.Text, Reason: form.Reason,
-			Trigger: domain.Trigger(form.Trigger), Facts: form.Facts,
-			Decision: domain.Decision{Situation: form.Situation, Facts: form.Facts, LegalBasis: form.LegalBasis, Form: form.Form, EffectiveOn: domain.Date(form.EffectiveOn)}}
+		in := req.toAccActInput()
 		if _, err := s.app.ActAccountability(c.Request().Context(), a, id, act, in); err != nil {
 			return "", "", err
 		}
@@ -782,14 +724,14 @@ func (s *Server) uiAccInterview(c echo.Context) error {
 		return err
 	}
 	a, _ := actorOf(c)
-	var form interviewForm
-	values, verr := bindForm(c, &form)
+	var req interviewRequest
+	values, verr := bindForm(c, &req)
 	again := func(f uiForm, alert string, status int) error { return s.showAcc(c, id, f, alert, status) }
 	return s.accWrite(c, "interview", values, again, func() (string, string, error) {
 		if verr != nil {
 			return "", "", verr
 		}
-		if _, _, err := s.app.RecordInterview(c.Request().Context(), a, id, domain.Date(form.HeldOn), form.Attendees, form.Minutes); err != nil {
+		if _, _, err := s.app.RecordInterview(c.Request().Context(), a, id, domain.Date(req.HeldOn), req.Attendees, req.Minutes); err != nil {
 			return "", "", err
 		}
 		return "/accountability/" + strconv.FormatInt(id, 10) + "#interviews", "约谈记录已保存。", nil
@@ -840,14 +782,14 @@ func (s *Server) uiIncAct(c echo.Context) error {
 		return domain.Errorf(domain.ENOTFOUND, "没有这个操作。")
 	}
 	a, _ := actorOf(c)
-	var form accActionForm
-	values, verr := bindForm(c, &form)
+	var req incActionRequest
+	values, verr := bindForm(c, &req)
 	again := func(f uiForm, alert string, status int) error { return s.showInc(c, id, f, alert, status) }
 	return s.accWrite(c, "inc-"+string(act), values, again, func() (string, string, error) {
 		if verr != nil {
 			return "", "", verr
 		}
-		if _, err := s.app.ActIncentive(c.Request().Context(), a, id, act, app.IncActInput{Version: form.version(), Decision: form.Decision, Reason: form.Reason}); err != nil {
+		if _, err := s.app.ActIncentive(c.Request().Context(), a, id, act, app.IncActInput{Version: req.Version, Decision: req.Decision, Reason: req.Reason}); err != nil {
 			return "", "", err
 		}
 		return "/accountability/incentives/" + strconv.FormatInt(id, 10), act.Label() + "：已完成。", nil

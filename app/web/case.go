@@ -5,6 +5,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -15,22 +16,28 @@ import (
 	"dudao/domain"
 )
 
-// Request bodies of the case API. Validator tags check shape; the domain checks meaning.
+// Request bodies of the case API and of the case forms of the UI. Validator tags check shape; the
+// domain checks meaning.
 type openCaseRequest struct {
-	Type         string  `json:"type" label:"案件类型" validate:"required,oneof=government school monitoring"`
-	Kind         string  `json:"kind" label:"督导方式" validate:"required,oneof=comprehensive special routine random followup"`
-	TargetOrgID  int64   `json:"target_org_id" label:"被督导对象" validate:"required,gt=0"`
-	Title        string  `json:"title" label:"案件标题" validate:"required,max=200"`
-	InspectorIDs []int64 `json:"inspector_ids" label:"督学" validate:"required,min=1,max=20,dive,gt=0"`
-	PlannedOn    string  `json:"planned_on" label:"计划日期" validate:"omitempty,datetime=2006-01-02"`
+	Type         string  `json:"type" form:"type" label:"案件类型" validate:"required,oneof=government school monitoring"`
+	Kind         string  `json:"kind" form:"kind" label:"督导方式" validate:"required,oneof=comprehensive special routine random followup"`
+	TargetOrgID  int64   `json:"target_org_id" form:"target_org_id" label:"被督导对象" validate:"required,gt=0"`
+	Title        string  `json:"title" form:"title" label:"案件标题" validate:"required,max=200"`
+	InspectorIDs []int64 `json:"inspector_ids" form:"inspector_ids" label:"督学" validate:"required,min=1,max=20,dive,gt=0"`
+	PlannedOn    string  `json:"planned_on" form:"planned_on" label:"计划日期" validate:"omitempty,datetime=2006-01-02"`
 }
 
 type findingRequest struct {
-	Title       string `json:"title" label:"问题标题" validate:"required,max=200"`
-	Description string `json:"description" label:"问题描述" validate:"max=2000"`
-	Severity    string `json:"severity" label:"严重程度" validate:"required,oneof=minor major critical"`
-	Category    string `json:"category" label:"问题类别" validate:"max=32"`
-	ItemCode    string `json:"item_code" label:"指标代码" validate:"max=64"`
+	Title       string `json:"title" form:"title" label:"问题标题" validate:"required,max=200"`
+	Description string `json:"description" form:"description" label:"问题描述" validate:"max=2000"`
+	Severity    string `json:"severity" form:"severity" label:"严重程度" validate:"required,oneof=minor major critical"`
+	Category    string `json:"category" form:"category" label:"问题类别" validate:"max=32"`
+	ItemCode    string `json:"item_code" form:"item_code" label:"指标代码" validate:"max=64"`
+}
+
+func (r openCaseRequest) toOpenCaseInput() app.OpenCaseInput {
+	return app.OpenCaseInput{Type: domain.CaseType(r.Type), Kind: domain.CaseKind(r.Kind), TargetOrgID: r.TargetOrgID, Title: r.Title,
+		InspectorIDs: r.InspectorIDs, PlannedOn: domain.Date(r.PlannedOn)}
 }
 
 func (r findingRequest) toDomainFinding() domain.FindingInput {
@@ -38,34 +45,106 @@ func (r findingRequest) toDomainFinding() domain.FindingInput {
 }
 
 type objectionRequest struct {
-	FindingID *int64 `json:"finding_id" label:"问题" validate:"omitempty,gt=0"`
-	Text      string `json:"text" label:"申辩内容" validate:"required,max=2000"`
+	FindingID *int64 `json:"finding_id" form:"finding_id" label:"问题" validate:"omitempty,gt=0"`
+	Text      string `json:"text" form:"text" label:"申辩内容" validate:"required,max=2000"`
 }
 
 type rulingRequest struct {
-	Upheld *bool  `json:"upheld" label:"裁定结果" validate:"required"`
-	Reason string `json:"reason" label:"理由" validate:"max=2000"`
+	Upheld *bool  `json:"upheld" form:"upheld" label:"裁定结果" validate:"required"`
+	Reason string `json:"reason" form:"reason" label:"理由" validate:"max=2000"`
 }
 
 type measureRequest struct {
-	Description       string `json:"description" label:"整改措施" validate:"required,max=2000"`
-	ResponsiblePerson string `json:"responsible_person" label:"责任人" validate:"required,max=50"`
-	ResponsibleUnit   string `json:"responsible_unit" label:"责任单位" validate:"max=100"`
-	DueOn             string `json:"due_on" label:"完成期限" validate:"required,datetime=2006-01-02"`
+	Description       string `json:"description" form:"description" label:"整改措施" validate:"required,max=2000"`
+	ResponsiblePerson string `json:"responsible_person" form:"responsible_person" label:"责任人" validate:"required,max=50"`
+	ResponsibleUnit   string `json:"responsible_unit" form:"responsible_unit" label:"责任单位" validate:"max=100"`
+	DueOn             string `json:"due_on" form:"due_on" label:"完成期限" validate:"required,datetime=2006-01-02"`
+}
+
+func (r measureRequest) toDomainMeasure() domain.MeasureInput {
+	return domain.MeasureInput{Description: r.Description, ResponsiblePerson: r.ResponsiblePerson, ResponsibleUnit: r.ResponsibleUnit, DueOn: domain.Date(r.DueOn)}
 }
 
 type recheckResultRequest struct {
-	FindingID int64  `json:"finding_id" label:"问题" validate:"required,gt=0"`
-	Passed    *bool  `json:"passed" label:"复查结论" validate:"required"`
-	Comment   string `json:"comment" label:"复查意见" validate:"max=2000"`
-	NewDueOn  string `json:"new_due_on" label:"新的整改期限" validate:"omitempty,datetime=2006-01-02"`
+	FindingID int64  `json:"finding_id" form:"finding_id" label:"问题" validate:"required,gt=0"`
+	Passed    *bool  `json:"passed" form:"passed" label:"复查结论" validate:"required"`
+	Comment   string `json:"comment" form:"comment" label:"复查意见" validate:"max=2000"`
+	NewDueOn  string `json:"new_due_on" form:"new_due_on" label:"新的整改期限" validate:"omitempty,datetime=2006-01-02"`
 }
 
 type actionRequest struct {
-	Comment  string                 `json:"comment" label:"意见" validate:"max=2000"`
-	Version  *int                   `json:"version" label:"版本号" validate:"omitempty,gt=0"`
+	Comment  string                 `json:"comment" form:"comment" label:"意见" validate:"max=2000"`
+	Version  *int                   `json:"version" form:"version" label:"版本号" validate:"omitempty,gt=0"`
 	DueDates map[string]string      `json:"due_dates" label:"整改期限" validate:"omitempty,max=500,dive,keys,numeric,endkeys,datetime=2006-01-02"`
 	Results  []recheckResultRequest `json:"results" label:"复查结果" validate:"omitempty,max=500,dive"`
+
+	// What a form needs to judge its per-finding fields (not sent by clients).
+	action domain.Action
+	today  domain.Date
+}
+
+// decodeForm reads what the transition forms send per finding: the issue's due dates (due_<finding
+// id>) and the recheck's verdicts (result_<finding id> = pass or fail, with comment_<id> and
+// new_due_<id>), each refused beside its own field; the domain checks them all again.
+func (r *actionRequest) decodeForm(v url.Values) map[string]string {
+	bad := map[string]string{}
+	if (r.action == domain.ActReturn || r.action == domain.ActCancel) && strings.TrimSpace(r.Comment) == "" {
+		bad["comment"] = map[bool]string{true: "请填写退回意见。", false: "请填写撤销理由。"}[r.action == domain.ActReturn]
+	}
+	for key, vals := range v {
+		id, ok := strings.CutPrefix(key, "due_")
+		if !ok || len(vals) == 0 || strings.TrimSpace(vals[0]) == "" {
+			continue
+		}
+		if _, err := strconv.ParseInt(id, 10, 64); err != nil {
+			continue
+		}
+		d := domain.Date(strings.TrimSpace(vals[0]))
+		switch {
+		case !d.Valid():
+			bad[key] = "日期格式应为YYYY-MM-DD。"
+		case d.Before(r.today):
+			bad[key] = "整改期限不能早于今天。"
+		}
+		if r.DueDates == nil {
+			r.DueDates = map[string]string{}
+		}
+		r.DueDates[id] = string(d)
+	}
+	if r.action != domain.ActRecheck {
+		return bad
+	}
+	for key, vals := range v {
+		id, ok := strings.CutPrefix(key, "result_")
+		if !ok || len(vals) == 0 {
+			continue
+		}
+		fid, err := strconv.ParseInt(id, 10, 64)
+		if err != nil {
+			continue
+		}
+		passed := vals[0] == "pass"
+		res := recheckResultRequest{FindingID: fid, Passed: &passed, Comment: strings.TrimSpace(v.Get("comment_" + id)),
+			NewDueOn: strings.TrimSpace(v.Get("new_due_" + id))}
+		if vals[0] != "pass" && vals[0] != "fail" {
+			bad[key] = "请选择复查结论。"
+		}
+		if vals[0] == "fail" {
+			if res.Comment == "" {
+				bad["comment_"+id] = "复查未通过，须说明理由。"
+			}
+			switch d := domain.Date(res.NewDueOn); {
+			case d == "":
+				bad["new_due_"+id] = "复查未通过，须给出新的整改期限。"
+			case !d.Valid():
+				bad["new_due_"+id] = "日期格式应为YYYY-MM-DD。"
+			case d.Before(r.today):
+				bad["new_due_"+id] = "新的整改期限不能早于今天。"
+			}
+		}
+		r.Results = append(r.Results, res)
+	}
+	return bad
 }
 
 func (r actionRequest) toActInput() (app.ActInput, error) {
@@ -259,8 +338,7 @@ func (s *Server) apiOpenCase(c echo.Context) error {
 		return err
 	}
 	a, _ := actorOf(c)
-	cs, err := s.app.OpenCase(c.Request().Context(), a, app.OpenCaseInput{Type: domain.CaseType(req.Type), Kind: domain.CaseKind(req.Kind),
-		TargetOrgID: req.TargetOrgID, Title: req.Title, InspectorIDs: req.InspectorIDs, PlannedOn: domain.Date(req.PlannedOn)})
+	cs, err := s.app.OpenCase(c.Request().Context(), a, req.toOpenCaseInput())
 	if err != nil {
 		return err
 	}
@@ -461,8 +539,7 @@ func (s *Server) apiAddMeasure(c echo.Context) error {
 		return err
 	}
 	a, _ := actorOf(c)
-	v, _, err := s.app.AddMeasure(c.Request().Context(), a, ids[0], ids[1], domain.MeasureInput{Description: req.Description,
-		ResponsiblePerson: req.ResponsiblePerson, ResponsibleUnit: req.ResponsibleUnit, DueOn: domain.Date(req.DueOn)})
+	v, _, err := s.app.AddMeasure(c.Request().Context(), a, ids[0], ids[1], req.toDomainMeasure())
 	return caseReply(c, http.StatusCreated, v, err)
 }
 

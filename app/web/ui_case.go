@@ -388,11 +388,11 @@ func (s *Server) showCaseNew(c echo.Context, form uiForm, status int) error {
 
 func (s *Server) uiCaseOpen(c echo.Context) error {
 	a, _ := actorOf(c)
-	var form openCaseForm
-	values, err := bindForm(c, &form)
+	var req openCaseRequest
+	values, err := bindForm(c, &req)
 	if err == nil {
 		var cs *domain.Case
-		cs, err = s.app.OpenCase(c.Request().Context(), a, form.toOpenCaseInput())
+		cs, err = s.app.OpenCase(c.Request().Context(), a, req.toOpenCaseInput())
 		if err == nil {
 			return s.redirectWith(c, caseHref(cs.ID), true, "已新建督导案件"+cs.Number+"。")
 		}
@@ -773,10 +773,6 @@ func (s *Server) uiCaseAct(c echo.Context) error {
 	if !act.Valid() {
 		return domain.Errorf(domain.ENOTFOUND, "没有这个操作。")
 	}
-	values, err := c.FormParams()
-	if err != nil {
-		return domain.Errorf(domain.EBADREQUEST, "请求格式不正确。")
-	}
 	a, _ := actorOf(c)
 	formID := "act-" + string(act)
 	again := s.caseAgain(c, id)
@@ -786,11 +782,19 @@ func (s *Server) uiCaseAct(c echo.Context) error {
 	case domain.ActSubmitRectification:
 		again = func(f uiForm, alert string, status int) error { return s.showRectification(c, id, f, alert, status) }
 	}
-	in, bad := actInput(act, values, domain.DateOf(s.app.Now()))
-	if len(bad) > 0 {
-		return again(uiForm{ID: formID, Values: values, Errors: bad, Message: "提交的内容有误，请按提示修改。"}, "", http.StatusUnprocessableEntity)
+	req := actionRequest{action: act, today: s.app.Today()}
+	values, verr := bindForm(c, &req)
+	if values == nil {
+		return verr
 	}
 	return s.act(c, formID, values, caseHref(id), again, func() (string, error) {
+		if verr != nil {
+			return "", verr
+		}
+		in, err := req.toActInput()
+		if err != nil {
+			return "", err
+		}
 		v, err := s.app.Act(c.Request().Context(), a, id, act, in)
 		if err != nil {
 			return "", err
@@ -805,13 +809,13 @@ func (s *Server) uiFindingAdd(c echo.Context) error {
 		return err
 	}
 	a, _ := actorOf(c)
-	var form findingForm
-	values, verr := bindForm(c, &form)
+	var req findingRequest
+	values, verr := bindForm(c, &req)
 	return s.act(c, "finding", values, caseHref(id)+"#findings", s.caseAgain(c, id), func() (string, error) {
 		if verr != nil {
 			return "", verr
 		}
-		_, f, err := s.app.AddFinding(c.Request().Context(), a, id, form.toDomainFinding())
+		_, f, err := s.app.AddFinding(c.Request().Context(), a, id, req.toDomainFinding())
 		if err != nil {
 			return "", err
 		}
@@ -864,8 +868,8 @@ func (s *Server) uiFindingUpdate(c echo.Context) error {
 		return err
 	}
 	a, _ := actorOf(c)
-	var form findingForm
-	values, verr := bindForm(c, &form)
+	var req findingRequest
+	values, verr := bindForm(c, &req)
 	again := func(f uiForm, alert string, status int) error {
 		return s.showFindingEdit(c, ids[0], ids[1], f, alert, status)
 	}
@@ -873,10 +877,10 @@ func (s *Server) uiFindingUpdate(c echo.Context) error {
 		if verr != nil {
 			return "", verr
 		}
-		if _, err := s.app.UpdateFinding(c.Request().Context(), a, ids[0], ids[1], form.toDomainFinding()); err != nil {
+		if _, err := s.app.UpdateFinding(c.Request().Context(), a, ids[0], ids[1], req.toDomainFinding()); err != nil {
 			return "", err
 		}
-		return "已修改问题「" + strings.TrimSpace(form.Title) + "」。", nil
+		return "已修改问题「" + strings.TrimSpace(req.Title) + "」。", nil
 	})
 }
 
@@ -900,13 +904,13 @@ func (s *Server) uiObjectionFile(c echo.Context) error {
 		return err
 	}
 	a, _ := actorOf(c)
-	var form objectionForm
-	values, verr := bindForm(c, &form)
+	var req objectionRequest
+	values, verr := bindForm(c, &req)
 	return s.act(c, "objection", values, caseHref(id)+"#objections", s.caseAgain(c, id), func() (string, error) {
 		if verr != nil {
 			return "", verr
 		}
-		if _, _, err := s.app.FileObjection(c.Request().Context(), a, id, form.findingID(), form.Text); err != nil {
+		if _, _, err := s.app.FileObjection(c.Request().Context(), a, id, req.FindingID, req.Text); err != nil {
 			return "", err
 		}
 		return "申辩已提交，等待督导室主任裁定。", nil
@@ -919,14 +923,14 @@ func (s *Server) uiObjectionRule(c echo.Context) error {
 		return err
 	}
 	a, _ := actorOf(c)
-	var form rulingForm
-	values, verr := bindForm(c, &form)
+	var req rulingRequest
+	values, verr := bindForm(c, &req)
 	return s.act(c, "ruling-"+strconv.FormatInt(ids[1], 10), values, caseHref(ids[0])+"#objections", s.caseAgain(c, ids[0]), func() (string, error) {
 		if verr != nil {
 			return "", verr
 		}
-		upheld := form.Upheld == "true"
-		if _, err := s.app.RuleObjection(c.Request().Context(), a, ids[0], ids[1], upheld, form.Reason); err != nil {
+		upheld := *req.Upheld
+		if _, err := s.app.RuleObjection(c.Request().Context(), a, ids[0], ids[1], upheld, req.Reason); err != nil {
 			return "", err
 		}
 		if upheld {
@@ -976,8 +980,8 @@ func (s *Server) uiMeasureAdd(c echo.Context) error {
 		return err
 	}
 	a, _ := actorOf(c)
-	var form measureForm
-	values, verr := bindForm(c, &form)
+	var req measureRequest
+	values, verr := bindForm(c, &req)
 	again := func(f uiForm, alert string, status int) error {
 		return s.showRectification(c, ids[0], f, alert, status)
 	}
@@ -986,7 +990,7 @@ func (s *Server) uiMeasureAdd(c echo.Context) error {
 		if verr != nil {
 			return "", verr
 		}
-		if _, _, err := s.app.AddMeasure(c.Request().Context(), a, ids[0], ids[1], form.toDomainMeasure()); err != nil {
+		if _, _, err := s.app.AddMeasure(c.Request().Context(), a, ids[0], ids[1], req.toDomainMeasure()); err != nil {
 			return "", err
 		}
 		return "已添加整改措施。", nil
