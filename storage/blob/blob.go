@@ -26,6 +26,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gabriel-vasile/mimetype"
 
@@ -186,7 +187,13 @@ func (s *Store) Put(ctx context.Context, r io.Reader, maxBytes int64) (BlobInfo,
 	final := filepath.Join(dir, sum)
 	if fi, err := os.Lstat(final); err == nil && fi.Mode().IsRegular() {
 		// Already stored (by an earlier upload, maybe still finishing on another node): make
-		// sure its entry is durable too, and let the deferred cleanup drop our copy.
+		// sure its entry is durable too, and let the deferred cleanup drop our copy. Its time is
+		// renewed, so that a sweep of orphans, which spares recent blobs, spares it while the
+		// caller records the reference.
+		now := time.Now()
+		if err := os.Chtimes(final, now, now); err != nil {
+			return BlobInfo{}, fmt.Errorf("blob: touch %s: %w", sum, err)
+		}
 		if err := syncDir(dir); err != nil {
 			return BlobInfo{}, err
 		}
