@@ -156,6 +156,9 @@ func open(ctx context.Context, cfg Config, stderr io.Writer) (*env, error) {
 		db.Close()
 		return nil, err
 	}
+	if msg, ok := rules.Calendar.CoverageWarning(time.Now()); ok { // SPEC §2.3: warn before the calendar runs out
+		log.Warn("holiday calendar", "warning", msg)
+	}
 	enf, err := policies.NewEnforcer()
 	if err != nil {
 		db.Close()
