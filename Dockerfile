@@ -6,10 +6,10 @@ RUN go mod download
 COPY . .
 RUN CGO_ENABLED=1 go build -trimpath -ldflags "-s -w" -o /out/dudao ./cmd/dudao
 
-# Run: a small Debian with CA certificates and the Chinese font the PDF reports use, as a non-root user.
+# Run: a small Debian with CA certificates and time zones, as a non-root user (the PDF font is built in).
 FROM debian:bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates tzdata fonts-lxgw-wenkai \
+ && apt-get install -y --no-install-recommends ca-certificates tzdata \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home /var/lib/dudao --create-home dudao
 COPY --from=build /out/dudao /usr/local/bin/dudao

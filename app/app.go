@@ -44,7 +44,8 @@ type Options struct {
 	FailureWindow      time.Duration
 	// MaxUploadBytes caps one evidence file (default 20 MB).
 	MaxUploadBytes int64
-	// FontPath is a single-file TrueType font with Chinese glyphs for PDF reports.
+	// FontPath is a single-file TrueType font with Chinese glyphs for PDF reports; empty takes the
+	// font embedded in the binary.
 	FontPath string
 }
 

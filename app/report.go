@@ -12,8 +12,8 @@ import (
 )
 
 // ErrFontMissing marks a PDF that cannot be made because the configured font (Options.FontPath, the
-// --font setting) is missing or unusable. Its message names the setting, so the web layer shows it
-// instead of the generic 500 text.
+// --font setting) is missing or unusable. The user sees a plain message; the wrapped chain, for the
+// log, names the file and the setting.
 var ErrFontMissing = errors.New("app: PDF font unavailable")
 
 // Document is a generated file to download.
@@ -96,7 +96,7 @@ func reportFilename(what string, r domain.ReportOrg, from, to domain.Date, ext s
 	return fmt.Sprintf("%s_%s_%s_%s.%s", what, name, from, to, ext)
 }
 
-// AccountabilityReportPDF renders the report as PDF with the configured Chinese font.
+// AccountabilityReportPDF renders the report as PDF with the configured Chinese font, or the embedded one.
 func (x *App) AccountabilityReportPDF(ctx context.Context, a domain.Actor, p ReportParams) (Document, error) {
 	r, err := x.AccountabilityReport(ctx, a, p)
 	if err != nil {
@@ -196,27 +196,31 @@ func (x *App) CaseOpinionPDF(ctx context.Context, a domain.Actor, id int64) (Doc
 	return Document{Filename: "督导意见书_" + name + ".pdf", ContentType: export.ContentTypePDF, Body: b}, nil
 }
 
-// fontMessage tells an operator how to fix a missing or unusable PDF font.
-const fontMessage = "无法生成PDF：服务器上找不到可用的中文字体文件。请系统管理员用启动参数 --font（或环境变量 DUDAO_FONT）" +
-	"指定一个单文件TrueType字体（.ttf，如霞鹜文楷 LXGWWenKai-Regular.ttf；不支持 .ttc 字体集）后重启服务。"
+// fontMessage is what a user sees when the operator's font cannot be used; the details, and how to
+// fix them, go to the log through the wrapped error.
+const fontMessage = "无法生成PDF文件：服务器的字体设置有误，请联系系统管理员。"
 
-// pdfFont reads the configured font. It is read per document: the file is in the page cache after the
-// first time, and a font put in place while the service runs is picked up without a restart.
+// fontHint tells the operator, in the log, how to fix the font.
+const fontHint = "set --font (DUDAO_FONT) to a readable single-file TrueType font (.ttf, not a .ttc collection), or leave it empty to use the embedded font"
+
+// pdfFont reads the configured font, or is nil (the embedded font) when none is configured. It is read
+// per document: the file is in the page cache after the first time, and a font put in place while the
+// service runs is picked up without a restart.
 func (x *App) pdfFont() ([]byte, error) {
 	if x.opt.FontPath == "" {
-		return nil, &domain.Error{Code: domain.EINTERNAL, Message: fontMessage, Err: fmt.Errorf("%w: no font configured", ErrFontMissing)}
+		return nil, nil
 	}
 	b, err := os.ReadFile(x.opt.FontPath)
 	if err != nil {
-		return nil, &domain.Error{Code: domain.EINTERNAL, Message: fontMessage, Err: fmt.Errorf("%w: %v", ErrFontMissing, err)}
+		return nil, &domain.Error{Code: domain.EINTERNAL, Message: fontMessage, Err: fmt.Errorf("%w: %v; %s", ErrFontMissing, err, fontHint)}
 	}
 	return b, nil
 }
 
-// fontError turns a font the PDF library refused into the same operator message.
+// fontError turns a font the PDF library refused into the same message.
 func (x *App) fontError(err error) error {
 	if errors.Is(err, export.ErrBadFont) {
-		return &domain.Error{Code: domain.EINTERNAL, Message: fontMessage, Err: fmt.Errorf("%w: %s: %v", ErrFontMissing, x.opt.FontPath, err)}
+		return &domain.Error{Code: domain.EINTERNAL, Message: fontMessage, Err: fmt.Errorf("%w: --font %s: %v; %s", ErrFontMissing, x.opt.FontPath, err, fontHint)}
 	}
 	return err
 }

@@ -171,17 +171,23 @@ func TestReportDocuments(t *testing.T) {
 		t.Errorf("ledger: %q, %v", doc.Filename, err)
 	}
 
-	// No font configured, or a missing file: ErrFontMissing with a message naming --font.
-	for _, font := range []string{"", filepath.Join(t.TempDir(), "missing.ttf")} {
-		x, _ := rptApp(t, font)
-		_, err := x.AccountabilityReportPDF(ctx, director, app.ReportParams{})
-		if !errors.Is(err, app.ErrFontMissing) || domain.ErrorCode(err) != domain.EINTERNAL {
-			t.Errorf("font %q: err = %v, want ErrFontMissing", font, err)
-		}
-		var de *domain.Error
-		if !errors.As(err, &de) || !strings.Contains(de.Message, "--font") {
-			t.Errorf("font %q: message %q does not name --font", font, domain.ErrorMessage(err))
-		}
+	// No font configured: the embedded one prints the PDF.
+	if doc, err := x.AccountabilityReportPDF(ctx, director, app.ReportParams{}); err != nil || !strings.HasPrefix(string(doc.Body), "%PDF-") {
+		t.Errorf("PDF without --font: %v", err)
+	}
+	// A configured font that cannot be read: ErrFontMissing; the user's message is plain, the chain
+	// (for the log) names the file and the setting.
+	missing := filepath.Join(t.TempDir(), "missing.ttf")
+	x, _ = rptApp(t, missing)
+	_, err = x.AccountabilityReportPDF(ctx, director, app.ReportParams{})
+	if !errors.Is(err, app.ErrFontMissing) || domain.ErrorCode(err) != domain.EINTERNAL {
+		t.Errorf("font %q: err = %v, want ErrFontMissing", missing, err)
+	}
+	if msg := domain.ErrorMessage(err); strings.Contains(msg, "--font") || strings.Contains(msg, missing) || !strings.Contains(msg, "管理员") {
+		t.Errorf("user message %q: want plain Chinese asking for the administrator", msg)
+	}
+	if !strings.Contains(err.Error(), missing) || !strings.Contains(err.Error(), "--font") {
+		t.Errorf("log text %q does not name the file and --font", err)
 	}
 	if !app.OpinionIssued(domain.StatusClosed) || !app.OpinionIssued(domain.StatusVerifying) || app.OpinionIssued(domain.StatusReview) {
 		t.Error("OpinionIssued disagrees with the workflow")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -93,11 +94,13 @@ func (x *App) Tick(ctx context.Context) (TickReport, error) {
 		})
 	}
 
-	// A recheck is late from the day after its due date: submitted before the start of (today - N days).
+	// A recheck is late from the day after its due date. The query finds those submitted before the start
+	// of (today - N days); a due date moved past a weekend or holiday may not have come yet.
 	late, err := x.d.Notifications.LateRechecks(ctx, today.AddDays(-x.d.Rules.RecheckDueDays).Time())
 	if err != nil {
 		return rep, err
 	}
+	late = slices.DeleteFunc(late, func(l domain.LateRecheck) bool { return !x.d.Rules.RecheckLate(l.SubmittedAt, now) })
 	rep.LateRechecks = len(late)
 	for _, l := range late {
 		step("remind late recheck", func(ctx context.Context) error {

@@ -33,6 +33,7 @@ func (a *schAudit) Append(_ context.Context, e *domain.AuditEvent) error {
 type schNotes struct {
 	domain.NotificationRepo
 	overdue []domain.OverdueFinding
+	late    []domain.LateRecheck
 	users   map[int64]domain.Recipient
 	failFor int64
 	stored  map[string]bool
@@ -44,8 +45,14 @@ func (n *schNotes) OverdueFindings(context.Context, domain.Date) ([]domain.Overd
 	return n.overdue, nil
 }
 func (n *schNotes) SentBackCases(context.Context, int) ([]int64, error) { return nil, nil }
-func (n *schNotes) LateRechecks(context.Context, time.Time) ([]domain.LateRecheck, error) {
-	return nil, nil
+func (n *schNotes) LateRechecks(_ context.Context, before time.Time) ([]domain.LateRecheck, error) {
+	var out []domain.LateRecheck
+	for _, l := range n.late {
+		if l.SubmittedAt.Before(before) {
+			out = append(out, l)
+		}
+	}
+	return out, nil
 }
 func (n *schNotes) Audience(_ context.Context, a domain.Audience) ([]domain.Recipient, error) {
 	var out []domain.Recipient
@@ -155,6 +162,23 @@ func TestSetMyEmailChecksTheAddress(t *testing.T) {
 		err := x.SetMyEmail(context.Background(), domain.Actor{UserID: 1}, bad)
 		if e, ok := err.(*domain.Error); !ok || e.Fields["email"] == "" {
 			t.Errorf("SetMyEmail(%q) err = %v, want a field error", bad, err)
+		}
+	}
+}
+
+// A recheck due on a weekend is due the Monday after (SPEC §2.3): not late on the Sunday.
+func TestTickLateRecheckDueOnAWeekend(t *testing.T) {
+	// Submitted Friday 6 March; 15 days later is Saturday 21 March, so the recheck is due Monday 23 March.
+	notes := &schNotes{stored: map[string]bool{}, late: []domain.LateRecheck{{CaseID: 10, CaseNumber: "乌督学〔2026〕1号",
+		OwnerOrg: domain.Org{ID: 1, Name: "乌海市", Path: "wuhai/"}, TargetOrg: domain.Org{ID: 2, Name: "学校", Path: "wuhai/s/"},
+		SubmittedAt: time.Date(2026, 3, 6, 15, 0, 0, 0, domain.CST)}}}
+	for day, want := range map[int]int{22: 0, 23: 0, 24: 1} {
+		now := time.Date(2026, 3, day, 9, 0, 0, 0, domain.CST)
+		x := app.New(app.Deps{Tx: schTx{}, Notifications: notes, Accountability: schAcc{}, Audit: &schAudit{},
+			Clock: domain.ClockFunc(func() time.Time { return now }), Rules: domain.Rules{AccountabilityOverdueDays: 15, AccountabilitySendBacks: 2, RecheckDueDays: 15, ProposalDecisionDays: 60}}, app.Options{})
+		rep, err := x.Tick(context.Background())
+		if err != nil || rep.LateRechecks != want {
+			t.Errorf("23 March is the due day; on %d March: %d late rechecks (%v), want %d", day, rep.LateRechecks, err, want)
 		}
 	}
 }

@@ -400,12 +400,12 @@ func TestAccFlags(t *testing.T) {
 	if f := a.Flags(accT0, r, AccFacts{UnrectifiedAfter: true}); !f.Aggravating || !strings.Contains(f.Reasons[0], "未整改") {
 		t.Errorf("unrectified after 问责: %+v", f)
 	}
-	// R55: stale past ProposalDecisionDays (60) after the proposal, while undecided only.
-	if a.Flags(accT0.AddDate(0, 0, 60), r, AccFacts{}).Stale {
-		t.Error("stale on day 60")
-	}
-	if !a.Flags(accT0.AddDate(0, 0, 61), r, AccFacts{}).Stale {
-		t.Error("not stale on day 61")
+	// R55: stale past ProposalDecisionDays (60) after the proposal, while undecided only. Day 60 is
+	// Saturday 28 November, so the period runs to Monday 30 November (SPEC §2.3).
+	for day, want := range map[int]bool{60: false, 61: false, 62: false, 63: true} {
+		if got := a.Flags(accT0.AddDate(0, 0, day), r, AccFacts{}).Stale; got != want {
+			t.Errorf("stale on day %d = %v, want %v", day, got, want)
+		}
 	}
 	d, _ := accIn(t, AccDecided)
 	if d.Flags(accT0.AddDate(1, 0, 0), r, AccFacts{}).Stale {

@@ -12,6 +12,7 @@ package domain
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -136,6 +137,72 @@ func (c Calendar) Holiday(d Date) (name string, ok bool) {
 // weekday as a working day, so the admin should add the next year's file when the State Council
 // publishes it.
 func (c Calendar) Covers(year int) bool { return c.years[year] }
+
+// End is the last day the calendar covers, 31 December of its last year; false when it covers none.
+func (c Calendar) End() (Date, bool) {
+	last := 0
+	for y := range c.years {
+		last = max(last, y)
+	}
+	if last == 0 {
+		return "", false
+	}
+	return Date(fmt.Sprintf("%04d-12-31", last)), true
+}
+
+// Estimated reports whether d lies in a year the calendar does not cover. There the week is taken to
+// be Monday to Friday, as the holidays and 调休 are not known, so a deadline that falls on d, or is
+// counted across it, is an estimate (估算) and must be shown as one (SPEC §2.3: never silently count
+// past the calendar's end). Counting does not stop there: supervision goes on while the admin adds
+// the year, and CoverageWarning says it is missing from 60 days before.
+func (c Calendar) Estimated(d Date) bool {
+	return d.Valid() && !c.Covers(d.Time().Year())
+}
+
+// Label is d as printed next to a deadline: "2027-01-05", or "2027-01-05（估算）" when Estimated.
+func (c Calendar) Label(d Date) string {
+	if c.Estimated(d) {
+		return string(d) + "（估算）"
+	}
+	return string(d)
+}
+
+// CalendarWarningDays: the admin is warned this many days before the calendar runs out (SPEC §2.3).
+const CalendarWarningDays = 60
+
+// CoverageWarning is the warning for the admin at now, in Chinese, when the calendar runs out within
+// CalendarWarningDays (ok is true), or when it does not cover the current year at all.
+func (c Calendar) CoverageWarning(now time.Time) (msg string, ok bool) {
+	today := DateOf(now)
+	year := today.Time().Year()
+	if !c.Covers(year) {
+		return fmt.Sprintf("节假日日历未包含%d年：工作日暂按周一至周五估算，期限标为“估算”。请系统管理员添加%d年的节假日与调休安排。", year, year), true
+	}
+	end := Date(fmt.Sprintf("%04d-12-31", year))
+	for c.Covers(end.Time().Year() + 1) { // the covered run that holds today
+		end = Date(fmt.Sprintf("%04d-12-31", end.Time().Year()+1))
+	}
+	left := today.DaysUntil(end)
+	if left > CalendarWarningDays {
+		return "", false
+	}
+	next := end.Time().Year() + 1
+	return fmt.Sprintf("节假日日历只到%s（还剩%d天）。国务院公布%d年节假日安排后，请系统管理员及时添加；此前落在%d年的期限按周一至周五估算，并标为“估算”。",
+		end, left, next, next), true
+}
+
+// NextWorkingDay is d when d is a working day, else the first working day after it: where a deadline
+// counted in calendar days that falls on a weekend or a holiday moves (a 调休 Saturday is a working day
+// and keeps it).
+func (c Calendar) NextWorkingDay(d Date) Date {
+	if !d.Valid() {
+		return d
+	}
+	for !c.IsWorkingDay(d) {
+		d = d.AddDays(1)
+	}
+	return d
+}
 
 // AddWorkingDays is the n-th working day after d (d itself does not count, working or not);
 // for n < 0 the |n|-th working day before d; d when n is 0.

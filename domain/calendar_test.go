@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -190,5 +191,117 @@ func TestObjectionDeadlineUsesCST(t *testing.T) {
 	plain := Rules{ObjectionWorkingDays: 5}
 	if got, want := plain.ObjectionDeadline(tests[0].from), time.Date(2026, 10, 7, 0, 0, 0, 0, CST); !got.Equal(want) {
 		t.Errorf("plain-week ObjectionDeadline = %v, want %v", got, want)
+	}
+}
+
+// A deadline counted in calendar days that lands on a weekend or holiday moves to the next working
+// day; a 调休 working weekend day keeps it (SPEC §2.3).
+func TestNextWorkingDay(t *testing.T) {
+	c := testCalendar(t)
+	for d, want := range map[Date]Date{
+		"2026-09-30": "2026-09-30", // Wednesday
+		"2026-09-19": "2026-09-20", // Saturday, then the 调休 Sunday
+		"2026-10-01": "2026-10-08", // the holiday week
+		"2026-10-03": "2026-10-08", // a Saturday inside it
+		"2026-10-10": "2026-10-10", // Saturday, 调休
+		"2026-10-11": "2026-10-12", // Sunday
+	} {
+		if got := c.NextWorkingDay(d); got != want {
+			t.Errorf("NextWorkingDay(%s) = %s, want %s", d, got, want)
+		}
+	}
+}
+
+func TestDeadlinesMoveToTheNextWorkingDay(t *testing.T) {
+	r := testRules()
+	r.Calendar = testCalendar(t)
+	at := func(d Date) time.Time { return d.Time().Add(10 * time.Hour) }
+	tests := []struct {
+		name string
+		got  Date
+		want Date
+	}{
+		{"critical due in the holiday", r.DueDate(SeverityCritical, at("2026-09-26")), "2026-10-08"},     // +7 = Sat 3 Oct
+		{"critical due on the 调休 Saturday", r.DueDate(SeverityCritical, at("2026-10-03")), "2026-10-10"}, // +7 = Sat 10 Oct
+		{"critical due on a Sunday", r.DueDate(SeverityCritical, at("2026-10-04")), "2026-10-12"},        // +7 = Sun 11 Oct
+		{"minor due on a weekday", r.DueDate(SeverityMinor, at("2026-09-08")), "2026-10-08"},             // +30 = Thu 8 Oct
+		{"recheck due in the holiday", r.RecheckDue(at("2026-09-20")), "2026-10-08"},                     // +15 = Mon 5 Oct
+		{"recheck due on a weekday", r.RecheckDue(at("2026-10-08")), "2026-10-23"},                       // +15 = Fri 23 Oct
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s: %s, want %s", tt.name, tt.got, tt.want)
+		}
+	}
+	// Late only after the moved due date.
+	sub := at("2026-09-20")
+	for now, want := range map[Date]bool{"2026-10-05": false, "2026-10-08": false, "2026-10-09": true} {
+		if got := r.RecheckLate(sub, at(now)); got != want {
+			t.Errorf("RecheckLate on %s = %v, want %v", now, got, want)
+		}
+	}
+}
+
+func TestCalendarEnd(t *testing.T) {
+	if end, ok := testCalendar(t).End(); !ok || end != "2026-12-31" {
+		t.Errorf("End = %s, %v; want 2026-12-31", end, ok)
+	}
+	two, _ := testCalendar(t).Merge(NewCalendar([]Date{"2027-01-01"}, nil))
+	if end, ok := two.End(); !ok || end != "2027-12-31" {
+		t.Errorf("End of two years = %s, %v", end, ok)
+	}
+	if _, ok := (Calendar{}).End(); ok {
+		t.Error("the zero Calendar has an end")
+	}
+}
+
+// The admin is warned from 60 days before the calendar runs out, and after.
+func TestCoverageWarning(t *testing.T) {
+	c := testCalendar(t) // 2026 only
+	at := func(d Date) time.Time { return d.Time().Add(9 * time.Hour) }
+	if msg, ok := c.CoverageWarning(at("2026-10-31")); ok {
+		t.Errorf("61 days before the end: %q", msg)
+	}
+	for _, d := range []Date{"2026-11-01", "2026-12-31"} {
+		msg, ok := c.CoverageWarning(at(d))
+		left := d.DaysUntil("2026-12-31")
+		if !ok || !strings.Contains(msg, "节假日日历只到2026-12-31") || !strings.Contains(msg, fmt.Sprintf("还剩%d天", left)) || !strings.Contains(msg, "2027年") {
+			t.Errorf("on %s: %q, %v", d, msg, ok)
+		}
+	}
+	for _, d := range []Date{"2027-01-01", "2027-06-30"} {
+		if msg, ok := c.CoverageWarning(at(d)); !ok || !strings.Contains(msg, "未包含2027年") || !strings.Contains(msg, "估算") {
+			t.Errorf("past the end, on %s: %q, %v", d, msg, ok)
+		}
+	}
+	// With the next year added there is nothing to say in November.
+	two, _ := c.Merge(NewCalendar([]Date{"2027-01-01"}, nil))
+	if msg, ok := two.CoverageWarning(at("2026-11-01")); ok {
+		t.Errorf("with 2027 added: %q", msg)
+	}
+	if _, ok := (Calendar{}).CoverageWarning(at("2026-06-01")); !ok {
+		t.Error("an empty calendar gives no warning")
+	}
+}
+
+// Past its end the calendar counts Monday to Friday and says the result is an estimate.
+func TestCountingPastTheEndIsAnEstimate(t *testing.T) {
+	r := testRules()
+	r.Calendar = testCalendar(t)
+	due := r.DueDate(SeverityCritical, Date("2026-12-26").Time().Add(10*time.Hour)) // +7 = Saturday 2 January 2027
+	if due != "2027-01-04" || !r.Calendar.Estimated(due) || r.Calendar.Label(due) != "2027-01-04（估算）" {
+		t.Errorf("due %s, estimated %v, label %q; want Monday 2027-01-04 marked 估算", due, r.Calendar.Estimated(due), r.Calendar.Label(due))
+	}
+	// 30, 31 December, then 1 (a Friday, counted as working: the calendar does not know 元旦 yet), 4, 5 January.
+	last := r.Calendar.AddWorkingDays("2026-12-29", 5)
+	if last != "2027-01-05" || !r.Calendar.Estimated(last) {
+		t.Errorf("AddWorkingDays across the end = %s (estimated %v)", last, r.Calendar.Estimated(last))
+	}
+	if in := Date("2026-12-31"); r.Calendar.Estimated(in) || r.Calendar.Label(in) != "2026-12-31" {
+		t.Errorf("a covered day is marked: %q", r.Calendar.Label(in))
+	}
+	msg := OverdueMessage(OverdueFinding{CaseNumber: "乌督学〔2026〕9号", Title: "x", Severity: SeverityCritical, DueOn: due}, Date("2027-01-06").Time(), r)
+	if !strings.Contains(msg.Body, "整改期限为2027-01-04（估算）") {
+		t.Errorf("reminder does not say the due date is an estimate: %s", msg.Body)
 	}
 }

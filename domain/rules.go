@@ -84,18 +84,27 @@ func (r Rules) StatementDeadline(from time.Time) time.Time {
 }
 
 // DueDate is the rectification deadline of a finding of severity sev issued at issued (R15): the last
-// day on which rectification is on time. An unknown severity gets the minor deadline.
+// day on which rectification is on time, DueDays calendar days after the issue, moved to the next
+// working day when that is a weekend or a holiday (SPEC §2.3). An unknown severity gets the minor
+// deadline.
 func (r Rules) DueDate(sev Severity, issued time.Time) Date {
 	days, ok := r.DueDays[sev]
 	if !ok {
 		days = r.DueDays[SeverityMinor]
 	}
-	return DateOf(issued).AddDays(days)
+	return r.Calendar.NextWorkingDay(DateOf(issued).AddDays(days))
 }
 
-// RecheckDue is the date a recheck is due after a rectification was submitted at submitted.
+// RecheckDue is the date a recheck is due after a rectification was submitted at submitted:
+// RecheckDueDays calendar days later, moved to the next working day like DueDate.
 func (r Rules) RecheckDue(submitted time.Time) Date {
-	return DateOf(submitted).AddDays(r.RecheckDueDays)
+	return r.Calendar.NextWorkingDay(DateOf(submitted).AddDays(r.RecheckDueDays))
+}
+
+// RecheckLate reports whether a rectification submitted at submitted and not yet rechecked is late at
+// now: from the day after RecheckDue.
+func (r Rules) RecheckLate(submitted, now time.Time) bool {
+	return r.RecheckDue(submitted).Before(DateOf(now))
 }
 
 // DaysOverdue is how many days past due is at now: 0 on or before the due date, 1 on the day after.
@@ -115,9 +124,10 @@ func (r Rules) ProposeForSendBacks(sendBacks int) bool {
 }
 
 // ProposalOverdue reports whether a 问责 proposal for a supervision completed on completed and still
-// undecided at now is to be flagged (R55).
+// undecided at now is to be flagged (R55): from the day after ProposalDecisionDays calendar days,
+// moved to the next working day like DueDate.
 func (r Rules) ProposalOverdue(completed Date, now time.Time) bool {
-	return completed.DaysUntil(DateOf(now)) > r.ProposalDecisionDays
+	return r.Calendar.NextWorkingDay(completed.AddDays(r.ProposalDecisionDays)).Before(DateOf(now))
 }
 
 // ValidCategory reports whether s is one of the finding categories.

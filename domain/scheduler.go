@@ -73,7 +73,7 @@ func OverdueMessage(f OverdueFinding, now time.Time, r Rules) Message {
 	return Message{
 		Kind:   NotifyFindingOverdue,
 		Title:  fmt.Sprintf("逾期未整改：%s「%s」", f.CaseNumber, f.Title),
-		Body:   fmt.Sprintf("%s的问题「%s」（%s）整改期限为%s，已逾期%d日。请%s尽快整改并提交整改报告；逾期超过%d日将提出问责建议。", f.CaseNumber, f.Title, f.Severity.Label(), f.DueOn, days, f.TargetOrg.Name, r.AccountabilityOverdueDays),
+		Body:   fmt.Sprintf("%s的问题「%s」（%s）整改期限为%s，已逾期%d日。请%s尽快整改并提交整改报告；逾期超过%d日将提出问责建议。", f.CaseNumber, f.Title, f.Severity.Label(), r.Calendar.Label(f.DueOn), days, f.TargetOrg.Name, r.AccountabilityOverdueDays),
 		Link:   caseLink(f.CaseID),
 		CaseID: &cid,
 		Key:    fmt.Sprintf("overdue:f%d:%s", f.FindingID, f.DueOn),
@@ -87,7 +87,7 @@ func LateRecheckMessage(l LateRecheck, r Rules) Message {
 	return Message{
 		Kind:   NotifyRecheckLate,
 		Title:  fmt.Sprintf("复查超期：%s", l.CaseNumber),
-		Body:   fmt.Sprintf("%s（%s）于%s提交整改报告，应于%s前完成复查，现已超期。请尽快安排复查。", l.CaseNumber, l.TargetOrg.Name, DateOf(l.SubmittedAt), due),
+		Body:   fmt.Sprintf("%s（%s）于%s提交整改报告，应于%s前完成复查，现已超期。请尽快安排复查。", l.CaseNumber, l.TargetOrg.Name, DateOf(l.SubmittedAt), r.Calendar.Label(due)),
 		Link:   caseLink(l.CaseID),
 		CaseID: &cid,
 		Key:    fmt.Sprintf("recheck_late:c%d:%s", l.CaseID, l.SubmittedAt.UTC().Format(time.RFC3339)),

@@ -17,23 +17,6 @@ import (
 	"dudao/domain"
 )
 
-// defaultFont is where Debian's fonts-lxgw-wenkai puts the font dudao uses by default (--font).
-const defaultFont = "/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf"
-
-// testFont reads the font from DUDAO_TEST_FONT or the default path, or skips t saying why.
-func testFont(t *testing.T) []byte {
-	t.Helper()
-	path := os.Getenv("DUDAO_TEST_FONT")
-	if path == "" {
-		path = defaultFont
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Skipf("PDF test skipped: no Chinese TrueType font at %s (install fonts-lxgw-wenkai or set DUDAO_TEST_FONT): %v", path, err)
-	}
-	return b
-}
-
 // pdfText extracts a PDF's text with pdftotext (poppler-utils), or skips t when it is not installed.
 func pdfText(t *testing.T, pdf []byte) string {
 	t.Helper()
@@ -80,9 +63,10 @@ func sampleReport() domain.AccountabilityReport {
 	return r
 }
 
+// The PDF tests print with the embedded font (a nil font), as a server without --font does.
+
 func TestAccountabilityPDF(t *testing.T) {
-	font := testFont(t)
-	b, err := AccountabilityPDF(sampleReport(), font)
+	b, err := AccountabilityPDF(sampleReport(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +94,6 @@ func TestAccountabilityPDF(t *testing.T) {
 }
 
 func TestOpinionPDF(t *testing.T) {
-	font := testFont(t)
 	issued := time.Date(2026, 2, 20, 10, 0, 0, 0, domain.CST)
 	started := time.Date(2026, 2, 1, 9, 0, 0, 0, domain.CST)
 	c := &domain.Case{ID: 1, Number: "乌督学〔2026〕7号", Type: domain.CaseSchool, Kind: domain.KindSpecial,
@@ -121,7 +104,7 @@ func TestOpinionPDF(t *testing.T) {
 			{Title: "撤回的问题", Severity: domain.SeverityMinor, Category: "其他", Status: domain.FindingWithdrawn},
 			{Title: "食品留样记录缺失", Severity: domain.SeverityMajor, Category: "食品卫生", DueOn: "2026-03-22", Status: domain.FindingOpen},
 		}}
-	b, err := OpinionPDF(OpinionInput{Case: c, Inspectors: []string{"张督学", "李督学"}, IssuedBy: "王主任"}, font)
+	b, err := OpinionPDF(OpinionInput{Case: c, Inspectors: []string{"张督学", "李督学"}, IssuedBy: "王主任"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,13 +121,14 @@ func TestOpinionPDF(t *testing.T) {
 		t.Error("a withdrawn finding is printed in the opinion")
 	}
 	c.IssuedAt = nil
-	if _, err := OpinionPDF(OpinionInput{Case: c}, font); err == nil {
+	if _, err := OpinionPDF(OpinionInput{Case: c}, nil); err == nil {
 		t.Error("an opinion of a case never issued was printed")
 	}
 }
 
+// A font that is given is used, not silently replaced by the embedded one: a bad one fails.
 func TestPDFWithBadFont(t *testing.T) {
-	for name, font := range map[string][]byte{"empty": nil, "not a font": []byte("这不是字体文件"),
+	for name, font := range map[string][]byte{"empty": {}, "not a font": []byte("这不是字体文件"),
 		"a collection":     append([]byte("ttcf\x00\x02\x00\x00"), make([]byte, 64)...),
 		"a truncated font": append([]byte{0, 1, 0, 0}, make([]byte, 64)...)} {
 		_, err := AccountabilityPDF(sampleReport(), font)
@@ -155,7 +139,7 @@ func TestPDFWithBadFont(t *testing.T) {
 }
 
 func TestWrapKeepsEveryCharacter(t *testing.T) {
-	d, err := newDoc("P", testFont(t), "")
+	d, err := newDoc("P", nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}

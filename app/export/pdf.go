@@ -21,8 +21,10 @@ type doc struct {
 }
 
 // newDoc starts a PDF on A4 (orientation "P" or "L") whose every page carries footer (may be "") and
-// "第 n 页 / 共 m 页". font is the bytes of a single-file TrueType font with Chinese glyphs.
+// "第 n 页 / 共 m 页". font is the bytes of a single-file TrueType font with Chinese glyphs, or nil for
+// the embedded font.
 func newDoc(orientation string, font []byte, footer string) (d *doc, err error) {
+	font = fontOrEmbedded(font)
 	// fpdf reads single TrueType files only; a collection (.ttc) or a CFF-flavoured OpenType font would
 	// fail later, and some failures only print, so check the signature first.
 	if len(font) < 12 || !(bytes.Equal(font[:4], []byte{0, 1, 0, 0}) || string(font[:4]) == "true") {
@@ -240,7 +242,8 @@ func (d *doc) row(cells []cell, widths []float64, shaded bool, header []cell) {
 }
 
 // AccountabilityPDF prints the accountability report: title, scope and period, a table per section,
-// the rules the figures follow, page numbers.
+// the rules the figures follow, page numbers. font is a single-file TrueType font, or nil for the
+// embedded one.
 func AccountabilityPDF(r domain.AccountabilityReport, font []byte) ([]byte, error) {
 	title := "教育督导问责情况报告"
 	d, err := newDoc("L", font, title+" · "+r.Scope.Name+" · "+string(r.From)+" 至 "+string(r.To))
@@ -297,7 +300,7 @@ func chineseDate(d domain.Date) string {
 
 // OpinionPDF prints the 督导意见书 of an issued case: number, title, owner and target, inspectors,
 // dates, the findings with severity, category and due date, the issue date and the issuing office's
-// signature line.
+// signature line. font is a single-file TrueType font, or nil for the embedded one.
 func OpinionPDF(in OpinionInput, font []byte) ([]byte, error) {
 	c := in.Case
 	if c.IssuedAt == nil {

@@ -265,8 +265,8 @@ func (s *Server) reportOpinionPDF(c echo.Context) error {
 	return s.sendReportDocument(c, doc, err)
 }
 
-// sendReportDocument answers with a generated file: PDFs open in the browser, workbooks download. A missing
-// PDF font is the operator's to fix, so its 500 says how (the --font setting) instead of the generic text.
+// sendReportDocument answers with a generated file: PDFs open in the browser, workbooks download. An
+// unusable PDF font (--font) is the operator's to fix: the log says how, the 500 asks the user to tell them.
 func (s *Server) sendReportDocument(c echo.Context, doc app.Document, err error) error {
 	if err != nil {
 		if errors.Is(err, app.ErrFontMissing) {
@@ -284,7 +284,7 @@ func (s *Server) sendReportDocument(c echo.Context, doc app.Document, err error)
 	return c.Blob(http.StatusOK, doc.ContentType, doc.Body)
 }
 
-// reportFontUnavailable logs the font problem with its request id and answers 500 with the operator message.
+// reportFontUnavailable logs the font problem with its request id and answers 500 with the user message.
 func (s *Server) reportFontUnavailable(c echo.Context, err error) error {
 	rid := c.Response().Header().Get(echo.HeaderXRequestID)
 	s.log.Error("pdf font unavailable", "request_id", rid, "path", c.Request().URL.Path, "err", err)

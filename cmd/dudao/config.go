@@ -65,7 +65,7 @@ func bindFlags(fs *flag.FlagSet, cfg *Config) envErrors {
 	str(&cfg.RulesFile, "rules", "", "rules JSON overriding the built-in clocks and thresholds")
 	str(&cfg.CalendarPath, "calendar", "", "holiday/调休 calendar file or folder replacing the built-in one")
 	str(&cfg.LogFormat, "log", "text", "log format: text or json")
-	str(&cfg.FontPath, "font", "/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf", "a single-file TrueType font with Chinese glyphs for PDF reports (Debian: fonts-lxgw-wenkai)")
+	str(&cfg.FontPath, "font", "", "a single-file TrueType font with Chinese glyphs for PDF reports (default: the font built in, GB2312 characters)")
 	str(&cfg.SMTP, "smtp", "", "SMTP server for email reminders, smtp://user:pass@host:587?from=dudao@example.org (empty: in-app only)")
 	fs.DurationVar(&cfg.TickEvery, "tick-every", errs.duration("tick-every", 10*time.Minute), "how often the scheduler looks for overdue work"+envHint("tick-every"))
 	fs.BoolVar(&cfg.Demo, "demo", errs.boolean("demo", false), "load the Wuhai demo data on an empty database and print the demo logins"+envHint("demo"))

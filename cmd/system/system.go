@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -84,6 +85,9 @@ func build(ctx context.Context, db *storage.DB, s Settings, log *slog.Logger) (*
 			return nil, err
 		}
 		rules = r
+	}
+	if msg, ok := rules.Calendar.CoverageWarning(time.Now()); ok { // SPEC §2.3: warn before the calendar runs out
+		log.Warn("holiday calendar", "warning", msg)
 	}
 	enf, err := policies.NewEnforcer()
 	if err != nil {

@@ -6,13 +6,16 @@ package blob
 
 import (
 	"archive/zip"
+	"bufio"
+	"compress/lzw"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"image"
-	"image/gif"
+	_ "image/gif"  // header check
 	_ "image/jpeg" // header check
 	_ "image/png"  // header check
 	"io"
@@ -23,6 +26,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gabriel-vasile/mimetype"
 
@@ -162,8 +166,8 @@ func (s *Store) Put(ctx context.Context, r io.Reader, maxBytes int64) (BlobInfo,
 			return BlobInfo{}, unsupported(typeZip)
 		}
 	}
-	if !imageHeaderOK(tmp, ctype) {
-		return BlobInfo{}, domain.Errorf(domain.EUNSUPPORTED, "文件内容与图片格式不符（文件头已损坏或被伪造）。请上传图片、PDF、Office文档或短视频。")
+	if err := checkImage(tmp, ctype); err != nil {
+		return BlobInfo{}, err
 	}
 	// Flush the bytes before the rename publishes the name: after a crash the name either
 	// is absent or points at the whole file.
@@ -183,7 +187,13 @@ func (s *Store) Put(ctx context.Context, r io.Reader, maxBytes int64) (BlobInfo,
 	final := filepath.Join(dir, sum)
 	if fi, err := os.Lstat(final); err == nil && fi.Mode().IsRegular() {
 		// Already stored (by an earlier upload, maybe still finishing on another node): make
-		// sure its entry is durable too, and let the deferred cleanup drop our copy.
+		// sure its entry is durable too, and let the deferred cleanup drop our copy. Its time is
+		// renewed, so that a sweep of orphans, which spares recent blobs, spares it while the
+		// caller records the reference.
+		now := time.Now()
+		if err := os.Chtimes(final, now, now); err != nil {
+			return BlobInfo{}, fmt.Errorf("blob: touch %s: %w", sum, err)
+		}
 		if err := syncDir(dir); err != nil {
 			return BlobInfo{}, err
 		}
@@ -396,22 +406,195 @@ func megabytes(n int64) string {
 	return strconv.FormatFloat(float64(n)/mb, 'f', 1, 64)
 }
 
-// imageHeaderOK parses the header of the formats the standard library knows (PNG, JPEG, GIF), so a
-// binary that only borrows an image's magic bytes is refused. Other types pass.
-func imageHeaderOK(f *os.File, ctype string) bool {
+// Limits on an image's declared size. A decoder allocates width×height pixels before it reads any
+// pixel, so a small file can declare a huge picture (a 2.9 MB GIF of 65535×65535 costs 4 GB to
+// decode). The caps are read from the header before any pixel is decoded. 120 megapixels lets in the
+// largest phone photos (108 MP, 12000×9000); no side may pass 20,000 pixels.
+const (
+	maxImageSide   = 20_000
+	maxImagePixels = 120_000_000
+)
+
+// checkImage parses the header of the formats the standard library knows (PNG, JPEG, GIF), so that a
+// binary that only borrows an image's magic bytes is refused (EUNSUPPORTED), and refuses a picture
+// larger than the caps (ETOOLARGE). No pixel is decoded before the caps are checked. A GIF's header is
+// any two sizes after the magic, so a GIF's blocks are walked up to its first frame, and then, within
+// the caps, that frame's compressed data is decoded into nothing: time in proportion to the capped
+// pixel count, a fixed amount of memory. Other types pass: the server never decodes them.
+func checkImage(f *os.File, ctype string) error {
 	switch ctype {
 	case "image/png", "image/jpeg", "image/gif":
 	default:
-		return true
+		return nil
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return false
+	var cfg image.Config
+	err := fromStart(f, func(r *bufio.Reader) (err error) {
+		cfg, _, err = image.DecodeConfig(r)
+		return err
+	})
+	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
+		return forgedImage()
 	}
 	if ctype == "image/gif" {
-		// A GIF's screen size is any two bytes after the magic; decoding the first frame proves more.
-		_, err := gif.Decode(f)
-		return err == nil
+		if err := fromStart(f, func(r *bufio.Reader) error { return gifFirstFrame(r, false) }); err != nil {
+			return forgedImage()
+		}
 	}
-	cfg, _, err := image.DecodeConfig(f)
-	return err == nil && cfg.Width > 0 && cfg.Height > 0
+	if cfg.Width > maxImageSide || cfg.Height > maxImageSide || cfg.Width*cfg.Height > maxImagePixels {
+		return domain.Errorf(domain.ETOOLARGE, "图片尺寸过大（%d×%d像素）：每边不超过%d像素、总计不超过%s像素。请缩小后再上传。",
+			cfg.Width, cfg.Height, maxImageSide, pixelsCN(maxImagePixels))
+	}
+	if ctype == "image/gif" {
+		if err := fromStart(f, func(r *bufio.Reader) error { return gifFirstFrame(r, true) }); err != nil {
+			return forgedImage()
+		}
+	}
+	return nil
+}
+
+// fromStart runs read on f from its first byte.
+func fromStart(f *os.File, read func(*bufio.Reader) error) error {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	return read(bufio.NewReader(f))
+}
+
+// pixelsCN writes a pixel count the Chinese way: 5000万, 1.2亿.
+func pixelsCN(n int) string {
+	if n >= 100_000_000 {
+		return strconv.FormatFloat(float64(n)/1e8, 'f', -1, 64) + "亿"
+	}
+	return strconv.FormatFloat(float64(n)/1e4, 'f', -1, 64) + "万"
+}
+
+func forgedImage() *domain.Error {
+	return domain.Errorf(domain.EUNSUPPORTED, "文件内容与图片格式不符（文件头已损坏或被伪造）。请上传图片、PDF、Office文档或短视频。")
+}
+
+// gifFirstFrame walks a GIF as image/gif's Decode does — header, colour tables, extensions, up to the
+// first frame, which must lie within the screen — without storing pixels. With pixels, the frame's
+// LZW data must give exactly its width×height pixels, which are counted; without, its sub-blocks are
+// only skipped. Unlike Decode it does not check pixel values against the palette.
+func gifFirstFrame(r *bufio.Reader, pixels bool) error {
+	var hdr [13]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		return err
+	}
+	if v := string(hdr[:6]); v != "GIF87a" && v != "GIF89a" {
+		return errors.New("gif: bad version")
+	}
+	screenW, screenH := int(binary.LittleEndian.Uint16(hdr[6:])), int(binary.LittleEndian.Uint16(hdr[8:]))
+	global := hdr[10]&0x80 != 0
+	if global {
+		if _, err := r.Discard(colorTableLen(hdr[10])); err != nil {
+			return err
+		}
+	}
+	for {
+		c, err := r.ReadByte()
+		if err != nil {
+			return err
+		}
+		switch c {
+		case 0x21: // extension: a label, then data sub-blocks
+			if _, err := r.ReadByte(); err != nil {
+				return err
+			}
+			if err := skipSubBlocks(r); err != nil {
+				return err
+			}
+		case 0x2C: // image descriptor
+			var d [9]byte
+			if _, err := io.ReadFull(r, d[:]); err != nil {
+				return err
+			}
+			left, top := int(binary.LittleEndian.Uint16(d[0:])), int(binary.LittleEndian.Uint16(d[2:]))
+			w, h := int(binary.LittleEndian.Uint16(d[4:])), int(binary.LittleEndian.Uint16(d[6:]))
+			if left+w > screenW || top+h > screenH {
+				return errors.New("gif: frame bounds larger than image bounds")
+			}
+			if d[8]&0x80 != 0 {
+				if _, err := r.Discard(colorTableLen(d[8])); err != nil {
+					return err
+				}
+			} else if !global {
+				return errors.New("gif: no color table")
+			}
+			litWidth, err := r.ReadByte()
+			if err != nil {
+				return err
+			}
+			if litWidth < 2 || litWidth > 8 {
+				return errors.New("gif: pixel size out of range")
+			}
+			if !pixels {
+				return skipSubBlocks(r)
+			}
+			lz := lzw.NewReader(&subBlocks{r: r}, lzw.LSB, int(litWidth))
+			defer lz.Close()
+			if n, err := io.CopyN(io.Discard, lz, int64(w)*int64(h)); n != int64(w)*int64(h) {
+				return fmt.Errorf("gif: %d of %d pixels: %v", n, w*h, err)
+			}
+			// Like image/gif: the stream ends here, with or without its end code.
+			var one [1]byte
+			if n, err := lz.Read(one[:]); n != 0 || (err != io.EOF && err != io.ErrUnexpectedEOF) {
+				return errors.New("gif: too much image data")
+			}
+			return nil
+		case 0x3B: // trailer before any frame
+			return errors.New("gif: missing image data")
+		default:
+			return fmt.Errorf("gif: unknown block type 0x%02x", c)
+		}
+	}
+}
+
+// colorTableLen is the size in bytes of the colour table that a GIF's packed field announces.
+func colorTableLen(fields byte) int { return 3 << (1 + fields&0x07) }
+
+func skipSubBlocks(r *bufio.Reader) error {
+	for {
+		n, err := r.ReadByte()
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		if _, err := r.Discard(int(n)); err != nil {
+			return err
+		}
+	}
+}
+
+// subBlocks reads the data of a GIF's sub-blocks (a length byte, then as many bytes) as one stream,
+// ending at the empty sub-block.
+type subBlocks struct {
+	r    *bufio.Reader
+	left int
+	done bool
+}
+
+func (b *subBlocks) Read(p []byte) (int, error) {
+	for b.left == 0 {
+		if b.done {
+			return 0, io.EOF
+		}
+		n, err := b.r.ReadByte()
+		if err != nil {
+			return 0, io.ErrUnexpectedEOF
+		}
+		if n == 0 {
+			b.done = true
+			return 0, io.EOF
+		}
+		b.left = int(n)
+	}
+	n, err := b.r.Read(p[:min(len(p), b.left)])
+	b.left -= n
+	if err != nil && n == 0 {
+		return 0, io.ErrUnexpectedEOF
+	}
+	return n, nil
 }

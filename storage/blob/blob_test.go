@@ -3,14 +3,17 @@ package blob
 import (
 	"archive/zip"
 	"bytes"
+	"compress/lzw"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"image"
 	"image/color"
+	"image/color/palette"
 	"image/gif"
 	"image/jpeg"
 	"image/png"
@@ -19,6 +22,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -708,5 +712,220 @@ func TestNewCreatesDirectories(t *testing.T) {
 	}
 	if perm := fi.Mode().Perm(); perm&^0o750 != 0 {
 		t.Errorf("tmp permission %o, want at most 750", perm)
+	}
+}
+
+// gifBomb is a GIF of a few bytes whose screen is screenW×screenH and whose one frame, frameW×frameH,
+// holds the LZW data of only 16 pixels: a decoder allocates the whole frame before reading them.
+func gifBomb(t *testing.T, screenW, screenH, frameW, frameH uint16) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	b.WriteString("GIF89a")
+	binary.Write(&b, binary.LittleEndian, [2]uint16{screenW, screenH})
+	b.Write([]byte{0x80, 0, 0})             // a global colour table of 2 entries, background 0, no aspect
+	b.Write([]byte{0, 0, 0, 255, 255, 255}) // black, white
+	b.WriteByte(0x2C)
+	binary.Write(&b, binary.LittleEndian, [4]uint16{0, 0, frameW, frameH})
+	b.WriteByte(0) // no local colour table, not interlaced
+	b.WriteByte(2) // LZW minimum code size
+	var data bytes.Buffer
+	w := lzw.NewWriter(&data, lzw.LSB, 2)
+	w.Write(make([]byte, 16))
+	w.Close()
+	for d := data.Bytes(); len(d) > 0; d = d[min(len(d), 255):] {
+		b.WriteByte(byte(min(len(d), 255)))
+		b.Write(d[:min(len(d), 255)])
+	}
+	b.Write([]byte{0, 0x3B}) // end of the frame's data, trailer
+	return b.Bytes()
+}
+
+// pngSized is a valid 1×1 PNG whose header (IHDR, with its checksum) claims w×h pixels.
+func pngSized(t *testing.T, w, h uint32) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := png.Encode(&b, image.NewGray(image.Rect(0, 0, 1, 1))); err != nil {
+		t.Fatal(err)
+	}
+	p := b.Bytes()
+	if string(p[12:16]) != "IHDR" {
+		t.Fatal("no IHDR where expected")
+	}
+	binary.BigEndian.PutUint32(p[16:], w)
+	binary.BigEndian.PutUint32(p[20:], h)
+	binary.BigEndian.PutUint32(p[29:], crc32.ChecksumIEEE(p[12:29]))
+	return p
+}
+
+// jpegSized is a valid 8×8 JPEG whose frame header (SOF0) claims w×h pixels.
+func jpegSized(t *testing.T, w, h uint16) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, image.NewGray(image.Rect(0, 0, 8, 8)), nil); err != nil {
+		t.Fatal(err)
+	}
+	p := b.Bytes()
+	i := bytes.Index(p, []byte{0xFF, 0xC0})
+	if i < 0 {
+		t.Fatal("no SOF0 marker")
+	}
+	binary.BigEndian.PutUint16(p[i+5:], h)
+	binary.BigEndian.PutUint16(p[i+7:], w)
+	return p
+}
+
+// allocated is how many bytes of memory f allocates.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// An image that declares more pixels than the caps is refused from its header, before anything is
+// decoded: a few bytes must not cost gigabytes of memory (issue 13).
+func TestPutRefusesImageBombs(t *testing.T) {
+	tests := []struct {
+		name string
+		data []byte
+		code string
+	}{
+		{"gif 65535×65535", gifBomb(t, 65535, 65535, 65535, 65535), domain.ETOOLARGE},
+		{"gif frame larger than its screen", gifBomb(t, 16, 16, 65535, 65535), domain.EUNSUPPORTED},
+		{"png 65535×65535", pngSized(t, 65535, 65535), domain.ETOOLARGE},
+		{"png 1000000×1000000", pngSized(t, 1_000_000, 1_000_000), domain.ETOOLARGE},
+		{"jpeg 65000×65000", jpegSized(t, 65000, 65000), domain.ETOOLARGE},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, dir := newStore(t)
+			var err error
+			n := allocated(func() { _, err = s.Put(t.Context(), bytes.NewReader(tt.data), cap20MB) })
+			if n > 64<<20 {
+				t.Errorf("a %d-byte file allocated %d MB", len(tt.data), n>>20)
+			}
+			assertCode(t, err, tt.code)
+			if tt.code == domain.ETOOLARGE && !strings.HasPrefix(domain.ErrorMessage(err), "图片尺寸过大") {
+				t.Errorf("message %q", domain.ErrorMessage(err))
+			}
+			assertEmpty(t, dir)
+		})
+	}
+}
+
+// The caps: no side over 20,000 pixels, no more than 120 megapixels (a 108 MP phone photo passes).
+func TestPutImageSizeCaps(t *testing.T) {
+	tests := []struct {
+		name string
+		data []byte
+		code string
+	}{
+		{"108 MP photo", jpegSized(t, 12000, 9000), ""},
+		{"120 MP, a side of 20000", pngSized(t, 20000, 6000), ""},
+		{"a side of 20001", pngSized(t, 20001, 1), domain.ETOOLARGE},
+		{"121 MP", pngSized(t, 11000, 11000), domain.ETOOLARGE},
+		{"gif of 20000×4", gifBomb(t, 20000, 4, 4, 4), ""},
+		{"gif of 1×20001", gifBomb(t, 1, 20001, 1, 16), domain.ETOOLARGE},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _ := newStore(t)
+			_, err := s.Put(t.Context(), bytes.NewReader(tt.data), cap20MB)
+			assertCode(t, err, tt.code)
+		})
+	}
+	s, _ := newStore(t)
+	_, err := s.Put(t.Context(), bytes.NewReader(pngSized(t, 20001, 1)), cap20MB)
+	if msg, want := domain.ErrorMessage(err), "图片尺寸过大（20001×1像素）：每边不超过20000像素、总计不超过1.2亿像素。请缩小后再上传。"; msg != want {
+		t.Errorf("message %q, want %q", msg, want)
+	}
+}
+
+// photo is a w×h picture with some texture, so that its compressed data is not trivial.
+func photo(w, h int) *image.Paletted {
+	img := image.NewPaletted(image.Rect(0, 0, w, h), palette.Plan9)
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range img.Pix {
+		img.Pix[i] = uint8((i%w)/7+(i/w)/5) ^ uint8(r.IntN(4))
+	}
+	return img
+}
+
+// Real pictures pass the checks: a photo-sized JPEG, a large GIF whose every pixel is decoded,
+// an interlaced one, and an animation whose frames have their own palettes.
+func TestPutAcceptsRealImages(t *testing.T) {
+	var jp, big, interlaced, anim bytes.Buffer
+	if err := jpeg.Encode(&jp, photo(1600, 1200), &jpeg.Options{Quality: 85}); err != nil {
+		t.Fatal(err)
+	}
+	if err := gif.Encode(&big, photo(1200, 900), nil); err != nil {
+		t.Fatal(err)
+	}
+	// image/gif writes no interlaced GIF; flip the flag of a frame's descriptor, which only changes
+	// the order of the rows.
+	if err := gif.Encode(&interlaced, photo(64, 48), nil); err != nil {
+		t.Fatal(err)
+	}
+	il := interlaced.Bytes()
+	i := bytes.IndexByte(il[13+3*256:], 0x2C) + 13 + 3*256
+	il[i+9] |= 0x40
+	g := &gif.GIF{}
+	for k := range 3 {
+		f := photo(320, 240)
+		f.Palette = palette.WebSafe[k*8 : k*8+64]
+		for p := range f.Pix {
+			f.Pix[p] %= 64
+		}
+		g.Image = append(g.Image, f)
+		g.Delay = append(g.Delay, 10)
+	}
+	if err := gif.EncodeAll(&anim, g); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{"jpeg 1600×1200": jp.Bytes(), "gif 1200×900": big.Bytes(),
+		"interlaced gif": il, "animated gif": anim.Bytes()} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := gif.Decode(bytes.NewReader(data)); strings.Contains(name, "gif") && err != nil {
+				t.Fatalf("fixture: %v", err)
+			}
+			s, _ := newStore(t)
+			info, err := s.Put(t.Context(), bytes.NewReader(data), cap20MB)
+			if err != nil {
+				t.Fatalf("Put: %v", err)
+			}
+			if !s.Exists(info.SHA256) || info.Size != int64(len(data)) {
+				t.Errorf("Put = %+v", info)
+			}
+		})
+	}
+}
+
+// A GIF whose frame data is cut short, or runs on past its pixels, is not a picture.
+func TestPutRefusesBrokenGIFData(t *testing.T) {
+	var b bytes.Buffer
+	if err := gif.Encode(&b, photo(200, 150), nil); err != nil {
+		t.Fatal(err)
+	}
+	whole := b.Bytes()
+	// Too much data: the same frame data under a descriptor of half the height.
+	half := bytes.Clone(whole)
+	i := bytes.IndexByte(half[13+3*256:], 0x2C) + 13 + 3*256
+	binary.LittleEndian.PutUint16(half[i+7:], 75)
+	for name, data := range map[string][]byte{
+		"cut in the frame data":      whole[:len(whole)/2],
+		"frame data past its pixels": half,
+		"no frame at all":            append(bytes.Clone(whole[:13+3*256]), 0x3B),
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := gif.Decode(bytes.NewReader(data)); err == nil {
+				t.Fatal("image/gif decodes the fixture")
+			}
+			s, dir := newStore(t)
+			_, err := s.Put(t.Context(), bytes.NewReader(data), cap20MB)
+			assertCode(t, err, domain.EUNSUPPORTED)
+			assertEmpty(t, dir)
+		})
 	}
 }
