@@ -11,20 +11,6 @@ import (
 	"dudao/domain"
 )
 
-// accountabilityRoutes registers the accountability (问责) and incentive (激励) API.
-func (s *Server) accountabilityRoutes(g *echo.Group) {
-	g.GET("/accountability", s.apiListAccountability)
-	g.POST("/accountability", s.apiProposeAccountability)
-	g.GET("/accountability/:id", s.apiGetAccountability)
-	g.PATCH("/accountability/:id", s.apiEditAccountability)
-	g.POST("/accountability/:id/actions/:action", s.apiActAccountability)
-	g.POST("/accountability/:id/interviews", s.apiRecordInterview)
-	g.GET("/incentives", s.apiListIncentives)
-	g.POST("/incentives", s.apiProposeIncentive)
-	g.GET("/incentives/:id", s.apiGetIncentive)
-	g.POST("/incentives/:id/actions/:action", s.apiActIncentive)
-}
-
 // Request bodies of the API and the forms of the UI alike. Validator tags check shape; the domain
 // checks meaning.
 type proposeRequest struct {
@@ -148,6 +134,7 @@ type accountabilityJSON struct {
 	Interviews        []interviewJSON `json:"interviews"`
 	Flags             accFlagsJSON    `json:"flags"`
 	AllowedActions    []string        `json:"allowed_actions"`
+	CreatedID         *int64          `json:"created_id,omitempty"` // the interview a 201 made
 }
 
 func toAccountabilityJSON(v app.AccountabilityView) accountabilityJSON {
@@ -290,8 +277,13 @@ func (s *Server) apiProposeAccountability(c echo.Context) error {
 	}
 	a, _ := actorOf(c)
 	v, err := s.app.ProposeAccountability(c.Request().Context(), a, req.toProposeInput())
-	return accReply(c, http.StatusCreated, v, err)
+	if err != nil {
+		return err
+	}
+	return created(c, accURL(v.Record.ID), toAccountabilityJSON(v))
 }
+
+func accURL(id int64) string { return "/api/v1/accountability/" + strconv.FormatInt(id, 10) }
 
 func (s *Server) apiGetAccountability(c echo.Context) error {
 	id, err := pathID(c, "id")
@@ -318,13 +310,10 @@ func (s *Server) apiEditAccountability(c echo.Context) error {
 	return accReply(c, http.StatusOK, v, err)
 }
 
-// accPathAction is the {action} of the steps endpoint: edit has PATCH and interviews their own route.
+// accPathAction is the {action} of the steps endpoint; the write path refuses an unknown one (and
+// interviews, which have their own route).
 func accPathAction(c echo.Context) (domain.AccAction, error) {
-	act := domain.AccAction(c.Param("action"))
-	if !act.Valid() || act == domain.AccEdit || act == domain.AccInterview {
-		return "", domain.Errorf(domain.ENOTFOUND, "没有「%s」这个操作。", c.Param("action"))
-	}
-	return act, nil
+	return domain.AccAction(c.Param("action")), nil
 }
 
 func (s *Server) apiActAccountability(c echo.Context) error {
@@ -355,8 +344,31 @@ func (s *Server) apiRecordInterview(c echo.Context) error {
 		return err
 	}
 	a, _ := actorOf(c)
-	v, _, err := s.app.RecordInterview(c.Request().Context(), a, id, domain.Date(req.HeldOn), req.Attendees, req.Minutes)
-	return accReply(c, http.StatusCreated, v, err)
+	v, iv, err := s.app.RecordInterview(c.Request().Context(), a, id, domain.Date(req.HeldOn), req.Attendees, req.Minutes)
+	if err != nil {
+		return err
+	}
+	j := toAccountabilityJSON(v)
+	j.CreatedID = &iv.ID
+	return created(c, accURL(id)+"/interviews/"+strconv.FormatInt(iv.ID, 10), j)
+}
+
+func (s *Server) apiGetInterview(c echo.Context) error {
+	ids, err := pathIDs(c, "id", "iid")
+	if err != nil {
+		return err
+	}
+	a, _ := actorOf(c)
+	v, err := s.app.GetAccountability(c.Request().Context(), a, ids[0])
+	if err != nil {
+		return err
+	}
+	for _, iv := range toAccountabilityJSON(v).Interviews {
+		if iv.ID == ids[1] {
+			return c.JSON(http.StatusOK, iv)
+		}
+	}
+	return domain.Errorf(domain.ENOTFOUND, "约谈记录不存在。")
 }
 
 func (s *Server) apiListIncentives(c echo.Context) error {
@@ -389,9 +401,11 @@ func (s *Server) apiProposeIncentive(c echo.Context) error {
 		return err
 	}
 	a, _ := actorOf(c)
-	v, err := s.app.ProposeIncentive(c.Request().Context(), a, app.IncentiveInput{Kind: domain.IncKind(req.Kind), TargetOrgID: req.TargetOrgID,
-		CaseID: req.CaseID, Reason: req.Reason})
-	return incReply(c, http.StatusCreated, v, err)
+	v, err := s.app.ProposeIncentive(c.Request().Context(), a, req.toIncentiveInput())
+	if err != nil {
+		return err
+	}
+	return created(c, "/api/v1/incentives/"+strconv.FormatInt(v.Record.ID, 10), toIncentiveJSON(v))
 }
 
 func (s *Server) apiGetIncentive(c echo.Context) error {
@@ -407,10 +421,7 @@ func (s *Server) apiGetIncentive(c echo.Context) error {
 func (s *Server) apiActIncentive(c echo.Context) error {
 	var req incActionRequest
 	id, err := pathID(c, "id")
-	act := domain.IncAction(c.Param("action"))
-	if err == nil && !act.Valid() {
-		err = domain.Errorf(domain.ENOTFOUND, "没有「%s」这个操作。", c.Param("action"))
-	}
+	act := domain.IncAction(c.Param("action")) // an unknown one is refused by the write path
 	if err == nil {
 		err = bindJSON(c, &req)
 	}
@@ -429,21 +440,6 @@ const (
 	tmplAccShow = "accountability/show.html"
 	tmplIncShow = "accountability/incentive.html"
 )
-
-// accountabilityPages registers the 问责 and 激励 pages and the notifications inbox on the UI group
-// (CSRF and session already checked there).
-func (s *Server) accountabilityPages(g *echo.Group) {
-	w := s.requireWeb
-	g.GET("/accountability", s.uiAccList, w)
-	g.POST("/accountability", s.uiAccPropose, w)
-	g.POST("/accountability/incentives", s.uiIncPropose, w)
-	g.GET("/accountability/incentives/:id", s.uiIncShow, w)
-	g.POST("/accountability/incentives/:id/actions/:action", s.uiIncAct, w)
-	g.GET("/accountability/:id", s.uiAccShow, w)
-	g.POST("/accountability/:id/actions/:action", s.uiAccAct, w)
-	g.POST("/accountability/:id/interviews", s.uiAccInterview, w)
-	s.notificationPages(g)
-}
 
 // accWrite runs a page's write: on success back to where it leads with a message; a refused form
 // shows the page again with the user's input and the messages; 403 and 409 show it with an alert.
@@ -698,10 +694,7 @@ func (s *Server) uiAccAct(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	act := domain.AccAction(c.Param("action"))
-	if !act.Valid() || act == domain.AccInterview {
-		return domain.Errorf(domain.ENOTFOUND, "没有这个操作。")
-	}
+	act := domain.AccAction(c.Param("action")) // an unknown one is refused by the write path
 	a, _ := actorOf(c)
 	var req accActionRequest
 	values, verr := bindForm(c, &req)
@@ -777,10 +770,7 @@ func (s *Server) uiIncAct(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	act := domain.IncAction(c.Param("action"))
-	if !act.Valid() {
-		return domain.Errorf(domain.ENOTFOUND, "没有这个操作。")
-	}
+	act := domain.IncAction(c.Param("action")) // an unknown one is refused by the write path
 	a, _ := actorOf(c)
 	var req incActionRequest
 	values, verr := bindForm(c, &req)

@@ -2,6 +2,8 @@ package web
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -259,6 +261,7 @@ type caseJSON struct {
 	Rechecks          []recheckJSON   `json:"rechecks"`
 	Evidence          []evidenceJSON  `json:"evidence"`
 	AllowedActions    []string        `json:"allowed_actions"`
+	CreatedID         *int64          `json:"created_id,omitempty"` // the part a 201 made
 }
 
 func rfc(t time.Time) string { return t.UTC().Format(time.RFC3339) }
@@ -304,24 +307,13 @@ func toCaseJSON(c *domain.Case, allowed []domain.Action, full bool) caseJSON {
 		return j
 	}
 	for _, f := range c.Findings {
-		fj := findingJSON{ID: f.ID, Title: f.Title, Description: f.Description, Severity: string(f.Severity), SeverityLabel: f.Severity.Label(),
-			Category: f.Category, ItemCode: f.ItemCode, Status: string(f.Status), StatusLabel: f.Status.Label(), DueOn: datePtr(f.DueOn),
-			Measures: []measureJSON{}, Evidence: []evidenceJSON{}}
-		for _, m := range f.Measures {
-			fj.Measures = append(fj.Measures, measureJSON{ID: m.ID, FindingID: m.FindingID, Description: m.Description, ResponsiblePerson: m.ResponsiblePerson,
-				ResponsibleUnit: m.ResponsibleUnit, DueOn: string(m.DueOn), CreatedAt: rfc(m.CreatedAt)})
-		}
-		for _, e := range f.Evidence {
-			fj.Evidence = append(fj.Evidence, toEvidenceJSON(e))
-		}
-		j.Findings = append(j.Findings, fj)
+		j.Findings = append(j.Findings, toFindingJSON(f))
 	}
 	for _, e := range c.Evidence {
 		j.Evidence = append(j.Evidence, toEvidenceJSON(e))
 	}
 	for _, o := range c.Objections {
-		j.Objections = append(j.Objections, objectionJSON{ID: o.ID, FindingID: o.FindingID, Text: o.Text, Status: string(o.Status), Reason: o.Reason,
-			FiledBy: o.FiledBy, FiledAt: rfc(o.FiledAt), RuledAt: rfcPtr(o.RuledAt)})
+		j.Objections = append(j.Objections, toObjectionJSON(o))
 	}
 	for _, r := range c.Rechecks {
 		j.Rechecks = append(j.Rechecks, recheckJSON{ID: r.ID, FindingID: r.FindingID, Round: r.Round, Passed: r.Passed, Comment: r.Comment,
@@ -330,7 +322,52 @@ func toCaseJSON(c *domain.Case, allowed []domain.Action, full bool) caseJSON {
 	return j
 }
 
+func toFindingJSON(f domain.Finding) findingJSON {
+	fj := findingJSON{ID: f.ID, Title: f.Title, Description: f.Description, Severity: string(f.Severity), SeverityLabel: f.Severity.Label(),
+		Category: f.Category, ItemCode: f.ItemCode, Status: string(f.Status), StatusLabel: f.Status.Label(), DueOn: datePtr(f.DueOn),
+		Measures: []measureJSON{}, Evidence: []evidenceJSON{}}
+	for _, m := range f.Measures {
+		fj.Measures = append(fj.Measures, toMeasureJSON(m))
+	}
+	for _, e := range f.Evidence {
+		fj.Evidence = append(fj.Evidence, toEvidenceJSON(e))
+	}
+	return fj
+}
+
+func toMeasureJSON(m domain.Measure) measureJSON {
+	return measureJSON{ID: m.ID, FindingID: m.FindingID, Description: m.Description, ResponsiblePerson: m.ResponsiblePerson,
+		ResponsibleUnit: m.ResponsibleUnit, DueOn: string(m.DueOn), CreatedAt: rfc(m.CreatedAt)}
+}
+
+func toObjectionJSON(o domain.Objection) objectionJSON {
+	return objectionJSON{ID: o.ID, FindingID: o.FindingID, Text: o.Text, Status: string(o.Status), Reason: o.Reason,
+		FiledBy: o.FiledBy, FiledAt: rfc(o.FiledAt), RuledAt: rfcPtr(o.RuledAt)}
+}
+
 func viewJSON(v app.CaseView) caseJSON { return toCaseJSON(v.Case, v.Allowed, true) }
+
+// created answers a write that made something: 201, with Location pointing at what was made, and the
+// item itself or its parent naming it in created_id (SPEC §4.1).
+func created(c echo.Context, location string, body any) error {
+	c.Response().Header().Set(echo.HeaderLocation, location)
+	return c.JSON(http.StatusCreated, body)
+}
+
+func caseURL(id int64, parts ...any) string {
+	u := "/api/v1/cases/" + strconv.FormatInt(id, 10)
+	for _, p := range parts {
+		u += fmt.Sprint("/", p)
+	}
+	return u
+}
+
+// createdPart answers the case with the new part's id.
+func createdPart(c echo.Context, v app.CaseView, id int64, location string) error {
+	j := viewJSON(v)
+	j.CreatedID = &id
+	return created(c, location, j)
+}
 
 func (s *Server) apiOpenCase(c echo.Context) error {
 	var req openCaseRequest
@@ -346,7 +383,7 @@ func (s *Server) apiOpenCase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, viewJSON(v))
+	return created(c, caseURL(cs.ID), viewJSON(v))
 }
 
 // caseFilter reads the list filters of GET /api/v1/cases; a bad value is 422 naming the parameter.
@@ -473,8 +510,61 @@ func (s *Server) apiAddFinding(c echo.Context) error {
 		return err
 	}
 	a, _ := actorOf(c)
-	v, _, err := s.app.AddFinding(c.Request().Context(), a, id, req.toDomainFinding())
-	return caseReply(c, http.StatusCreated, v, err)
+	v, f, err := s.app.AddFinding(c.Request().Context(), a, id, req.toDomainFinding())
+	if err != nil {
+		return err
+	}
+	return createdPart(c, v, f.ID, caseURL(id, "findings", f.ID))
+}
+
+// casePart loads the case of the path's :id as the caller sees it, with the other path ids.
+func (s *Server) casePart(c echo.Context, names ...string) (app.CaseView, []int64, error) {
+	ids, err := pathIDs(c, append([]string{"id"}, names...)...)
+	if err != nil {
+		return app.CaseView{}, nil, err
+	}
+	a, _ := actorOf(c)
+	v, err := s.app.GetCase(c.Request().Context(), a, ids[0])
+	return v, ids, err
+}
+
+func (s *Server) apiGetFinding(c echo.Context) error {
+	v, ids, err := s.casePart(c, "fid")
+	if err != nil {
+		return err
+	}
+	f := v.Case.Finding(ids[1])
+	if f == nil {
+		return domain.Errorf(domain.ENOTFOUND, "问题不存在。")
+	}
+	return c.JSON(http.StatusOK, toFindingJSON(*f))
+}
+
+func (s *Server) apiGetMeasure(c echo.Context) error {
+	v, ids, err := s.casePart(c, "fid", "mid")
+	if err != nil {
+		return err
+	}
+	if f := v.Case.Finding(ids[1]); f != nil {
+		for _, m := range f.Measures {
+			if m.ID == ids[2] {
+				return c.JSON(http.StatusOK, toMeasureJSON(m))
+			}
+		}
+	}
+	return domain.Errorf(domain.ENOTFOUND, "整改措施不存在。")
+}
+
+func (s *Server) apiGetObjection(c echo.Context) error {
+	v, ids, err := s.casePart(c, "oid")
+	if err != nil {
+		return err
+	}
+	o := v.Case.Objection(ids[1])
+	if o == nil {
+		return domain.Errorf(domain.ENOTFOUND, "申辩不存在。")
+	}
+	return c.JSON(http.StatusOK, toObjectionJSON(*o))
 }
 
 func (s *Server) apiUpdateFinding(c echo.Context) error {
@@ -511,8 +601,11 @@ func (s *Server) apiFileObjection(c echo.Context) error {
 		return err
 	}
 	a, _ := actorOf(c)
-	v, _, err := s.app.FileObjection(c.Request().Context(), a, id, req.FindingID, req.Text)
-	return caseReply(c, http.StatusCreated, v, err)
+	v, o, err := s.app.FileObjection(c.Request().Context(), a, id, req.FindingID, req.Text)
+	if err != nil {
+		return err
+	}
+	return createdPart(c, v, o.ID, caseURL(id, "objections", o.ID))
 }
 
 func (s *Server) apiRuleObjection(c echo.Context) error {
@@ -539,8 +632,11 @@ func (s *Server) apiAddMeasure(c echo.Context) error {
 		return err
 	}
 	a, _ := actorOf(c)
-	v, _, err := s.app.AddMeasure(c.Request().Context(), a, ids[0], ids[1], req.toDomainMeasure())
-	return caseReply(c, http.StatusCreated, v, err)
+	v, m, err := s.app.AddMeasure(c.Request().Context(), a, ids[0], ids[1], req.toDomainMeasure())
+	if err != nil {
+		return err
+	}
+	return createdPart(c, v, m.ID, caseURL(ids[0], "findings", ids[1], "measures", m.ID))
 }
 
 func (s *Server) apiAct(c echo.Context) error {
@@ -548,10 +644,7 @@ func (s *Server) apiAct(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	act := domain.Action(c.Param("action"))
-	if !act.Valid() {
-		return domain.Errorf(domain.ENOTFOUND, "没有这个操作。")
-	}
+	act := domain.Action(c.Param("action")) // an unknown one is refused by the write path
 	var req actionRequest
 	if c.Request().ContentLength != 0 {
 		if err := bindJSON(c, &req); err != nil {
@@ -604,7 +697,7 @@ func (s *Server) apiUploadEvidence(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, toEvidenceJSON(*ev))
+	return created(c, "/api/v1/evidence/"+strconv.FormatInt(ev.ID, 10), toEvidenceJSON(*ev))
 }
 
 // sentFilename is the file name as the client sent it: mime/multipart keeps only its last element,
@@ -664,13 +757,19 @@ func (s *Server) apiDownloadEvidence(c echo.Context) error {
 		return err
 	}
 	defer f.Close()
+	serveEvidence(c, e, f)
+	return nil
+}
+
+// serveEvidence sends a stored file as the type sniffed at upload, inline but sandboxed: a file is
+// shown, never run, and stays in the browser's private cache.
+func serveEvidence(c echo.Context, e domain.Evidence, f io.ReadSeeker) {
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, e.ContentType)
 	h.Set("Content-Disposition", "inline")
 	h.Set("Cache-Control", "private, max-age=3600")
 	h.Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; media-src 'self'; sandbox")
 	http.ServeContent(c.Response(), c.Request(), "", e.UploadedAt, f)
-	return nil
 }
 
 type auditJSON struct {

@@ -10,15 +10,6 @@ import (
 	"dudao/domain"
 )
 
-// notificationRoutes registers the notifications inbox API: the caller's own notifications only.
-func (s *Server) notificationRoutes(g *echo.Group) {
-	g.GET("/notifications", s.apiListNotifications)
-	g.POST("/notifications/read-all", s.apiReadAllNotifications)
-	g.POST("/notifications/:id/read", s.apiReadNotification)
-	g.GET("/notifications/email", s.apiGetNotificationEmail)
-	g.PUT("/notifications/email", s.apiSetNotificationEmail)
-}
-
 type notificationJSON struct {
 	ID               int64   `json:"id"`
 	Kind             string  `json:"kind"`
@@ -132,14 +123,6 @@ type inboxPage struct {
 }
 
 func (inboxPage) template() string { return tmplInbox }
-
-func (s *Server) notificationPages(g *echo.Group) {
-	w := s.requireWeb
-	g.GET("/notifications", s.uiInbox, w)
-	g.POST("/notifications/read-all", s.uiInboxReadAll, w)
-	g.POST("/notifications/email", s.uiInboxEmail, w)
-	g.POST("/notifications/:id/read", s.uiInboxRead, w)
-}
 
 const inboxPerPage = 30
 

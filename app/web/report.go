@@ -17,26 +17,6 @@ import (
 
 const tmplReportAccountability = "reports/accountability.html"
 
-// reportRoutes registers the reports API (accountability report, 意见书 PDF, ledger Excel) on the
-// bearer group.
-func (s *Server) reportRoutes(g *echo.Group) {
-	g.GET("/reports/accountability", s.apiAccountabilityReport)
-	g.GET("/reports/accountability.pdf", s.reportAccountabilityPDF)
-	g.GET("/reports/accountability.xlsx", s.reportAccountabilityXLSX)
-	g.GET("/reports/ledger.xlsx", s.reportLedgerXLSX)
-	g.GET("/cases/:id/opinion.pdf", s.reportOpinionPDF)
-}
-
-// reportPages registers the report page and its downloads for the web UI (cookie session). The
-// downloads are the API's handlers: a browser cannot send a bearer token from a link.
-func (s *Server) reportPages(g *echo.Group) {
-	g.GET("/reports/accountability", s.reportAccountabilityView, s.requireWeb)
-	g.GET("/reports/accountability.pdf", s.reportAccountabilityPDF, s.requireWeb)
-	g.GET("/reports/accountability.xlsx", s.reportAccountabilityXLSX, s.requireWeb)
-	g.GET("/reports/ledger.xlsx", s.reportLedgerXLSX, s.requireWeb)
-	g.GET("/cases/:id/opinion.pdf", s.reportOpinionPDF, s.requireWeb)
-}
-
 // reportParams reads from, to and org_id; a bad value is 422 naming the parameter in Chinese. The
 // period's meaning (from not after to) is the domain's.
 func reportParams(c echo.Context) (app.ReportParams, error) {

@@ -90,57 +90,6 @@ func New(x *app.App, cfg Config, log *slog.Logger) (*Server, error) {
 	return s, nil
 }
 
-func (s *Server) routes() {
-	e := s.Echo
-	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
-	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", s.metricsHandler())
-
-	static, _ := fs.Sub(templates.FS, "static")
-	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", longCache(http.FileServer(http.FS(static))))))
-
-	// JSON bodies are capped; evidence uploads carry their own, larger cap.
-	jsonLimit := middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
-		Limit:   byteSize(s.cfg.MaxBodyBytes),
-		Skipper: func(c echo.Context) bool { return c.Path() == "/api/v1/cases/:id/evidence" },
-	})
-	api := e.Group("/api/v1", jsonLimit)
-	api.POST("/auth/login", s.apiLogin)
-	api.GET("/openapi.json", s.apiOpenAPI)
-	authed := api.Group("", s.requireBearer)
-	authed.POST("/auth/logout", s.apiLogout)
-	authed.GET("/me", s.apiMe)
-	authed.GET("/orgs", s.apiListOrgs)
-	authed.GET("/orgs/:id", s.apiGetOrg)
-	authed.POST("/cases", s.apiOpenCase)
-	authed.GET("/cases", s.apiListCases)
-	authed.GET("/cases/:id", s.apiGetCase)
-	authed.POST("/cases/:id/findings", s.apiAddFinding)
-	authed.PATCH("/cases/:id/findings/:fid", s.apiUpdateFinding)
-	authed.DELETE("/cases/:id/findings/:fid", s.apiRemoveFinding)
-	authed.POST("/cases/:id/objections", s.apiFileObjection)
-	authed.POST("/cases/:id/objections/:oid/ruling", s.apiRuleObjection)
-	authed.POST("/cases/:id/findings/:fid/measures", s.apiAddMeasure)
-	authed.POST("/cases/:id/evidence", s.apiUploadEvidence)
-	authed.GET("/evidence/:eid", s.apiDownloadEvidence)
-	authed.POST("/cases/:id/actions/:action", s.apiAct)
-	authed.GET("/cases/:id/audit", s.apiCaseAudit)
-	authed.GET("/audit", s.apiListAudit)
-	s.accountabilityRoutes(authed)
-	s.notificationRoutes(authed)
-	s.reportRoutes(authed)
-	api.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
-
-	ui := e.Group("", middleware.BodyLimit(byteSize(s.cfg.MaxBodyBytes)), s.csrf(), s.loadWebSession)
-	ui.GET("/login", s.loginPage)
-	ui.POST("/login", s.loginSubmit)
-	ui.POST("/logout", s.logoutSubmit, s.requireWeb)
-	ui.GET("/", s.homePage, s.requireWeb)
-	s.uiRoutes(ui)
-	s.reportPages(ui)
-	s.accountabilityPages(ui)
-}
-
 func (s *Server) readyz(c echo.Context) error {
 	if s.cfg.Ready != nil {
 		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)

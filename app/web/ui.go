@@ -12,44 +12,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"dudao/domain"
 )
-
-// uiRoutes registers the pages of the web UI beyond login and home. g carries the CSRF check and the
-// session; every page here needs a signed-in user.
-func (s *Server) uiRoutes(g *echo.Group) {
-	w := s.requireWeb
-	g.GET("/ui/nav", s.uiNav, w)
-
-	g.GET("/cases", s.uiCaseList, w)
-	g.GET("/cases/new", s.uiCaseNew, w)
-	g.POST("/cases", s.uiCaseOpen, w)
-	g.GET("/cases/:id", s.uiCaseShow, w)
-	g.POST("/cases/:id/actions/:action", s.uiCaseAct, w)
-	g.POST("/cases/:id/findings", s.uiFindingAdd, w)
-	g.GET("/cases/:id/findings/:fid/edit", s.uiFindingEdit, w)
-	g.POST("/cases/:id/findings/:fid", s.uiFindingUpdate, w)
-	g.POST("/cases/:id/findings/:fid/delete", s.uiFindingRemove, w)
-	g.POST("/cases/:id/objections", s.uiObjectionFile, w)
-	g.POST("/cases/:id/objections/:oid/ruling", s.uiObjectionRule, w)
-	g.GET("/cases/:id/rectification", s.uiRectification, w)
-	g.POST("/cases/:id/findings/:fid/measures", s.uiMeasureAdd, w)
-	g.GET("/cases/:id/recheck", s.uiRecheck, w)
-	g.GET("/cases/:id/evidence/:eid", s.uiEvidence, w)
-
-	g.GET("/admin/orgs", s.uiAdminOrgs, w)
-	g.POST("/admin/orgs", s.uiAdminOrgCreate, w)
-	g.GET("/admin/users", s.uiAdminUsers, w)
-	g.POST("/admin/users", s.uiAdminUserCreate, w)
-	g.POST("/admin/grants", s.uiAdminGrant, w)
-
-	// Evidence comes from phone cameras, far larger than the group's body cap: the upload route has
-	// the same CSRF check and session but the upload cap.
-	s.Echo.POST("/cases/:id/evidence", s.uiEvidenceUpload,
-		middleware.BodyLimit(byteSize(s.cfg.MaxUploadBytes+2*uploadOverhead)), s.csrf(), s.loadWebSession, w)
-}
 
 // frame is what the UI's own pages share beyond Base: the navigation for the user's roles and the
 // message left by the previous request (flash) or by a refused write (alert).
