@@ -312,15 +312,29 @@ func (db *DB) GetAccountability(ctx context.Context, id int64) (*domain.Accounta
 }
 
 func (db *DB) fillAccountability(ctx context.Context, rows []accountabilityRow) ([]domain.Accountability, error) {
+	return fillProceedings(ctx, db, rows)
+}
+
+// proceedingRow is a row that embeds ProceedingCols and turns into its domain record.
+type proceedingRow[D any] interface {
+	cols() ProceedingCols
+	toDomain(orgs map[int64]domain.Org, numbers map[int64]string) D
+}
+
+func (r accountabilityRow) cols() ProceedingCols { return r.ProceedingCols }
+func (r incentiveRow) cols() ProceedingCols      { return r.ProceedingCols }
+
+// fillProceedings turns rows into records, with what they refer to loaded in one query each.
+func fillProceedings[D any, R proceedingRow[D]](ctx context.Context, db *DB, rows []R) ([]D, error) {
 	cols := make([]ProceedingCols, len(rows))
 	for i, r := range rows {
-		cols[i] = r.ProceedingCols
+		cols[i] = r.cols()
 	}
 	orgs, numbers, err := db.proceedingRefs(ctx, cols)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]domain.Accountability, len(rows))
+	out := make([]D, len(rows))
 	for i, r := range rows {
 		out[i] = r.toDomain(orgs, numbers)
 	}
@@ -449,19 +463,7 @@ func (db *DB) GetIncentive(ctx context.Context, id int64) (*domain.Incentive, er
 }
 
 func (db *DB) fillIncentives(ctx context.Context, rows []incentiveRow) ([]domain.Incentive, error) {
-	cols := make([]ProceedingCols, len(rows))
-	for i, r := range rows {
-		cols[i] = r.ProceedingCols
-	}
-	orgs, numbers, err := db.proceedingRefs(ctx, cols)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]domain.Incentive, len(rows))
-	for i, r := range rows {
-		out[i] = r.toDomain(orgs, numbers)
-	}
-	return out, nil
+	return fillProceedings(ctx, db, rows)
 }
 
 // SaveIncentive writes the incentive if its stored version is still expectedVersion.

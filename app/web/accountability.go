@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -231,9 +232,14 @@ func accListParams(c echo.Context, valid func(string) bool) (page, perPage int, 
 	return max(page, 1), perPage, status, targetOrgID, nil
 }
 
-func accListReply(c echo.Context, items any, total, page, perPage int) error {
+// accListReply answers a page of views as {items, total, page, per_page}.
+func accListReply[V, J any](c echo.Context, views []V, conv func(V) J, total, page, perPage int) error {
 	if perPage == 0 {
 		perPage = 20
+	}
+	items := make([]J, len(views))
+	for i, v := range views {
+		items[i] = conv(v)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"items": items, "total": total, "page": page, "per_page": perPage})
 }
@@ -256,18 +262,30 @@ func (s *Server) apiListAccountability(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]accountabilityJSON, len(vs))
-	for i, v := range vs {
-		out[i] = toAccountabilityJSON(v)
-	}
-	return accListReply(c, out, total, page, per)
+	return accListReply(c, vs, toAccountabilityJSON, total, page, per)
 }
 
 func accReply(c echo.Context, status int, v app.AccountabilityView, err error) error {
+	return viewReply(c, status, v, err, toAccountabilityJSON)
+}
+
+// getByID answers GET …/{id}: the record the use case reads for the caller (404 out of scope), as JSON.
+func getByID[V, J any](c echo.Context, get func(context.Context, domain.Actor, int64) (V, error), conv func(V) J) error {
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	return c.JSON(status, toAccountabilityJSON(v))
+	a, _ := actorOf(c)
+	v, err := get(c.Request().Context(), a, id)
+	return viewReply(c, http.StatusOK, v, err, conv)
+}
+
+// viewReply answers a use case's view as JSON, or its error.
+func viewReply[V, J any](c echo.Context, status int, v V, err error, conv func(V) J) error {
+	if err != nil {
+		return err
+	}
+	return c.JSON(status, conv(v))
 }
 
 func (s *Server) apiProposeAccountability(c echo.Context) error {
@@ -286,13 +304,7 @@ func (s *Server) apiProposeAccountability(c echo.Context) error {
 func accURL(id int64) string { return "/api/v1/accountability/" + strconv.FormatInt(id, 10) }
 
 func (s *Server) apiGetAccountability(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	a, _ := actorOf(c)
-	v, err := s.app.GetAccountability(c.Request().Context(), a, id)
-	return accReply(c, http.StatusOK, v, err)
+	return getByID(c, s.app.GetAccountability, toAccountabilityJSON)
 }
 
 func (s *Server) apiEditAccountability(c echo.Context) error {
@@ -381,18 +393,11 @@ func (s *Server) apiListIncentives(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]incentiveJSON, len(vs))
-	for i, v := range vs {
-		out[i] = toIncentiveJSON(v)
-	}
-	return accListReply(c, out, total, page, per)
+	return accListReply(c, vs, toIncentiveJSON, total, page, per)
 }
 
 func incReply(c echo.Context, status int, v app.IncentiveView, err error) error {
-	if err != nil {
-		return err
-	}
-	return c.JSON(status, toIncentiveJSON(v))
+	return viewReply(c, status, v, err, toIncentiveJSON)
 }
 
 func (s *Server) apiProposeIncentive(c echo.Context) error {
@@ -409,13 +414,7 @@ func (s *Server) apiProposeIncentive(c echo.Context) error {
 }
 
 func (s *Server) apiGetIncentive(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	a, _ := actorOf(c)
-	v, err := s.app.GetIncentive(c.Request().Context(), a, id)
-	return incReply(c, http.StatusOK, v, err)
+	return getByID(c, s.app.GetIncentive, toIncentiveJSON)
 }
 
 func (s *Server) apiActIncentive(c echo.Context) error {

@@ -491,13 +491,7 @@ func caseReply(c echo.Context, status int, v app.CaseView, err error) error {
 }
 
 func (s *Server) apiGetCase(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	a, _ := actorOf(c)
-	v, err := s.app.GetCase(c.Request().Context(), a, id)
-	return caseReply(c, http.StatusOK, v, err)
+	return getByID(c, s.app.GetCase, viewJSON)
 }
 
 func (s *Server) apiAddFinding(c echo.Context) error {
