@@ -111,7 +111,7 @@ func (x *App) caseView(a domain.Actor, c *domain.Case) CaseView {
 }
 
 // ListCases lists the cases in the caller's scope.
-func (x *App) ListCases(ctx context.Context, a domain.Actor, f domain.CaseFilter) ([]domain.Case, int, error) {
+func (x *App) ListCases(ctx context.Context, a domain.Actor, f domain.CaseFilter) (domain.CasePage, error) {
 	f.Scopes = x.scopes(a, "case", "read")
 	f.Today = domain.DateOf(x.d.Clock.Now())
 	if f.PerPage <= 0 {

@@ -123,6 +123,17 @@ type CaseFilter struct {
 	From, To          Date   // created between, inclusive
 	Page              int
 	PerPage           int
+	// Cursor continues a list after the page that answered it (CasePage.Next): the way to deep pages,
+	// whose cost does not grow with their depth as Page's does.
+	Cursor string
+}
+
+// CasePage is one page of a case list, newest first.
+type CasePage struct {
+	Items []Case
+	Total int    // how many cases the filter holds; at least this many when not Exact
+	Exact bool   // false when the count stopped at its cap (a list says "1,000+")
+	Next  string // the cursor of the next page; "" on the last
 }
 
 // CaseRepo stores the case aggregate. SaveCase writes the case and its new or changed parts, and
@@ -131,7 +142,7 @@ type CaseRepo interface {
 	CreateCase(ctx context.Context, c *Case) error
 	GetCase(ctx context.Context, id int64) (*Case, error)
 	SaveCase(ctx context.Context, c *Case, expectedVersion int) error
-	ListCases(ctx context.Context, f CaseFilter) ([]Case, int, error)
+	ListCases(ctx context.Context, f CaseFilter) (CasePage, error)
 	// CaseSummaries returns the first f.PerPage cases of the filter, newest first, as work lists show
 	// them: without their parts but with their inspectors and the counts of SummaryCounts; no total.
 	CaseSummaries(ctx context.Context, f CaseFilter) ([]CaseSummary, error)

@@ -193,9 +193,9 @@ func (db *DB) saveProceeding(ctx context.Context, model, row any, id int64, expe
 // listProceedings reads one page of rows of table (aliased p) in scope, newest first, with the total.
 func (db *DB) listProceedings(ctx context.Context, table string, scopes []domain.Jurisdiction, status string, targetOrgID int64,
 	perPage, page int, more func(q *gorm.DB) *gorm.DB, dest any) (int, error) {
-	tw, targs := scopeWhere("p.target_path", scopes)
-	ow, oargs := scopeWhere("p.owner_path", scopes)
-	q := db.conn(ctx).Table(table+" AS p").Where("("+tw+" OR "+ow+")", append(targs, oargs...)...)
+	// The handling office always lies above the record's target, so the target's path says it all.
+	tw, targs := db.scopeWhere("p.target_path", scopes)
+	q := db.conn(ctx).Table(table+" AS p").Where(tw, targs...)
 	if status != "" {
 		q = q.Where("p.status = ?", status)
 	}

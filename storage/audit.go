@@ -73,7 +73,7 @@ func (db *DB) Append(ctx context.Context, e *domain.AuditEvent) error {
 func (db *DB) List(ctx context.Context, f domain.AuditFilter) ([]domain.AuditEvent, int, error) {
 	q := db.conn(ctx).Model(&auditRow{})
 	if f.Scopes != nil {
-		where, args := scopeWhere("object_path", f.Scopes)
+		where, args := db.scopeWhere("object_path", f.Scopes)
 		q = q.Where(where, args...)
 	}
 	if f.ObjectType != "" {

@@ -55,8 +55,11 @@ func (db *DB) ResetSequences(ctx context.Context, tables ...string) error {
 	return nil
 }
 
-// RebuildDerived recomputes, from the plain rows, every table kept for reading fast (none yet; the
-// case list's scopes and counts and the report's summaries will be). A bulk load calls it last.
+// RebuildDerived recomputes, from the plain rows, every table kept for reading fast: the case list's
+// scopes and counts. A bulk load calls it last.
 func (db *DB) RebuildDerived(ctx context.Context) error {
-	return db.mustTx(ctx)
+	if err := db.mustTx(ctx); err != nil {
+		return err
+	}
+	return db.rebuildCaseScopes(ctx)
 }

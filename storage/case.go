@@ -195,6 +195,9 @@ func (db *DB) CreateCase(ctx context.Context, c *domain.Case) error {
 			return translate(err, "督导组成员", "insert inspectors")
 		}
 	}
+	if err := db.addCaseScopes(ctx, c); err != nil {
+		return err
+	}
 	return db.saveChildren(ctx, c)
 }
 
@@ -275,6 +278,15 @@ func (db *DB) SaveCase(ctx context.Context, c *domain.Case, expectedVersion int)
 	if err := db.mustTx(ctx); err != nil {
 		return err
 	}
+	// The status of the version the caller loaded, to move the case in its scopes and counts: if the
+	// row changes after this read, the versioned update below finds nothing and the save is refused.
+	var was []string
+	if err := db.conn(ctx).Model(&caseRow{}).Where("id = ? AND version = ?", c.ID, expectedVersion).Pluck("status", &was).Error; err != nil {
+		return translate(err, "案件", "read case status")
+	}
+	if len(was) == 0 {
+		return domain.Errorf(domain.ECONFLICT, "案件%s已被他人修改，请刷新后重试。", c.Number)
+	}
 	row := caseFromDomain(c)
 	row.UpdatedAt = time.Now().UTC()
 	res := db.conn(ctx).Model(&caseRow{}).Where("id = ? AND version = ?", c.ID, expectedVersion).
@@ -287,6 +299,9 @@ func (db *DB) SaveCase(ctx context.Context, c *domain.Case, expectedVersion int)
 	}
 	if res.RowsAffected == 0 {
 		return domain.Errorf(domain.ECONFLICT, "案件%s已被他人修改，请刷新后重试。", c.Number)
+	}
+	if err := db.moveCaseStatus(ctx, c, domain.Status(was[0])); err != nil {
+		return err
 	}
 	return db.saveChildren(ctx, c)
 }
@@ -388,72 +403,76 @@ func (db *DB) insertEvidence(conn *gorm.DB, caseID int64, e *domain.Evidence) er
 	return nil
 }
 
-// caseWhere applies the filter's conditions (scope included) to a query on "cases AS c".
-func (db *DB) caseWhere(q *gorm.DB, f domain.CaseFilter) *gorm.DB {
-	tw, targs := scopeWhere("c.target_path", f.Scopes)
-	ow, oargs := scopeWhere("c.owner_path", f.Scopes)
-	q = q.Where("("+tw+" OR "+ow+")", append(targs, oargs...)...)
-	var statuses []string
-	if f.Status != "" {
-		statuses = append(statuses, string(f.Status))
-	}
-	for _, st := range f.Statuses {
-		statuses = append(statuses, string(st))
-	}
-	if len(statuses) > 0 {
-		q = q.Where("c.status IN ?", statuses)
-	}
-	if f.Type != "" {
-		q = q.Where("c.type = ?", string(f.Type))
-	}
-	if f.Kind != "" {
-		q = q.Where("c.kind = ?", string(f.Kind))
-	}
-	if f.TargetOrgID != 0 {
-		q = q.Where("c.target_org_id = ?", f.TargetOrgID)
-	}
-	if f.InspectorID != 0 {
-		q = q.Where("EXISTS (SELECT 1 FROM case_inspectors ci WHERE ci.case_id = c.id AND ci.user_id = ?)", f.InspectorID)
-	}
-	if f.Overdue {
-		q = q.Where("EXISTS (SELECT 1 FROM findings fo WHERE fo.case_id = c.id AND fo.status IN ('open', 'failed') AND fo.due_on <> '' AND fo.due_on < ?)", string(f.Today)).
-			Where("c.status IN ('rectifying', 'verifying')")
-	}
-	if f.PendingObjections {
-		q = q.Where("EXISTS (SELECT 1 FROM objections op WHERE op.case_id = c.id AND op.status = 'pending')")
-	}
-	if q2 := strings.TrimSpace(f.Q); q2 != "" {
-		like := "%" + escapeLike(q2) + "%"
-		q = q.Where(`(c.title LIKE ? ESCAPE '\' OR c.number LIKE ? ESCAPE '\')`, like, like)
-	}
-	if f.From != "" {
-		q = q.Where("c.created_at >= ?", f.From.Time().UTC())
-	}
-	if f.To != "" {
-		q = q.Where("c.created_at < ?", f.To.AddDays(1).Time().UTC())
-	}
-	return q
-}
-
-// ListCases returns one page of cases in scope, newest first, without their parts.
-func (db *DB) ListCases(ctx context.Context, f domain.CaseFilter) ([]domain.Case, int, error) {
-	conn := db.conn(ctx)
-	q := db.caseWhere(conn.Table("cases AS c"), f)
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, translate(err, "案件", "count cases")
-	}
+// ListCases returns one page of cases in scope, newest first, without their parts: the page's ids
+// from the scopes' index ranges (after the cursor, or at the page's offset), then those cases by id.
+func (db *DB) ListCases(ctx context.Context, f domain.CaseFilter) (domain.CasePage, error) {
 	per := f.PerPage
 	if per <= 0 {
 		per = 20
 	}
-	page := max(f.Page, 1)
-	var rows []caseRow
-	if err := q.Select("c.*").Order("c.created_at DESC, c.id DESC").Limit(per).Offset((page - 1) * per).Find(&rows).Error; err != nil {
-		return nil, 0, translate(err, "案件", "list cases")
+	var after *caseCursor
+	offset := 0
+	if f.Cursor != "" {
+		c, err := parseCaseCursor(f.Cursor)
+		if err != nil {
+			return domain.CasePage{}, err
+		}
+		after = &c
+	} else if f.Page > 1 {
+		offset = (f.Page - 1) * per
 	}
-	out, err := db.casesOf(ctx, rows)
-	return out, int(total), err
+	f, err := db.rootScopes(ctx, f)
+	if err != nil {
+		return domain.CasePage{}, err
+	}
+	ids, next, err := db.caseIDsPage(ctx, f, per, after, offset)
+	if err != nil {
+		return domain.CasePage{}, err
+	}
+	page := domain.CasePage{Next: next}
+	if page.Total, page.Exact, err = db.caseTotal(ctx, f); err != nil {
+		return domain.CasePage{}, err
+	}
+	page.Items, err = db.casesByID(ctx, ids)
+	return page, err
+}
+
+// rootScopes replaces the scope "" (everything, for the system) by the roots of the org tree.
+func (db *DB) rootScopes(ctx context.Context, f domain.CaseFilter) (domain.CaseFilter, error) {
+	if !containsPath(f.Scopes, "") {
+		return f, nil
+	}
+	var roots []string
+	if err := db.conn(ctx).Table("orgs").Where("parent_id IS NULL").Pluck("path", &roots).Error; err != nil {
+		return f, translate(err, "机构", "root orgs")
+	}
+	f.Scopes = nil
+	for _, r := range roots {
+		f.Scopes = append(f.Scopes, domain.Jurisdiction(r))
+	}
+	return f, nil
+}
+
+// casesByID loads cases (without parts) in the order of ids.
+func (db *DB) casesByID(ctx context.Context, ids []int64) ([]domain.Case, error) {
+	if len(ids) == 0 {
+		return []domain.Case{}, nil
+	}
+	var rows []caseRow
+	if err := db.conn(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, translate(err, "案件", "load listed cases")
+	}
+	byID := make(map[int64]caseRow, len(rows))
+	for _, r := range rows {
+		byID[r.ID] = r
+	}
+	ordered := make([]caseRow, 0, len(ids))
+	for _, id := range ids {
+		if r, ok := byID[id]; ok {
+			ordered = append(ordered, r)
+		}
+	}
+	return db.casesOf(ctx, ordered)
 }
 
 // casesOf turns rows into cases with their orgs, loaded in one query.
@@ -484,26 +503,35 @@ type summaryRow struct {
 	InspectorList  *string
 }
 
-// CaseSummaries reads the first f.PerPage cases of the filter with their counts, in one query.
+// CaseSummaries reads the first f.PerPage cases of the filter with their counts: the ids from the
+// scopes' index ranges, then those cases with their parts counted, in one query.
 func (db *DB) CaseSummaries(ctx context.Context, f domain.CaseFilter) ([]domain.CaseSummary, error) {
+	per := f.PerPage
+	if per <= 0 {
+		per = 20
+	}
+	f, err := db.rootScopes(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	ids, _, err := db.caseIDsPage(ctx, f, per, nil, 0)
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
 	agg := "(SELECT group_concat(ci.user_id) FROM case_inspectors ci WHERE ci.case_id = c.id)"
 	if db.dialect == Postgres {
 		agg = "(SELECT string_agg(ci.user_id::text, ',') FROM case_inspectors ci WHERE ci.case_id = c.id)"
 	}
 	today := string(f.Today)
-	per := f.PerPage
-	if per <= 0 {
-		per = 20
-	}
 	var rows []summaryRow
-	err := db.caseWhere(db.conn(ctx).Table("cases AS c"), f).Select(`c.*,
+	err = db.conn(ctx).Table("cases AS c").Where("c.id IN ?", ids).Select(`c.*,
 		(SELECT COUNT(*) FROM findings f1 WHERE f1.case_id = c.id) AS finding_count,
 		(SELECT COUNT(*) FROM findings f2 WHERE f2.case_id = c.id AND f2.status = 'submitted') AS submitted_count,
 		(SELECT COUNT(*) FROM objections o1 WHERE o1.case_id = c.id AND o1.status = 'pending') AS pending_count,
 		(SELECT COUNT(*) FROM findings f3 WHERE f3.case_id = c.id AND f3.status IN ('open', 'failed') AND f3.due_on <> '' AND f3.due_on < ?) AS overdue_count,
 		(SELECT MIN(f4.due_on) FROM findings f4 WHERE f4.case_id = c.id AND f4.status IN ('open', 'failed') AND f4.due_on <> '' AND f4.due_on < ?) AS oldest_overdue,
 		`+agg+` AS inspector_list`, today, today).
-		Order("c.created_at DESC, c.id DESC").Limit(per).Find(&rows).Error
+		Order("c.created_at DESC, c.id DESC").Find(&rows).Error
 	if err != nil {
 		return nil, translate(err, "案件", "case summaries")
 	}
@@ -535,26 +563,28 @@ func (db *DB) CaseSummaries(ctx context.Context, f domain.CaseFilter) ([]domain.
 	return out, nil
 }
 
-// CaseCounts counts the cases under scopes by status, and those overdue as of today.
+// CaseCounts reads how many cases the scopes hold by status (kept counts), and counts those overdue
+// as of today up to ListCap.
 func (db *DB) CaseCounts(ctx context.Context, scopes []domain.Jurisdiction, today domain.Date) (map[domain.Status]int, int, error) {
+	f, err := db.rootScopes(ctx, domain.CaseFilter{Scopes: scopes})
+	if err != nil {
+		return nil, 0, err
+	}
 	var rows []struct {
 		Status string
 		N      int
 	}
-	f := domain.CaseFilter{Scopes: scopes}
-	if err := db.caseWhere(db.conn(ctx).Table("cases AS c"), f).Select("c.status AS status, COUNT(*) AS n").Group("c.status").Scan(&rows).Error; err != nil {
-		return nil, 0, translate(err, "案件", "count cases by status")
+	if err := db.conn(ctx).Table("case_counts").Where("scope_path IN ?", pathStrings(foldScopes(f.Scopes))).
+		Select("status, SUM(n) AS n").Group("status").Scan(&rows).Error; err != nil {
+		return nil, 0, translate(err, "案件", "read case counts")
 	}
 	by := map[domain.Status]int{}
 	for _, r := range rows {
 		by[domain.Status(r.Status)] = r.N
 	}
-	var overdue int64
 	f.Overdue, f.Today = true, today
-	if err := db.caseWhere(db.conn(ctx).Table("cases AS c"), f).Count(&overdue).Error; err != nil {
-		return nil, 0, translate(err, "案件", "count overdue cases")
-	}
-	return by, int(overdue), nil
+	overdue, _, err := db.caseTotal(ctx, f)
+	return by, overdue, err
 }
 
 // FindingsToRectify lists the findings the target org still has to rectify in cases being rectified.

@@ -158,16 +158,28 @@ func translate(err error, what, op string) error {
 	return fmt.Errorf("storage: %s: %w", op, err)
 }
 
-// scopeWhere builds "(col LIKE ? OR col LIKE ?)" for the given jurisdictions; an empty list matches nothing.
-func scopeWhere(col string, scopes []domain.Jurisdiction) (string, []any) {
+// scopeWhere builds "(col >= ? AND col < ?) OR …" for the given jurisdictions: each one an index range
+// over the paths below it ('0' is the byte after '/', so "wuhai/hbw/" holds exactly the paths from
+// "wuhai/hbw/" up to "wuhai/hbw0"), never a LIKE pattern, which SQLite cannot serve from an index.
+// PostgreSQL compares them byte by byte, whatever the database's locale. An empty list matches nothing;
+// the empty jurisdiction matches everything.
+func (db *DB) scopeWhere(col string, scopes []domain.Jurisdiction) (string, []any) {
 	if len(scopes) == 0 {
 		return "1 = 0", nil
 	}
-	parts := make([]string, len(scopes))
-	args := make([]any, len(scopes))
-	for i, s := range scopes {
-		parts[i] = col + ` LIKE ? ESCAPE '\'`
-		args[i] = escapeLike(string(s)) + "%"
+	c := col
+	if db.dialect == Postgres {
+		c = col + ` COLLATE "C"`
+	}
+	parts := make([]string, 0, len(scopes))
+	args := make([]any, 0, 2*len(scopes))
+	for _, s := range scopes {
+		if s == "" {
+			return "1 = 1", nil
+		}
+		p := string(s)
+		parts = append(parts, "("+c+" >= ? AND "+c+" < ?)")
+		args = append(args, p, p[:len(p)-1]+"0")
 	}
 	return "(" + strings.Join(parts, " OR ") + ")", args
 }

@@ -205,13 +205,15 @@ CREATE INDEX rechecks_case ON rechecks(case_id);
 
 // migrations in order; each lives beside the storage code it serves.
 var migrations = []migration{migrationCore, migrationCases, migrationAccountability, migrationNotification, migrationReport,
-	migrationIdempotency}
+	migrationIdempotency, migrationCaseScopes}
 
 func (db *DB) render(sql string) string {
 	r := strings.NewReplacer(
 		"{{id}}", map[Dialect]string{SQLite: "INTEGER PRIMARY KEY AUTOINCREMENT", Postgres: "BIGSERIAL PRIMARY KEY"}[db.dialect],
 		"{{ts}}", map[Dialect]string{SQLite: "DATETIME", Postgres: "TIMESTAMPTZ"}[db.dialect],
 		"{{blob}}", map[Dialect]string{SQLite: "BLOB", Postgres: "BYTEA"}[db.dialect],
+		// {{bytes}} makes a text column compare byte by byte, as paths must (SQLite always does).
+		"{{bytes}}", map[Dialect]string{SQLite: "", Postgres: `COLLATE "C"`}[db.dialect],
 	)
 	return r.Replace(sql)
 }

@@ -58,7 +58,7 @@ func (db *DB) GetOrgByPath(ctx context.Context, path domain.Jurisdiction) (domai
 
 // ListOrgs returns the orgs under any of scopes, ordered by path.
 func (db *DB) ListOrgs(ctx context.Context, scopes []domain.Jurisdiction) ([]domain.Org, error) {
-	where, args := scopeWhere("path", scopes)
+	where, args := db.scopeWhere("path", scopes)
 	var rows []orgRow
 	if err := db.conn(ctx).Where(where, args...).Order(db.byteOrder("path")).Find(&rows).Error; err != nil {
 		return nil, translate(err, "机构", "list orgs")

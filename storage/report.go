@@ -83,7 +83,7 @@ func (db *DB) AccountabilityFigures(ctx context.Context, q domain.ReportQuery) (
 	out := domain.AccountabilityReport{From: q.From, To: q.To, Today: q.Today}
 	conn := db.conn(ctx)
 	p := periodOf(q)
-	scopeSQL, scopeArgs := scopeWhere("c.target_path", []domain.Jurisdiction{q.Scope})
+	scopeSQL, scopeArgs := db.scopeWhere("c.target_path", []domain.Jurisdiction{q.Scope})
 	with := func(args ...any) []any { return append(args, scopeArgs...) }
 	query := func(dest any, what, sql string, args ...any) func() error {
 		return func() error {
@@ -95,7 +95,7 @@ func (db *DB) AccountabilityFigures(ctx context.Context, q domain.ReportQuery) (
 	}
 
 	var orgRows []reportOrgRow
-	orgScope, orgArgs := scopeWhere("path", []domain.Jurisdiction{q.Scope})
+	orgScope, orgArgs := db.scopeWhere("path", []domain.Jurisdiction{q.Scope})
 
 	// Cases issued in the period, and their findings by severity (two queries: counting cases through
 	// the join would need COUNT(DISTINCT)).
@@ -155,7 +155,7 @@ func (db *DB) AccountabilityFigures(ctx context.Context, q domain.ReportQuery) (
 		GROUP BY c.target_org_id`
 
 	// 问责 decided in the period, by form; "published" decisions were decided first.
-	aScope, aArgs := scopeWhere("a.target_path", []domain.Jurisdiction{q.Scope})
+	aScope, aArgs := db.scopeWhere("a.target_path", []domain.Jurisdiction{q.Scope})
 	var forms []struct {
 		OrgID      int64
 		TargetType string
@@ -168,7 +168,7 @@ func (db *DB) AccountabilityFigures(ctx context.Context, q domain.ReportQuery) (
 		GROUP BY a.target_org_id, a.target_type, a.form`
 
 	// Incentives decided in the period, by kind.
-	iScope, iArgs := scopeWhere("i.target_path", []domain.Jurisdiction{q.Scope})
+	iScope, iArgs := db.scopeWhere("i.target_path", []domain.Jurisdiction{q.Scope})
 	var incentives []struct {
 		OrgID int64
 		Kind  string
@@ -319,7 +319,7 @@ func (db *DB) Ledger(ctx context.Context, q domain.ReportQuery) (domain.Ledger, 
 	out := domain.Ledger{From: q.From, To: q.To}
 	conn := db.conn(ctx)
 	p := periodOf(q)
-	scopeSQL, scopeArgs := scopeWhere("c.target_path", []domain.Jurisdiction{q.Scope})
+	scopeSQL, scopeArgs := db.scopeWhere("c.target_path", []domain.Jurisdiction{q.Scope})
 	args := append([]any{p.start, p.end}, scopeArgs...)
 
 	var findings []struct {

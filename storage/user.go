@@ -80,7 +80,7 @@ func (db *DB) SetPassword(ctx context.Context, userID int64, hash string) error 
 
 // ListUsers returns the users whose org lies under any of scopes.
 func (db *DB) ListUsers(ctx context.Context, scopes []domain.Jurisdiction) ([]domain.User, error) {
-	where, args := scopeWhere("orgs.path", scopes)
+	where, args := db.scopeWhere("orgs.path", scopes)
 	var rows []userRow
 	err := db.conn(ctx).Table("users").Select("users.*").Joins("JOIN orgs ON orgs.id = users.org_id").
 		Where(where, args...).Order(db.byteOrder("orgs.path") + ", users.username").Find(&rows).Error

@@ -415,6 +415,9 @@ func caseFilter(c echo.Context) (domain.CaseFilter, error) {
 		return n
 	}
 	f.Page = intParam("page", 1, 1_000_000)
+	if f.Cursor = q.Get("cursor"); len(f.Cursor) > 200 {
+		fields["cursor"] = "翻页标记无效，请从第一页重新浏览。"
+	}
 	f.PerPage = intParam("per_page", 1, 200)
 	if s := q.Get("target_org_id"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
@@ -454,19 +457,25 @@ func (s *Server) apiListCases(c echo.Context) error {
 		return err
 	}
 	a, _ := actorOf(c)
-	items, total, err := s.app.ListCases(c.Request().Context(), a, f)
+	res, err := s.app.ListCases(c.Request().Context(), a, f)
 	if err != nil {
 		return err
 	}
-	out := make([]caseJSON, len(items))
-	for i := range items {
-		out[i] = toCaseJSON(&items[i], nil, false)
+	out := make([]caseJSON, len(res.Items))
+	for i := range res.Items {
+		out[i] = toCaseJSON(&res.Items[i], nil, false)
 	}
 	page, per := max(f.Page, 1), f.PerPage
 	if per == 0 {
 		per = 20
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": out, "total": total, "page": page, "per_page": per})
+	var next *string
+	if res.Next != "" {
+		next = &res.Next
+	}
+	// total is exact unless total_exact is false: then at least that many (a list shows "1,000+").
+	return c.JSON(http.StatusOK, map[string]any{"items": out, "total": res.Total, "total_exact": res.Exact, "page": page,
+		"per_page": per, "next": next})
 }
 
 // pathIDs reads positive integer ids from the path in order; anything else is ENOTFOUND.

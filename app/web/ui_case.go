@@ -221,6 +221,7 @@ type caseListPage struct {
 	Statuses, Types, Kinds []option
 	Items                  []caseRowView
 	Total, Page, Pages     int
+	TotalLabel             string // "1000+" when the count stopped at its cap
 	PrevHref, NextHref     string
 	Pager                  []pageLink
 	CanOpen                bool
@@ -307,18 +308,25 @@ func (s *Server) uiCaseList(c echo.Context) error {
 	if f.Page == 0 {
 		f.Page = 1
 	}
-	items, total, err := s.app.ListCases(c.Request().Context(), a, f)
+	res, err := s.app.ListCases(c.Request().Context(), a, f)
 	if err != nil {
 		return err
 	}
-	for _, cs := range items {
+	for _, cs := range res.Items {
 		p.Items = append(p.Items, caseRowView{Href: caseHref(cs.ID), Number: cs.Number, Title: cs.Title, TypeLabel: cs.Type.Label(),
 			KindLabel: cs.Kind.Label(), Status: string(cs.Status), StatusLabel: cs.Status.Label(), Owner: cs.OwnerOrg.Name,
 			Target: cs.TargetOrg.Name, CreatedAt: cst(cs.CreatedAt), PlannedOn: string(cs.PlannedOn)})
 	}
-	p.Total, p.Page = total, f.Page
-	p.Pages = max(1, (total+casesPerPage-1)/casesPerPage)
-	link := func(page int) string {
+	p.Total, p.Page = res.Total, f.Page
+	p.TotalLabel = strconv.Itoa(res.Total)
+	if !res.Exact {
+		p.TotalLabel = strconv.Itoa(res.Total) + "+"
+	}
+	p.Pages = max(1, (res.Total+casesPerPage-1)/casesPerPage)
+	if !res.Exact || f.Cursor != "" {
+		p.Pages = 0 // beyond the count, or reached by cursor: only previous and next
+	}
+	link := func(page int, cursor string) string {
 		v := url.Values{}
 		for _, k := range []string{"status", "type", "kind", "q"} {
 			if s := q.Get(k); s != "" {
@@ -331,19 +339,23 @@ func (s *Server) uiCaseList(c echo.Context) error {
 		if page > 1 {
 			v.Set("page", strconv.Itoa(page))
 		}
+		if cursor != "" {
+			v.Set("cursor", cursor)
+		}
 		if len(v) == 0 {
 			return "/cases"
 		}
 		return "/cases?" + v.Encode()
 	}
-	if p.Page > 1 {
-		p.PrevHref = link(p.Page - 1)
+	if p.Page > 1 && f.Cursor == "" {
+		p.PrevHref = link(p.Page-1, "")
 	}
-	if p.Page < p.Pages {
-		p.NextHref = link(p.Page + 1)
+	if res.Next != "" {
+		// The next page continues after this one by its cursor, however deep the list goes.
+		p.NextHref = link(p.Page+1, res.Next)
 	}
 	for i := max(1, p.Page-3); i <= min(p.Pages, p.Page+3); i++ {
-		p.Pager = append(p.Pager, pageLink{Href: link(i), Label: strconv.Itoa(i), Current: i == p.Page})
+		p.Pager = append(p.Pager, pageLink{Href: link(i, ""), Label: strconv.Itoa(i), Current: i == p.Page})
 	}
 	return s.render(c, http.StatusOK, p)
 }

@@ -26,12 +26,12 @@ import (
 // uiCases maps the demo cases' titles to their ids, read from storage directly.
 func uiCases(t *testing.T, e *env) map[string]int64 {
 	t.Helper()
-	items, _, err := e.db.ListCases(context.Background(), domain.CaseFilter{Scopes: []domain.Jurisdiction{""}, PerPage: 1000, Page: 1})
+	res, err := e.db.ListCases(context.Background(), domain.CaseFilter{Scopes: []domain.Jurisdiction{""}, PerPage: 1000, Page: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := map[string]int64{}
-	for _, c := range items {
+	for _, c := range res.Items {
 		m[c.Title] = c.ID
 	}
 	return m

@@ -1,0 +1,336 @@
+package storage
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"dudao/domain"
+)
+
+// The case list at province scale. A case is visible under a jurisdiction when its target lies there
+// (its owner always lies above its target, so the owner adds nothing), and lists are newest first.
+// case_scopes holds one row per case and per jurisdiction on its target's path (乌海市, 海勃湾区, the
+// school), so that "the cases under S, newest first, after this one" is one index range
+// (scope_path = S, ordered by created_at, case_id) whatever the number of cases outside it: the plan
+// is SEARCH case_scopes USING COVERING INDEX case_scopes_list (scope_path=? AND …), with no SCAN and
+// no temporary B-tree. case_counts keeps how many cases each jurisdiction holds in each status,
+// updated in the transaction that changes a case, so a total is read, not counted.
+var migrationCaseScopes = migration{7, "case scopes and kept counts", `
+CREATE TABLE case_scopes (
+	scope_path VARCHAR(512) {{bytes}} NOT NULL,
+	case_id BIGINT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+	status VARCHAR(16) NOT NULL,
+	created_at {{ts}} NOT NULL,
+	PRIMARY KEY (scope_path, case_id)
+);
+CREATE INDEX case_scopes_list ON case_scopes(scope_path, created_at, case_id);
+CREATE INDEX case_scopes_status ON case_scopes(scope_path, status, created_at, case_id);
+CREATE INDEX case_scopes_case ON case_scopes(case_id);
+CREATE INDEX findings_case_due ON findings(case_id, status, due_on);
+CREATE TABLE case_counts (
+	scope_path VARCHAR(512) {{bytes}} NOT NULL,
+	status VARCHAR(16) NOT NULL,
+	n BIGINT NOT NULL,
+	PRIMARY KEY (scope_path, status)
+);
+INSERT INTO case_scopes (scope_path, case_id, status, created_at)
+	SELECT o.path, c.id, c.status, c.created_at FROM cases c JOIN orgs o ON substr(c.target_path, 1, length(o.path)) = o.path;
+INSERT INTO case_counts (scope_path, status, n)
+	SELECT scope_path, status, COUNT(*) FROM case_scopes GROUP BY scope_path, status
+`}
+
+// ancestors are the jurisdictions on path, root first: "a/b/c/" → "a/", "a/b/", "a/b/c/".
+func ancestors(path domain.Jurisdiction) []string {
+	var out []string
+	p := string(path)
+	for i := 0; i < len(p); i++ {
+		if p[i] == '/' {
+			out = append(out, p[:i+1])
+		}
+	}
+	return out
+}
+
+// addCaseScopes records a new case under every jurisdiction of its target's path and counts it.
+func (db *DB) addCaseScopes(ctx context.Context, c *domain.Case) error {
+	conn := db.conn(ctx)
+	scopes := ancestors(c.TargetOrg.Path)
+	rows := make([]map[string]any, len(scopes))
+	for i, s := range scopes {
+		rows[i] = map[string]any{"scope_path": s, "case_id": c.ID, "status": string(c.Status), "created_at": c.CreatedAt.UTC()}
+	}
+	if err := conn.Table("case_scopes").Create(rows).Error; err != nil {
+		return translate(err, "案件", "add case scopes")
+	}
+	return db.countCase(ctx, scopes, "", c.Status)
+}
+
+// moveCaseStatus moves a case from one status to another in its scopes and counts.
+func (db *DB) moveCaseStatus(ctx context.Context, c *domain.Case, from domain.Status) error {
+	if from == c.Status {
+		return nil
+	}
+	if err := db.conn(ctx).Table("case_scopes").Where("case_id = ?", c.ID).Update("status", string(c.Status)).Error; err != nil {
+		return translate(err, "案件", "move case scopes")
+	}
+	return db.countCase(ctx, ancestors(c.TargetOrg.Path), from, c.Status)
+}
+
+// countCase takes a case out of status from ("" for a new case) and into status to, in every scope.
+// The rows are touched in a fixed order (scope, then status) so that concurrent writers on PostgreSQL
+// never wait on each other in a cycle.
+func (db *DB) countCase(ctx context.Context, scopes []string, from, to domain.Status) error {
+	type delta struct {
+		scope, status string
+		n             int
+	}
+	var ds []delta
+	for _, s := range scopes {
+		if from != "" {
+			ds = append(ds, delta{s, string(from), -1})
+		}
+		ds = append(ds, delta{s, string(to), 1})
+	}
+	sort.Slice(ds, func(i, j int) bool {
+		if ds[i].scope != ds[j].scope {
+			return ds[i].scope < ds[j].scope
+		}
+		return ds[i].status < ds[j].status
+	})
+	for _, d := range ds {
+		err := db.conn(ctx).Exec(`INSERT INTO case_counts (scope_path, status, n) VALUES (?, ?, ?)
+			ON CONFLICT (scope_path, status) DO UPDATE SET n = case_counts.n + excluded.n`, d.scope, d.status, d.n).Error
+		if err != nil {
+			return translate(err, "案件", "count cases")
+		}
+	}
+	return nil
+}
+
+// rebuildCaseScopes recomputes case_scopes and case_counts from the cases (after a bulk load).
+func (db *DB) rebuildCaseScopes(ctx context.Context) error {
+	conn := db.conn(ctx)
+	for _, q := range []string{
+		"DELETE FROM case_counts",
+		"DELETE FROM case_scopes",
+		`INSERT INTO case_scopes (scope_path, case_id, status, created_at)
+			SELECT o.path, c.id, c.status, c.created_at FROM cases c JOIN orgs o ON substr(c.target_path, 1, length(o.path)) = o.path`,
+		"INSERT INTO case_counts (scope_path, status, n) SELECT scope_path, status, COUNT(*) FROM case_scopes GROUP BY scope_path, status",
+	} {
+		if err := conn.Exec(q).Error; err != nil {
+			return fmt.Errorf("storage: rebuild case scopes: %w", err)
+		}
+	}
+	return nil
+}
+
+// ListCap is where a list's total stops counting: past it a total reads "ListCap or more" (the caller
+// says "1,000+"), so no request counts a whole province.
+const ListCap = 1000
+
+// caseCursor is the position of the last case of a page: its creation time and id.
+type caseCursor struct {
+	at time.Time
+	id int64
+}
+
+func (c caseCursor) String() string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.at.UnixNano(), 36) + "." + strconv.FormatInt(c.id, 36)))
+}
+
+func parseCaseCursor(s string) (caseCursor, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	at, id, ok := strings.Cut(string(b), ".")
+	if err != nil || !ok {
+		return caseCursor{}, domain.FieldError("查询条件有误。", map[string]string{"cursor": "翻页标记无效，请从第一页重新浏览。"})
+	}
+	ns, err1 := strconv.ParseInt(at, 36, 64)
+	n, err2 := strconv.ParseInt(id, 36, 64)
+	if err1 != nil || err2 != nil || n <= 0 {
+		return caseCursor{}, domain.FieldError("查询条件有误。", map[string]string{"cursor": "翻页标记无效，请从第一页重新浏览。"})
+	}
+	return caseCursor{at: time.Unix(0, ns).UTC(), id: n}, nil
+}
+
+// foldScopes drops repeated scopes and those another one covers: each case is then found under one
+// scope only.
+func foldScopes(scopes []domain.Jurisdiction) []domain.Jurisdiction {
+	var out []domain.Jurisdiction
+	for i, s := range scopes {
+		keep := true
+		for j, t := range scopes {
+			if i != j && t.Covers(s) && (t != s || j < i) {
+				keep = false
+				break
+			}
+		}
+		if keep {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// caseIDsPage reads the ids of one page of the filter's cases, newest first, from the scopes' index
+// ranges: per scope at most per+1 ids after the cursor, merged. It returns the page's ids and the
+// cursor of the next page ("" when none).
+func (db *DB) caseIDsPage(ctx context.Context, f domain.CaseFilter, per int, after *caseCursor, offset int) ([]int64, string, error) {
+	type hit struct {
+		CaseID    int64
+		CreatedAt time.Time
+	}
+	var hits []hit
+	for _, s := range foldScopes(f.Scopes) {
+		q := db.caseScopeQuery(db.conn(ctx), string(s), f)
+		if after != nil {
+			// A row value, so that the cursor bounds the index range instead of filtering it.
+			q = q.Where("(cs.created_at, cs.case_id) < (?, ?)", after.at, after.id)
+		}
+		var part []hit
+		if err := q.Select("cs.case_id AS case_id, cs.created_at AS created_at").
+			Order("cs.created_at DESC, cs.case_id DESC").Limit(offset + per + 1).Scan(&part).Error; err != nil {
+			return nil, "", translate(err, "案件", "list case ids")
+		}
+		hits = append(hits, part...)
+	}
+	sort.Slice(hits, func(i, j int) bool {
+		if !hits[i].CreatedAt.Equal(hits[j].CreatedAt) {
+			return hits[i].CreatedAt.After(hits[j].CreatedAt)
+		}
+		return hits[i].CaseID > hits[j].CaseID
+	})
+	if offset >= len(hits) {
+		return nil, "", nil
+	}
+	hits = hits[offset:]
+	next := ""
+	if len(hits) > per {
+		hits = hits[:per]
+		last := hits[len(hits)-1]
+		next = caseCursor{at: last.CreatedAt, id: last.CaseID}.String()
+	}
+	ids := make([]int64, len(hits))
+	for i, h := range hits {
+		ids[i] = h.CaseID
+	}
+	return ids, next, nil
+}
+
+// caseScopeQuery is the filter's cases under one scope, on case_scopes (aliased cs); conditions on
+// the case itself join it. The index serves the scope, the status and the creation range; the other
+// conditions are checked on the rows the index walk meets, newest first, until the page is full.
+func (db *DB) caseScopeQuery(conn *gorm.DB, scope string, f domain.CaseFilter) *gorm.DB {
+	q := conn.Table("case_scopes AS cs").Where("cs.scope_path = ?", scope)
+	var statuses []string
+	if f.Status != "" {
+		statuses = append(statuses, string(f.Status))
+	}
+	for _, st := range f.Statuses {
+		statuses = append(statuses, string(st))
+	}
+	switch len(statuses) {
+	case 0:
+	case 1:
+		q = q.Where("cs.status = ?", statuses[0])
+	default:
+		q = q.Where("cs.status IN ?", statuses)
+	}
+	if f.Overdue {
+		q = q.Where("cs.status IN ('rectifying', 'verifying')").
+			Where("EXISTS (SELECT 1 FROM findings fo WHERE fo.case_id = cs.case_id AND fo.status IN ('open', 'failed') AND fo.due_on <> '' AND fo.due_on < ?)", string(f.Today))
+	}
+	if f.From != "" {
+		q = q.Where("cs.created_at >= ?", f.From.Time().UTC())
+	}
+	if f.To != "" {
+		q = q.Where("cs.created_at < ?", f.To.AddDays(1).Time().UTC())
+	}
+	if f.InspectorID != 0 {
+		q = q.Where("EXISTS (SELECT 1 FROM case_inspectors ci WHERE ci.case_id = cs.case_id AND ci.user_id = ?)", f.InspectorID)
+	}
+	if f.PendingObjections {
+		q = q.Where("EXISTS (SELECT 1 FROM objections op WHERE op.case_id = cs.case_id AND op.status = 'pending')")
+	}
+	if f.Type != "" || f.Kind != "" || f.TargetOrgID != 0 || strings.TrimSpace(f.Q) != "" {
+		q = q.Joins("JOIN cases c ON c.id = cs.case_id")
+		if f.Type != "" {
+			q = q.Where("c.type = ?", string(f.Type))
+		}
+		if f.Kind != "" {
+			q = q.Where("c.kind = ?", string(f.Kind))
+		}
+		if f.TargetOrgID != 0 {
+			q = q.Where("c.target_org_id = ?", f.TargetOrgID)
+		}
+		if q2 := strings.TrimSpace(f.Q); q2 != "" {
+			like := "%" + escapeLike(q2) + "%"
+			q = q.Where(`(c.title LIKE ? ESCAPE '\' OR c.number LIKE ? ESCAPE '\')`, like, like)
+		}
+	}
+	return q
+}
+
+// caseTotal is the filter's total: read from the kept counts when only scope and status filter,
+// else counted up to ListCap. exact is false when the count stopped at the cap.
+func (db *DB) caseTotal(ctx context.Context, f domain.CaseFilter) (total int, exact bool, err error) {
+	scopes := foldScopes(f.Scopes)
+	plain := !f.Overdue && f.From == "" && f.To == "" && f.InspectorID == 0 && !f.PendingObjections &&
+		f.Type == "" && f.Kind == "" && f.TargetOrgID == 0 && strings.TrimSpace(f.Q) == ""
+	if plain {
+		q := db.conn(ctx).Table("case_counts").Where("scope_path IN ?", pathStrings(scopes))
+		var statuses []string
+		if f.Status != "" {
+			statuses = append(statuses, string(f.Status))
+		}
+		for _, st := range f.Statuses {
+			statuses = append(statuses, string(st))
+		}
+		if len(statuses) > 0 {
+			q = q.Where("status IN ?", statuses)
+		}
+		var n *int64
+		if err := q.Select("SUM(n)").Scan(&n).Error; err != nil {
+			return 0, false, translate(err, "案件", "read case counts")
+		}
+		if n == nil {
+			return 0, true, nil
+		}
+		return int(*n), true, nil
+	}
+	for _, s := range scopes {
+		var n int64
+		sub := db.caseScopeQuery(db.conn(ctx), string(s), f).Select("1").Limit(ListCap + 1 - total)
+		if err := db.conn(ctx).Table("(?) AS capped", sub).Count(&n).Error; err != nil {
+			return 0, false, translate(err, "案件", "count cases")
+		}
+		total += int(n)
+		if total > ListCap {
+			return ListCap, false, nil
+		}
+	}
+	return total, true, nil
+}
+
+func pathStrings(ps []domain.Jurisdiction) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = string(p)
+	}
+	return out
+}
+
+func containsPath(list []domain.Jurisdiction, p domain.Jurisdiction) bool {
+	for _, x := range list {
+		if x == p {
+			return true
+		}
+	}
+	return false
+}
