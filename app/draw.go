@@ -317,7 +317,8 @@ func (x *App) VerifyDraw(ctx context.Context, a domain.Actor, id int64) (DrawVer
 	v := DrawVerification{DrawID: d.ID, Status: d.Status, Commitment: d.Commitment, Seed: d.Seed}
 	var probs []string
 	if err := d.Verify(); err != nil {
-		probs = append(probs, domain.ErrorMessage(err))
+		msg := strings.TrimSuffix(strings.TrimPrefix(domain.ErrorMessage(err), "抽取核验不通过："), "。")
+		probs = append(probs, msg)
 	}
 	events, _, err := x.d.Audit.List(ctx, domain.AuditFilter{ObjectType: "draw", ObjectID: d.ID, PerPage: 1000})
 	if err != nil {
@@ -346,7 +347,7 @@ func (x *App) VerifyDraw(ctx context.Context, a domain.Actor, id int64) (DrawVer
 		probs = append(probs, fmt.Sprintf("审计日志登记了%d名见证人，记录中只有%d名", len(witnessed), len(d.Witnesses)))
 	}
 	if len(probs) > 0 {
-		v.Message = strings.Join(probs, "；")
+		v.Message = "核验不通过：" + strings.Join(probs, "；") + "。"
 		return v, nil
 	}
 	v.OK = true
