@@ -407,13 +407,13 @@ type drawPickView struct {
 }
 
 type drawResultRow struct {
-	Rank             int
-	Target, Code     string
-	MAC              string
-	Picks            []drawPickView
-	CaseHref         string
-	Skipped          bool
-	Reason           string
+	Rank         int
+	Target, Code string
+	MAC          string
+	Picks        []drawPickView
+	CaseHref     string
+	Skipped      bool
+	Reason       string
 }
 
 type drawPage struct {

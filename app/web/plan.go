@@ -286,7 +286,7 @@ type planStage struct {
 }
 
 type planItemView struct {
-	ID                                    int64
+	ID                                     int64
 	Target, Type, Kind, When, Note, Delete string
 }
 

@@ -517,3 +517,42 @@ func TestRegistryPages(t *testing.T) {
 		t.Errorf("school.hbw1 /inspectors: %d, want 403", r.StatusCode)
 	}
 }
+
+// TestTrainingHoursInReport: the accountability report's inspectors carry the hours of their training
+// file for the period's years (R38), and registry inspectors without a visit are listed too.
+func TestTrainingHoursInReport(t *testing.T) {
+	e := newCaseEnv(t, "sqlite")
+	e.login(t, "city.director")
+	var rep struct {
+		Inspectors []struct {
+			Name             string `json:"name"`
+			Visits           int    `json:"visits"`
+			TrainingHours    *int   `json:"training_hours"`
+			TrainingRequired int    `json:"training_required"`
+		} `json:"inspectors"`
+	}
+	e.decode(t, e.mustCall(t, "city.director", http.MethodGet, "/api/v1/reports/accountability?from=2026-01-01&to=2026-12-31", nil, http.StatusOK), &rep)
+	got := map[string]string{}
+	for _, i := range rep.Inspectors {
+		h := "—"
+		if i.TrainingHours != nil {
+			h = fmt.Sprintf("%d/%d", *i.TrainingHours, i.TrainingRequired)
+		}
+		got[i.Name] = fmt.Sprintf("%d visits, %s", i.Visits, h)
+	}
+	for name, want := range map[string]string{
+		"市督学 王敏":      "6 visits, 48/40", // six of the demo cases started in 2026 name her; her file holds 48 学时
+		"兼职督学 郑涛（示例）": "0 visits, 16/40", // in the registry, no visit: listed all the same
+	} {
+		if got[name] != want {
+			t.Errorf("%s: %q, want %q (all: %v)", name, got[name], want, got)
+		}
+	}
+	// Over two years the floor doubles and both years' lines count.
+	e.decode(t, e.mustCall(t, "city.director", http.MethodGet, "/api/v1/reports/accountability?from=2025-01-01&to=2026-12-31", nil, http.StatusOK), &rep)
+	for _, i := range rep.Inspectors {
+		if i.Name == "兼职督学 郑涛（示例）" && (i.TrainingHours == nil || *i.TrainingHours != 56 || i.TrainingRequired != 80) {
+			t.Errorf("two years of 郑涛: %+v", i)
+		}
+	}
+}
