@@ -355,6 +355,9 @@ func (x *App) VerifyDraw(ctx context.Context, a domain.Actor, id int64) (DrawVer
 	case domain.DrawCompleted:
 		v.Message = fmt.Sprintf("核验通过：快照承诺值、%d名见证人的随机值、种子和抽取结果（抽中%d个对象）均与重算一致，承诺值与审计日志中公布的一致。",
 			len(d.Witnesses), d.Drawn())
+	case domain.DrawCancelled:
+		v.Message = fmt.Sprintf("核验通过：快照承诺值和%d名见证人的承诺值与重算及审计日志一致；抽取已终止（%s），不产生种子和结果。",
+			len(d.Witnesses), d.CancelReason)
 	default:
 		v.Message = fmt.Sprintf("核验通过：快照承诺值和已登记的%d名见证人承诺值与重算及审计日志一致；抽取尚未完成（%s），种子和结果待全部随机值揭示后产生。",
 			len(d.Witnesses), d.Status.Label())
