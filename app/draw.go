@@ -272,8 +272,8 @@ func (x *App) ActDraw(ctx context.Context, a domain.Actor, id int64, act domain.
 
 // drawCompleted is the draws' after-step: when a reveal has completed the draw, it opens one planned
 // case per target drawn, owned by the office, of the draw's type and kind, with the inspectors drawn —
-// through the case's own write path, inside the draw's transaction.
-func (x *App) drawCompleted(ctx context.Context, a domain.Actor, d *domain.Draw, op domain.Op, _ time.Time) error {
+// through the case's own write path, inside the draw's transaction — and tells those inspectors.
+func (x *App) drawCompleted(ctx context.Context, a domain.Actor, d *domain.Draw, op domain.Op, now time.Time) error {
 	if op != domain.DrawReveal.Op() || d.Status != domain.DrawCompleted || d.Result == nil {
 		return nil
 	}
@@ -300,6 +300,9 @@ func (x *App) drawCompleted(ctx context.Context, a domain.Actor, d *domain.Draw,
 			return err
 		}
 		opened[target.ID] = c.ID
+		if _, err := x.notify(ctx, domain.DrawnMessage(d, as, c.ID), domain.Audience{Users: users}, now); err != nil {
+			return err
+		}
 	}
 	return x.d.Registry.AddDrawCases(ctx, d.ID, opened)
 }

@@ -176,6 +176,9 @@ func TestDrawEndToEnd(t *testing.T) {
 			if !slices.Equal(got, users) {
 				t.Errorf("case %d inspectors %v, want the drawn %v", *a.CaseID, got, users)
 			}
+			if n := e.queryInt(t, "SELECT COUNT(*) FROM notifications WHERE case_id = ? AND kind = 'draw_assigned'", *a.CaseID); n != 2 {
+				t.Errorf("case %d: %d drawn inspectors told, want 2", *a.CaseID, n)
+			}
 		}
 		if n := e.queryInt(t, "SELECT COUNT(*) FROM draw_cases WHERE draw_id = ?", d.ID); n != 3 {
 			t.Errorf("%d draw cases recorded, want 3", n)
