@@ -27,10 +27,12 @@ type Deps struct {
 	Notifications  domain.NotificationRepo
 	Reports        domain.ReportRepo
 	Idempotency    domain.IdempotencyRepo
-	Mailer         domain.Mailer // nil when no SMTP server is configured
-	Authz          domain.Authorizer
-	Clock          domain.Clock
-	Rules          domain.Rules
+	// Registry keeps the inspector registry, 挂牌, plans and draws (issue 10).
+	Registry domain.RegistryRepo
+	Mailer   domain.Mailer // nil when no SMTP server is configured
+	Authz    domain.Authorizer
+	Clock    domain.Clock
+	Rules    domain.Rules
 }
 
 // Options tune the use cases; zero values take defaults.
@@ -59,6 +61,11 @@ type App struct {
 	cases      kind[*domain.Case]
 	accs       kind[*domain.Accountability]
 	incentives kind[*domain.Incentive]
+	// inspector registry, 挂牌, plans, draws (issue 10)
+	inspectors  kind[*domain.Inspector]
+	assignments kind[*domain.Assignment]
+	plans       kind[*domain.Plan]
+	draws       kind[*domain.Draw]
 }
 
 // New builds the use cases.
@@ -92,6 +99,13 @@ func New(d Deps, o Options) *App {
 		x.accs = kind[*domain.Accountability]{get: r.GetAccountability, save: r.SaveAccountability, insert: r.CreateAccountability,
 			notFound: errAccNotFound, after: x.accountabilityTold}
 		x.incentives = kind[*domain.Incentive]{get: r.GetIncentive, save: r.SaveIncentive, insert: r.CreateIncentive, notFound: errIncNotFound}
+	}
+	// inspector registry, 挂牌, plans, draws (issue 10)
+	if r := d.Registry; r != nil {
+		x.inspectors = kind[*domain.Inspector]{get: r.GetInspector, save: r.SaveInspector, insert: r.CreateInspector, notFound: errInspectorNotFound}
+		x.assignments = kind[*domain.Assignment]{get: r.GetAssignment, save: r.SaveAssignment, insert: r.CreateAssignment, notFound: errAssignmentNotFound}
+		x.plans = kind[*domain.Plan]{get: r.GetPlan, save: r.SavePlan, insert: r.CreatePlan, notFound: errPlanNotFound}
+		x.draws = kind[*domain.Draw]{get: r.GetDraw, save: r.SaveDraw, insert: r.CreateDraw, notFound: errDrawNotFound, after: x.drawCompleted}
 	}
 	return x
 }

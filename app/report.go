@@ -86,8 +86,67 @@ func (x *App) AccountabilityReport(ctx context.Context, a domain.Actor, p Report
 		return domain.AccountabilityReport{}, err
 	}
 	r.Scope = domain.ReportOrg{ID: org.ID, Name: org.Name, Path: org.Path, Kind: org.Kind}
+	if err := x.addTrainingHours(ctx, &r, q); err != nil {
+		return domain.AccountabilityReport{}, err
+	}
 	r.Notes = append(r.Notes, domain.TrainingHoursNote)
 	return r, nil
+}
+
+// addTrainingHours gives each inspector of the report the hours of their training file in the years
+// the period touches (R38), and adds the registry's inspectors kept by offices in the scope who made
+// no visit in the period, so that an idle inspector shows too.
+func (x *App) addTrainingHours(ctx context.Context, r *domain.AccountabilityReport, q domain.ReportQuery) error {
+	if x.d.Registry == nil { // an app built without the registry (a unit test's) has no training file
+		return nil
+	}
+	from, to := q.From.Time().Year(), q.To.Time().Year()
+	required := (to - from + 1) * x.d.Rules.Registry.TrainingHoursPerYear
+	hours := func(i domain.Inspector) int {
+		n := 0
+		for y := from; y <= to; y++ {
+			n += i.TrainingHours(y)
+		}
+		return n
+	}
+	users := make([]int64, len(r.Inspectors))
+	for k, i := range r.Inspectors {
+		users[k] = i.UserID
+	}
+	return x.inTx(ctx, func(ctx context.Context) error {
+		visitors, _, err := x.d.Registry.ListInspectors(ctx, domain.InspectorFilter{UserIDs: users})
+		if err != nil {
+			return err
+		}
+		kept, _, err := x.d.Registry.ListInspectors(ctx, domain.InspectorFilter{Scopes: []domain.Jurisdiction{q.Scope}})
+		if err != nil {
+			return err
+		}
+		byUser := map[int64]int{} // a user with profiles in two registries counts the fuller file
+		for _, i := range append(visitors, kept...) {
+			if h, seen := byUser[i.UserID]; !seen || hours(i) > h {
+				byUser[i.UserID] = hours(i)
+			}
+		}
+		listed := map[int64]bool{}
+		for k := range r.Inspectors {
+			row := &r.Inspectors[k]
+			listed[row.UserID] = true
+			if h, ok := byUser[row.UserID]; ok {
+				row.TrainingHours, row.TrainingRequired = &h, required
+			}
+		}
+		for _, i := range kept {
+			if listed[i.UserID] || !i.Status.InRegistry() {
+				continue
+			}
+			listed[i.UserID] = true
+			h := byUser[i.UserID]
+			r.Inspectors = append(r.Inspectors, domain.ReportInspector{UserID: i.UserID, Name: i.Name, OrgName: i.Office.Name,
+				TrainingHours: &h, TrainingRequired: required})
+		}
+		return nil
+	})
 }
 
 // reportFilename is e.g. 问责情况报告_海勃湾区_2026-01-01_2026-12-31.pdf; names never carry path separators.

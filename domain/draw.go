@@ -146,9 +146,13 @@ const (
 // DrawTarget is a candidate target (检查对象) as frozen in the snapshot.
 type DrawTarget struct {
 	OrgID int64
-	Code  string // the org's code: ranked by HMAC-SHA256(seed, Code)
-	Name  string
-	Path  Jurisdiction
+	// Code is the target's key, ranked by HMAC-SHA256(seed, Code): its path below the running office
+	// without the final "/" (DrawTargetCode) — its own org code ("s012") when it lies directly under
+	// the office, "hbw/s012" one level further down. Org codes are unique only among siblings (every
+	// district has its s001); the path below the office is unique in any tree.
+	Code string
+	Name string
+	Path Jurisdiction
 }
 
 // DrawInspector is a candidate inspector (检查人员) as frozen in the snapshot.
@@ -379,6 +383,7 @@ func drawTargets(fields map[string]string, owner Org, scope Jurisdiction, t Case
 	for i, o := range orgs {
 		name := strings.TrimSpace(o.Name)
 		what := fmt.Sprintf("第%d个候选对象（%s）", i+1, o.Code)
+		code := DrawTargetCode(owner.Path, o.Path)
 		var msg string
 		switch {
 		case o.ID <= 0 || !ValidOrgCode(o.Code):
@@ -387,11 +392,11 @@ func drawTargets(fields map[string]string, owner Org, scope Jurisdiction, t Case
 			msg = "机构路径无效"
 		case name == "" || utf8.RuneCountInString(name) > 100 || !drawPlain(name):
 			msg = "机构名称无效"
-		case codes[o.Code] || ids[o.ID]:
+		case codes[code] || ids[o.ID]:
 			msg = "重复"
 		case o.ID == owner.ID:
 			msg = "是组织抽取的单位本身"
-		case !scope.Covers(o.Path):
+		case !scope.Covers(o.Path) || code == "":
 			msg = "不在抽取范围之内"
 		case !drawTargetFits(t, o.Kind):
 			msg = "不是" + t.Label() + "的督导对象"
@@ -400,8 +405,8 @@ func drawTargets(fields map[string]string, owner Org, scope Jurisdiction, t Case
 			fields["targets"] = what + msg + "。"
 			return nil
 		}
-		codes[o.Code], ids[o.ID] = true, true
-		out = append(out, DrawTarget{OrgID: o.ID, Code: o.Code, Name: name, Path: o.Path})
+		codes[code], ids[o.ID] = true, true
+		out = append(out, DrawTarget{OrgID: o.ID, Code: code, Name: name, Path: o.Path})
 	}
 	slices.SortFunc(out, func(a, b DrawTarget) int { return strings.Compare(a.Code, b.Code) })
 	return out

@@ -16,6 +16,7 @@ const (
 	NotifyAccNoticed     NotificationKind = "accountability_noticed"  // the object was noticed and may make a statement
 	NotifyAccStatement   NotificationKind = "accountability_statement"
 	NotifyAccDecided     NotificationKind = "accountability_decided"
+	NotifyDrawn          NotificationKind = "draw_assigned" // drawn into an inspection team by a 双随机 draw (issue 10)
 )
 
 // Label is the Chinese name of k.
@@ -35,6 +36,8 @@ func (k NotificationKind) Label() string {
 		return "陈述申辩"
 	case NotifyAccDecided:
 		return "问责决定"
+	case NotifyDrawn:
+		return "随机抽取"
 	}
 	return string(k)
 }

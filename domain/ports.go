@@ -178,3 +178,74 @@ type FindingDue struct {
 	Status     FindingStatus
 	DueOn      Date
 }
+
+// --- The inspector registry, 责任督学挂牌, plans and draws (SPEC §3) ---
+
+// InspectorFilter selects registry profiles for a list: those kept by an office lying under one of
+// Scopes, or (when Scopes is nil) those with one of IDs or UserIDs.
+type InspectorFilter struct {
+	Scopes   []Jurisdiction
+	IDs      []int64
+	UserIDs  []int64
+	OfficeID int64 // one registry
+	Status   InspStatus
+	Kind     InspectorKind
+	Q        string // in the name or the code
+	Page     int
+	PerPage  int // 0: every match
+}
+
+// DrawFilter selects draws for a list: run by an office lying under one of Scopes.
+type DrawFilter struct {
+	Scopes  []Jurisdiction
+	Status  DrawStatus
+	Page    int
+	PerPage int
+}
+
+// RegistryRepo stores the inspector registry (profiles with terms, training and conflicts), the 挂牌
+// records of the schools, the supervision plans and the draws, and answers what their rules read of
+// the cases. Create, Get and Save follow the write path (Save fails with ECONFLICT when the stored
+// version is no longer expectedVersion).
+type RegistryRepo interface {
+	CreateInspector(ctx context.Context, i *Inspector) error
+	GetInspector(ctx context.Context, id int64) (*Inspector, error)
+	SaveInspector(ctx context.Context, i *Inspector, expectedVersion int) error
+	// ListInspectors lists profiles by office path and code, with their terms, training and
+	// conflicts, and the total of the filter.
+	ListInspectors(ctx context.Context, f InspectorFilter) ([]Inspector, int, error)
+
+	CreateAssignment(ctx context.Context, a *Assignment) error
+	GetAssignment(ctx context.Context, id int64) (*Assignment, error)
+	SaveAssignment(ctx context.Context, a *Assignment, expectedVersion int) error
+	// ListAssignments lists the 挂牌 records of the schools under scopes, by school path.
+	ListAssignments(ctx context.Context, scopes []Jurisdiction) ([]Assignment, error)
+	// PostingLoads counts, per inspector, the schools whose posting is in force on d.
+	PostingLoads(ctx context.Context, inspectorIDs []int64, d Date) (map[int64]int, error)
+
+	CreatePlan(ctx context.Context, p *Plan) error
+	GetPlan(ctx context.Context, id int64) (*Plan, error)
+	SavePlan(ctx context.Context, p *Plan, expectedVersion int) error
+	// ListPlans lists the plans of the offices under scopes, newest start year first.
+	ListPlans(ctx context.Context, scopes []Jurisdiction) ([]Plan, error)
+
+	CreateDraw(ctx context.Context, d *Draw) error
+	GetDraw(ctx context.Context, id int64) (*Draw, error)
+	SaveDraw(ctx context.Context, d *Draw, expectedVersion int) error
+	// ListDraws lists draws newest first, with the total.
+	ListDraws(ctx context.Context, f DrawFilter) ([]Draw, int, error)
+	// AddDrawCases records the cases a completed draw opened, by target org.
+	AddDrawCases(ctx context.Context, drawID int64, caseByTarget map[int64]int64) error
+	// DrawCases are the cases a draw opened, by target org.
+	DrawCases(ctx context.Context, drawID int64) (map[int64]int64, error)
+
+	// OpenCaseLoads counts, per user, the cases naming them as inspectors whose 意见书 is not issued
+	// yet and that are not cancelled (planned, inspecting, feedback, review): a draw's load.
+	OpenCaseLoads(ctx context.Context, userIDs []int64) (map[int64]int, error)
+	// InspectedSince lists the ids of the orgs at paths that are the target of a case of type t, other
+	// than a routine visit and not cancelled, opened on or after since.
+	InspectedSince(ctx context.Context, paths []Jurisdiction, t CaseType, since time.Time) ([]int64, error)
+	// RoutineVisits are the days routine cases (经常性督导) started at the schools under scopes from
+	// from to to, both included; cancelled cases are no visits.
+	RoutineVisits(ctx context.Context, scopes []Jurisdiction, from, to Date) ([]Visit, error)
+}

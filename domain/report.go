@@ -187,6 +187,11 @@ type ReportInspector struct {
 	Issued     int
 	// IssuedOnTime: visits whose 意见书 was issued within ReportOnTimeDays of the start.
 	IssuedOnTime int
+	// TrainingHours are the hours of the inspector's training file (R38) in the calendar years the
+	// period touches; nil when the inspector has no profile in the registry.
+	TrainingHours *int
+	// TrainingRequired is the floor over those years (R38: 40 学时 a year).
+	TrainingRequired int
 }
 
 // OnTimeRate is IssuedOnTime / ReportsDue; ok is false when no report was due yet.
@@ -212,8 +217,8 @@ type AccountabilityReport struct {
 	Notes []string
 }
 
-// TrainingHoursNote says why the inspectors' table has no training hours.
-const TrainingHoursNote = "督学培训学时（R38：每年不少于40学时）尚无数据来源，本报告暂不统计。"
+// TrainingHoursNote says where the inspectors' training hours come from.
+const TrainingHoursNote = "督学培训学时取自督学名录库中的培训档案，按报告期所跨的自然年度合计，与每年不少于40学时（R38）的要求比较；未列入督学名录库的人员不统计培训学时。"
 
 // SumTotals fills Totals from Orgs.
 func (r *AccountabilityReport) SumTotals() {

@@ -66,6 +66,10 @@ type Rules struct {
 	// Sources cites, per JSON field name, where each value comes from.
 	Sources map[string]string `json:"sources"`
 
+	// Registry are the clocks and thresholds of the inspector registry, 挂牌 and coverage (R3, R6, R21,
+	// R28, R33, R38), with their own sources.
+	Registry RegistryRules `json:"registry"`
+
 	// Calendar gives the working days; attached by the loader, not read from JSON.
 	Calendar Calendar `json:"-"`
 }
@@ -180,6 +184,13 @@ func (r Rules) Validate() error {
 	}
 	if !seen[r.DefaultCategory] {
 		bad["default_category"] = "默认类别应在问题类别之中。"
+	}
+	if err := r.Registry.Validate(); err != nil {
+		if de, ok := err.(*Error); ok {
+			for k, v := range de.Fields {
+				bad["registry."+k] = v
+			}
+		}
 	}
 	if len(bad) > 0 {
 		return FieldError("督导规则配置有误。", bad)

@@ -18,6 +18,7 @@ func testRules() Rules {
 		IndependentRecheck:        true,
 		Categories:                []string{"校园安全", "食品卫生", "其他"},
 		DefaultCategory:           "其他",
+		Registry:                  DefaultRegistryRules(),
 	}
 }
 
@@ -123,6 +124,7 @@ func TestRulesValidate(t *testing.T) {
 	}{
 		{"objection_working_days", func(r *Rules) { r.ObjectionWorkingDays = 0 }},
 		{"recheck_due_days", func(r *Rules) { r.RecheckDueDays = -1 }},
+		{"registry.term_years", func(r *Rules) { r.Registry.TermYears = 0 }},
 		{"accountability_overdue_days", func(r *Rules) { r.AccountabilityOverdueDays = 0 }},
 		{"accountability_send_backs", func(r *Rules) { r.AccountabilitySendBacks = 0 }},
 		{"proposal_decision_days", func(r *Rules) { r.ProposalDecisionDays = 0 }},

@@ -27,6 +27,14 @@ var allPairs = []pair{
 	{"accountability", "read"}, {"accountability", "propose"}, {"accountability", "edit"}, {"accountability", "notice"},
 	{"accountability", "statement"}, {"accountability", "decide"}, {"accountability", "publish"}, {"accountability", "drop"}, {"accountability", "interview"},
 	{"incentive", "read"}, {"incentive", "propose"}, {"incentive", "decide"}, {"incentive", "publish"}, {"incentive", "drop"},
+	// inspector registry, 挂牌, plans, draws (issue 10)
+	{"inspector", "read"}, {"inspector", "recommend"}, {"inspector", "import"}, {"inspector", "edit"}, {"inspector", "approve"},
+	{"inspector", "reject"}, {"inspector", "publicize"}, {"inspector", "appoint"}, {"inspector", "renew"}, {"inspector", "suspend"},
+	{"inspector", "resume"}, {"inspector", "retire"}, {"inspector", "training.write"}, {"inspector", "conflict.declare"},
+	{"inspector", "conflict.withdraw"},
+	{"assignment", "read"}, {"assignment", "assign"},
+	{"plan", "read"}, {"plan", "create"}, {"plan", "edit"}, {"plan", "approve"}, {"plan", "return"}, {"plan", "publish"},
+	{"draw", "read"}, {"draw", "create"}, {"draw", "commit_witness"}, {"draw", "close_commitments"}, {"draw", "reveal"}, {"draw", "cancel"},
 }
 
 // roleMay is SPEC §1 written out by hand: what each role may do within its own jurisdiction.
@@ -50,6 +58,15 @@ var roleMay = map[domain.Role][]pair{
 		// change a proposal's trigger and facts before the notice.
 		{"accountability", "edit"},
 		{"incentive", "read"}, {"incentive", "decide"}, {"incentive", "publish"}, {"incentive", "drop"},
+		// decide who serves (R33, R6, R17), who is a school's 责任督学 (R21), the plan; cancel a draw;
+		// and take a draw's steps, which the office's head may run too.
+		{"inspector", "read"}, {"inspector", "recommend"}, {"inspector", "import"}, {"inspector", "edit"}, {"inspector", "approve"},
+		{"inspector", "reject"}, {"inspector", "publicize"}, {"inspector", "appoint"}, {"inspector", "renew"}, {"inspector", "suspend"},
+		{"inspector", "resume"}, {"inspector", "retire"}, {"inspector", "training.write"}, {"inspector", "conflict.declare"},
+		{"inspector", "conflict.withdraw"},
+		{"assignment", "read"}, {"assignment", "assign"},
+		{"plan", "read"}, {"plan", "approve"}, {"plan", "return"}, {"plan", "publish"},
+		{"draw", "read"}, {"draw", "create"}, {"draw", "commit_witness"}, {"draw", "close_commitments"}, {"draw", "reveal"}, {"draw", "cancel"},
 	},
 	// plan, inspect, record findings and evidence, draft reports, recheck; routine cases issue on the spot (R28).
 	domain.RoleSupervisor: {
@@ -60,6 +77,11 @@ var roleMay = map[domain.Role][]pair{
 		// propose 问责 and 激励; record the 约谈 they attend.
 		{"accountability", "read"}, {"accountability", "propose"}, {"accountability", "edit"}, {"accountability", "interview"},
 		{"incentive", "read"}, {"incentive", "propose"},
+		// plan and draw; recommend colleagues, keep the training file, declare a 回避 (R17); read 挂牌.
+		{"inspector", "read"}, {"inspector", "recommend"}, {"inspector", "training.write"}, {"inspector", "conflict.declare"},
+		{"assignment", "read"},
+		{"plan", "read"}, {"plan", "create"}, {"plan", "edit"},
+		{"draw", "read"}, {"draw", "create"}, {"draw", "commit_witness"}, {"draw", "close_commitments"}, {"draw", "reveal"},
 	},
 	// the inspected side: see, acknowledge, object, rectify with measures and evidence.
 	// and, held accountable, read its own records and make its 陈述申辩 (R56).
@@ -68,12 +90,16 @@ var roleMay = map[domain.Role][]pair{
 		{"case", "read"}, {"case", "acknowledge"}, {"case", "submit_rectification"},
 		{"case", "objection.file"}, {"case", "measure.write"}, {"case", "evidence.rectify"},
 		{"accountability", "read"}, {"accountability", "statement"}, {"incentive", "read"},
+		// its schools' 挂牌 (R22)
+		{"assignment", "read"},
 	},
 	domain.RoleSchool: {
 		{"org", "read"},
 		{"case", "read"}, {"case", "acknowledge"}, {"case", "submit_rectification"},
 		{"case", "objection.file"}, {"case", "measure.write"}, {"case", "evidence.rectify"},
 		{"accountability", "read"}, {"accountability", "statement"}, {"incentive", "read"},
+		// its own 挂牌 (R22)
+		{"assignment", "read"},
 	},
 	// monitoring data only; no case or user access.
 	domain.RoleMonitor: {
@@ -84,6 +110,7 @@ var roleMay = map[domain.Role][]pair{
 		{"org", "read"}, {"user", "read"}, {"audit", "read"}, {"report", "read"},
 		{"case", "read"}, {"case", "audit.read"},
 		{"accountability", "read"}, {"incentive", "read"},
+		{"inspector", "read"}, {"assignment", "read"}, {"plan", "read"}, {"draw", "read"},
 	},
 }
 

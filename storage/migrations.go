@@ -205,7 +205,10 @@ CREATE INDEX rechecks_case ON rechecks(case_id);
 
 // migrations in order; each lives beside the storage code it serves.
 var migrations = []migration{migrationCore, migrationCases, migrationAccountability, migrationNotification, migrationReport,
-	migrationIdempotency, migrationCaseScopes}
+	migrationIdempotency, migrationCaseScopes,
+	// inspectors, 挂牌, plans, draws (issue 10)
+	migrationRegistry,
+}
 
 func (db *DB) render(sql string) string {
 	r := strings.NewReplacer(

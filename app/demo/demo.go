@@ -78,6 +78,12 @@ func Load(ctx context.Context, x *app.App) (Summary, error) {
 		}
 		n, err := loadCases(ctx, x)
 		s.Cases = n
+		if err != nil {
+			return err
+		}
+		// inspectors, 挂牌, draws and plans (issue 10); the draw opens planned cases
+		n, err = loadRegistry(ctx, x)
+		s.Cases += n
 		return err
 	})
 	if err != nil {

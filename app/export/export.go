@@ -123,11 +123,15 @@ func accountabilitySections(r domain.AccountabilityReport) []section {
 
 	inspectors := section{title: "五、督学履职情况", sheet: "督学履职", columns: []column{
 		{"督学", 1.5, 14}, {"所属单位", 2.5, 24}, {"督导次数", 1, 10}, {"应报报告", 1, 10}, {"已签发", 1, 10},
-		{"按期签发", 1, 10}, {"按期签发率", 1.2, 12},
+		{"按期签发", 1, 10}, {"按期签发率", 1.2, 12}, {"培训学时", 1, 10}, {"应达学时", 1, 10},
 	}}
 	for _, i := range r.Inspectors {
+		hours, required := cell{kind: cellEmpty}, cell{kind: cellEmpty}
+		if i.TrainingHours != nil { // R38: from the registry's training file
+			hours, required = num(*i.TrainingHours), num(i.TrainingRequired)
+		}
 		inspectors.rows = append(inspectors.rows, []cell{txt(i.Name), txt(i.OrgName), num(i.Visits), num(i.ReportsDue), num(i.Issued),
-			num(i.IssuedOnTime), rate(i.OnTimeRate())})
+			num(i.IssuedOnTime), rate(i.OnTimeRate()), hours, required})
 	}
 	return []section{orgs, forms, incentives, recurring, inspectors}
 }

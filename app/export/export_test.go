@@ -42,6 +42,7 @@ func pdfText(t *testing.T, pdf []byte) string {
 func squeeze(s string) string { return strings.Join(strings.Fields(s), "") }
 
 func sampleReport() domain.AccountabilityReport {
+	trainingHours := 36
 	hbw := domain.ReportOrg{ID: 2, Name: "海勃湾区", Path: "wuhai/hbw/"}
 	s1 := domain.ReportOrg{ID: 5, Name: "海勃湾区第一小学", Path: "wuhai/hbw/s1/"}
 	s3 := domain.ReportOrg{ID: 7, Name: "乌达区第三小学", Path: "wuhai/wd/s3/"}
@@ -56,8 +57,9 @@ func sampleReport() domain.AccountabilityReport {
 		Forms:      []domain.ReportFormCount{{Org: s3, TargetType: "unit", Form: "约谈", Count: 1}, {Org: s3, TargetType: "person", Form: "通报批评", Count: 1}},
 		Incentives: []domain.ReportIncentiveCount{{Org: s1, Kind: "commendation", Count: 1}},
 		Recurring:  []domain.ReportRecurring{{Org: s1, Category: "校园安全", FirstYear: 2025, LastYear: 2026, Years: 2, Findings: 2}},
-		Inspectors: []domain.ReportInspector{{UserID: 9, Name: "李督学", OrgName: "海勃湾区", Visits: 4, ReportsDue: 4, Issued: 3, IssuedOnTime: 2}},
-		Notes:      []string{domain.TrainingHoursNote},
+		Inspectors: []domain.ReportInspector{{UserID: 9, Name: "李督学", OrgName: "海勃湾区", Visits: 4, ReportsDue: 4, Issued: 3, IssuedOnTime: 2,
+			TrainingHours: &trainingHours, TrainingRequired: 40}},
+		Notes: []string{domain.TrainingHoursNote},
 	}
 	r.SumTotals()
 	return r
@@ -211,7 +213,7 @@ func TestAccountabilityXLSX(t *testing.T) {
 	if got := strings.Join(cellValues(t, f, "反复问题")[1], ","); got != "海勃湾区第一小学,校园安全,2025,2026,2,2" {
 		t.Errorf("recurring row = %s", got)
 	}
-	if got := strings.Join(cellValues(t, f, "督学履职")[1], ","); got != "李督学,海勃湾区,4,4,3,2,0.5" {
+	if got := strings.Join(cellValues(t, f, "督学履职")[1], ","); got != "李督学,海勃湾区,4,4,3,2,0.5,36,40" {
 		t.Errorf("inspector row = %s", got)
 	}
 	if got := strings.Join(cellValues(t, f, "问责形式")[2], ","); got != "乌达区第三小学,个人,通报批评,1" {

@@ -234,14 +234,19 @@ func accListParams(c echo.Context, valid func(string) bool) (page, perPage int, 
 
 // accListReply answers a page of views as {items, total, page, per_page}.
 func accListReply[V, J any](c echo.Context, views []V, conv func(V) J, total, page, perPage int) error {
-	if perPage == 0 {
-		perPage = 20
-	}
 	items := make([]J, len(views))
 	for i, v := range views {
 		items[i] = conv(v)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": items, "total": total, "page": page, "per_page": perPage})
+	return listReply(c, items, total, page, perPage)
+}
+
+// listReply answers a page of items as {items, total, page, per_page}.
+func listReply(c echo.Context, items any, total, page, perPage int) error {
+	if perPage == 0 {
+		perPage = 20
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items, "total": total, "page": max(page, 1), "per_page": perPage})
 }
 
 func (s *Server) apiListAccountability(c echo.Context) error {

@@ -114,6 +114,9 @@ type reportInspectorJSON struct {
 	Issued       int      `json:"issued"`
 	IssuedOnTime int      `json:"issued_on_time"`
 	OnTimeRate   *float64 `json:"on_time_rate"`
+	// R38, from the registry's training file; null for someone not in the registry.
+	TrainingHours    *int `json:"training_hours"`
+	TrainingRequired int  `json:"training_required"`
 }
 
 type reportAccountabilityJSON struct {
@@ -187,7 +190,8 @@ func toReportAccountabilityJSON(r domain.AccountabilityReport, prefix string) re
 	}
 	for _, i := range r.Inspectors {
 		j.Inspectors = append(j.Inspectors, reportInspectorJSON{UserID: i.UserID, Name: i.Name, OrgName: i.OrgName, Visits: i.Visits,
-			ReportsDue: i.ReportsDue, Issued: i.Issued, IssuedOnTime: i.IssuedOnTime, OnTimeRate: reportRatePtr(i.OnTimeRate())})
+			ReportsDue: i.ReportsDue, Issued: i.Issued, IssuedOnTime: i.IssuedOnTime, OnTimeRate: reportRatePtr(i.OnTimeRate()),
+			TrainingHours: i.TrainingHours, TrainingRequired: i.TrainingRequired})
 	}
 	return j
 }

@@ -141,7 +141,7 @@ func TestRptAccountabilityReportAccess(t *testing.T) {
 		t.Errorf("totals = %+v", rep.Total)
 	}
 	if len(rep.Notes) == 0 || !strings.Contains(strings.Join(rep.Notes, ""), "培训学时") {
-		t.Errorf("the report does not say training hours are left out: %v", rep.Notes)
+		t.Errorf("the report does not say where training hours come from: %v", rep.Notes)
 	}
 
 	// The default period is this year to date.

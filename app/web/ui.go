@@ -68,6 +68,20 @@ func (s *Server) navFor(a domain.Actor, path string) []navLink {
 	if s.app.MayAnywhere(a, "report", "read") {
 		add("/reports/accountability", "问责报告", strings.HasPrefix(path, "/reports"))
 	}
+	// inspector registry, 挂牌, plans, draws and coverage (issue 10)
+	if s.app.MayAnywhere(a, "inspector", "read") {
+		add("/inspectors", "督学名录", strings.HasPrefix(path, "/inspectors"))
+	}
+	if s.app.MayAnywhere(a, "assignment", "read") {
+		add("/assignments", "责任督学挂牌", strings.HasPrefix(path, "/assignments"))
+		add("/coverage", "覆盖情况", strings.HasPrefix(path, "/coverage"))
+	}
+	if s.app.MayAnywhere(a, "plan", "read") {
+		add("/plans", "督导计划", strings.HasPrefix(path, "/plans"))
+	}
+	if s.app.MayAnywhere(a, "draw", "read") {
+		add("/draws", "双随机抽取", strings.HasPrefix(path, "/draws"))
+	}
 	if s.app.MayAnywhere(a, "org", "create") {
 		add("/admin/orgs", "机构管理", path == "/admin/orgs")
 	}

@@ -446,7 +446,8 @@ func TestUICaseList(t *testing.T) {
 	b := e.browser(t)
 	b.webLogin("city.director", demo.Password)
 	body := uiHTML(t, b.get("/cases"), http.StatusOK)
-	uiWant(t, "list", body, "共 9 件", "市一中食堂食品安全专项督导", `data-label="状态"`, `hx-get="/cases"`)
+	// the demo's nine cases and the three planned ones its completed draw opened
+	uiWant(t, "list", body, "共 12 件", "市一中食堂食品安全专项督导", `data-label="状态"`, `hx-get="/cases"`)
 	body = uiHTML(t, b.get("/cases?status=closed"), http.StatusOK)
 	uiWant(t, "closed", body, "共 2 件", "责任督学经常性督导（11月）", `<option value="closed" selected>`)
 	uiNot(t, "closed", body, "市一中食堂食品安全专项督导")
@@ -469,11 +470,11 @@ func TestUICaseList(t *testing.T) {
 		}
 	}
 	body = uiHTML(t, b.get("/cases"), http.StatusOK)
-	uiWant(t, "page 1", body, "共 23 件", "第 1/2 页", `href="/cases?page=2"`, "下一页")
+	uiWant(t, "page 1", body, "共 26 件", "第 1/2 页", `href="/cases?page=2"`, "下一页")
 	body = uiHTML(t, b.get("/cases?page=2"), http.StatusOK)
 	uiWant(t, "page 2", body, "第 2/2 页", `href="/cases"`, "上一页")
 	body = uiHTML(t, b.get("/cases?kind=random&page=1"), http.StatusOK)
-	uiWant(t, "filtered", body, "共 15 件")
+	uiWant(t, "filtered", body, "共 18 件")
 
 	// An htmx request gets the same page; the form swaps in #case-results.
 	r := b.req(http.MethodGet, "/cases?status=review", nil, http.Header{"HX-Request": {"true"}})

@@ -620,6 +620,37 @@ func TestEndToEnd(t *testing.T) {
 		}
 	})
 
+	// The demo's completed 双随机 draw replays; a changed result fails with exit 1 (issue 10).
+	t.Run("draw verify", func(t *testing.T) {
+		out, errOut, code := runCLI(t, bin, "draw", "verify", "1", "--data", dir)
+		if code != 0 || !strings.Contains(out, "核验通过") || !strings.Contains(out, "种子") {
+			t.Fatalf("draw verify 1: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+		}
+		db, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "dudao.db")+"?_busy_timeout=5000")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var result string
+		if err := db.QueryRow(`SELECT result FROM draws WHERE id = 1`).Scan(&result); err != nil {
+			t.Fatal(err)
+		}
+		forged := regexp.MustCompile(`"rank":1,`).ReplaceAllString(result, `"rank":9,`)
+		if _, err := db.Exec(`UPDATE draws SET result = ? WHERE id = 1`, forged); err != nil {
+			t.Fatal(err)
+		}
+		out, errOut, code = runCLI(t, bin, "draw", "verify", "1", "--data", dir)
+		if code != 1 || !strings.Contains(errOut, "核验不通过") || !strings.Contains(errOut, "抽取结果不符") {
+			t.Errorf("draw verify of a changed result: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+		}
+		if _, err := db.Exec(`UPDATE draws SET result = ? WHERE id = 1`, result); err != nil {
+			t.Fatal(err)
+		}
+		if _, errOut, code := runCLI(t, bin, "draw", "verify", "999", "--data", dir); code != 1 || !hasHan(errOut) {
+			t.Errorf("draw verify of an unknown draw: exit %d, stderr %s", code, errOut)
+		}
+	})
+
 	t.Run("user commands", func(t *testing.T) {
 		out, errOut, code := runCLI(t, bin, "user", "add", "--username", "t.one", "--name", "测试", "--org", "wuhai/hbw/", "--password", "Abcdefg1", "--data", dir)
 		if code != 0 {

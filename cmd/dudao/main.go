@@ -7,6 +7,7 @@
 //	dudao user passwd --username U [--password P]
 //	dudao user grant --username U --role ROLE --org PATH
 //	dudao audit verify
+//	dudao draw verify ID
 //	dudao tick
 package main
 
@@ -21,6 +22,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -42,6 +44,7 @@ const usage = `dudao — 乌海市教育督导管理系统
   dudao user passwd --username U [--password P]                        重设密码
   dudao user grant --username U --role ROLE --org PATH                 授予角色
   dudao audit verify                                                   校验审计日志哈希链
+  dudao draw verify ID                                                 按公开的输入重算并核验一次随机抽取
   dudao tick                                                           执行一次督办检查（逾期提醒、问责建议）
 
 每个参数都可用环境变量设置，如 --db 对应 DUDAO_DB。运行 "dudao serve -h" 查看全部参数。
@@ -98,6 +101,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return domain.Errorf(domain.EINVALID, "用法: dudao audit verify")
 		}
 		return cmdAuditVerify(ctx, rest[1:], stdout)
+	case "draw": // 双随机 draws (issue 10)
+		if len(rest) == 0 || rest[0] != "verify" {
+			return domain.Errorf(domain.EINVALID, "用法: dudao draw verify ID")
+		}
+		return cmdDrawVerify(ctx, rest[1:], stdout, stderr)
 	}
 	return domain.Errorf(domain.EINVALID, "未知命令 %q。运行 dudao help 查看用法。", cmd)
 }
@@ -378,5 +386,53 @@ func cmdAuditVerify(ctx context.Context, args []string, stdout io.Writer) error 
 		return domain.Errorf(domain.ECONFLICT, "审计日志校验失败：事件 #%d 被篡改（%s）。", id, reason)
 	}
 	fmt.Fprintln(stdout, "审计日志哈希链完整。")
+	return nil
+}
+
+// cmdDrawVerify replays a draw from what it published (docs/draw.md): the commitment from its frozen
+// snapshot, the witnesses' values, the seed and the result, and the commitments announced in the
+// audit log. It prints the verdict in Chinese and fails (exit 1) when anything differs.
+func cmdDrawVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var idArg string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		idArg, args = args[0], args[1:]
+	}
+	cfg, fs, err := parse("draw verify", args, nil)
+	if err != nil {
+		return err
+	}
+	if idArg == "" && fs.NArg() > 0 {
+		idArg = fs.Arg(0)
+	}
+	id, perr := strconv.ParseInt(idArg, 10, 64)
+	if perr != nil || id <= 0 {
+		return domain.Errorf(domain.EINVALID, "用法: dudao draw verify ID（ID 为随机抽取的编号，正整数）")
+	}
+	db, err := storage.Open(cfg.dbDSN())
+	if err != nil {
+		return err
+	}
+	v, verr := db.SchemaVersion(ctx)
+	_ = db.Close()
+	if verr != nil || v == 0 {
+		return domain.Errorf(domain.EINVALID, "数据库 %s 尚未初始化，请检查 --data/--db，或先运行 dudao migrate。", maskDSN(cfg.dbDSN()))
+	}
+	e, err := open(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	res, err := e.app.VerifyDraw(ctx, app.System, id)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "随机抽取 #%d（%s）\n快照承诺值：%s\n", res.DrawID, res.Status.Label(), res.Commitment)
+	if res.Seed != "" {
+		fmt.Fprintf(stdout, "种子：%s\n", res.Seed)
+	}
+	if !res.OK {
+		return domain.Errorf(domain.ECONFLICT, "%s", res.Message)
+	}
+	fmt.Fprintln(stdout, res.Message)
 	return nil
 }
