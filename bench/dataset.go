@@ -74,7 +74,7 @@ func openDataset(ctx context.Context, cfg config, log io.Writer) (*dataset, erro
 	d.run = filepath.Join(dir, "run.db")
 	_, err := os.Stat(d.pristine)
 	if cfg.regen || errors.Is(err, os.ErrNotExist) {
-		tmp := d.pristine + ".part"
+		tmp := fmt.Sprintf("%s.part%d", d.pristine, os.Getpid()) // of this run alone, should two run at once
 		removeSQLite(tmp)
 		removeSQLite(d.pristine)
 		if err := generate(ctx, tmp, p, log); err != nil {
@@ -193,7 +193,24 @@ func generate(ctx context.Context, dsn string, p *province, log io.Writer) error
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	if err := loadProvince(ctx, db, p, log); err != nil {
+		db.Close()
+		return err
+	}
+	// Closed before ANALYZE, so that SQLite's WAL folds into the file and the file alone is the data.
+	if err := db.Close(); err != nil {
+		return err
+	}
+	// Statistics for the planner, as an operator runs after a bulk load.
+	t := time.Now()
+	if err := analyze(ctx, dsn); err != nil {
+		return err
+	}
+	fmt.Fprintf(log, "dataset: ANALYZE in %s\n", time.Since(t).Round(time.Millisecond))
+	return nil
+}
+
+func loadProvince(ctx context.Context, db *storage.DB, p *province, log io.Writer) error {
 	if _, err := db.Migrate(ctx); err != nil {
 		return err
 	}
@@ -241,12 +258,6 @@ func generate(ctx context.Context, dsn string, p *province, log io.Writer) error
 	fmt.Fprintf(log, "dataset: %d orgs, %d users, %d cases, %d findings, %d measures, %d rechecks, %d objections, %d audit events, %d 问责, %d 激励 in %s\n",
 		len(p.orgs), len(p.users), g.nCases, g.nFindings, g.nMeasures, g.nRechecks, g.nObjections, g.nAudit, g.nAcc, g.nInc,
 		time.Since(start).Round(time.Second))
-	// Statistics for the planner, as an operator runs after a bulk load.
-	t := time.Now()
-	if err := analyze(ctx, dsn); err != nil {
-		return err
-	}
-	fmt.Fprintf(log, "dataset: ANALYZE in %s\n", time.Since(t).Round(time.Millisecond))
 	return nil
 }
 
