@@ -160,3 +160,26 @@ func (w testWriter) Write(b []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(b), "\n"))
 	return len(b), nil
 }
+
+// TestParseWrk reads wrk's summary.
+func TestParseWrk(t *testing.T) {
+	out := `Running 2s test @ http://127.0.0.1:41234/api/v1/cases?per_page=50
+  2 threads and 16 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    37.80ms   10.11ms  98.03ms   80.00%
+    Req/Sec   211.50     30.00   260.00     70.00%
+  Latency Distribution
+     50%   36.12ms
+     75%   41.00ms
+     90%   50.00ms
+     99%   80.50ms
+  846 requests in 2.00s, 12.10MB read
+  Non-2xx or 3xx responses: 6
+Requests/sec:    422.12
+Transfer/sec:      6.05MB
+`
+	r := parseWrk([]byte(out))
+	if r.n != 840 || r.errs != 6 || r.elapsed != 2*time.Second || r.pct(0.5) != 36120*time.Microsecond || r.pct(0.99) != 80500*time.Microsecond {
+		t.Errorf("parsed %+v", r)
+	}
+}

@@ -37,6 +37,7 @@ type result struct {
 	lat      []time.Duration // sorted
 	firstErr string
 	bytes    int64
+	p50, p99 time.Duration // when only the percentiles are known (wrk)
 }
 
 func (r result) rps() float64 {
@@ -48,7 +49,10 @@ func (r result) rps() float64 {
 
 func (r result) pct(p float64) time.Duration {
 	if len(r.lat) == 0 {
-		return 0
+		if p >= 0.99 {
+			return r.p99
+		}
+		return r.p50
 	}
 	i := int(p*float64(len(r.lat))+0.5) - 1
 	return r.lat[min(max(i, 0), len(r.lat)-1)]

@@ -50,6 +50,7 @@ type config struct {
 	asOf          time.Time
 	maxTime       time.Duration
 	cpuProfile    string
+	wrk           string
 }
 
 // groups are the names --only takes.
@@ -76,6 +77,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&c.genOnly, "gen-only", false, "generate (or find) the dataset and stop")
 	fs.StringVar(&asOf, "as-of", "2026-12-01", "the day the dataset's history stops (its last year is this date's)")
 	fs.DurationVar(&c.maxTime, "max-time", time.Hour, "stop the whole run after this long")
+	fs.StringVar(&c.wrk, "wrk", "", "measure the GET endpoints and their floors with this wrk binary instead (writes keep the built-in generator)")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write the harness's CPU profile (generation included) to this file")
 	if err := fs.Parse(args); err != nil {
 		return c, err

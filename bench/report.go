@@ -166,8 +166,13 @@ func (r *report) write(w io.Writer) {
 	fmt.Fprintf(w, "## dudao benchmark, scale %g\n\n", c.scale)
 	fmt.Fprintf(w, "- machine: %s, %d cores, %s/%s, %s\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 	fmt.Fprintf(w, "- database: %s; %s\n", engine, r.counts)
-	fmt.Fprintf(w, "- load: %d clients (report: %d), closed loop on loopback, %s per measurement after %s of warm-up; the floor measured right after, the same way\n",
-		c.clients, c.reportClients, c.duration, c.warmup)
+	if c.wrk != "" {
+		fmt.Fprintf(w, "- load: wrk -t%d -c%d -d%s --latency on loopback (report: %d connections; writes: the built-in closed loop); the floor measured right after, the same way\n",
+			min(2, c.clients), c.clients, c.duration, c.reportClients)
+	} else {
+		fmt.Fprintf(w, "- load: %d clients (report: %d), closed loop on loopback, %s per measurement after %s of warm-up; the floor measured right after, the same way\n",
+			c.clients, c.reportClients, c.duration, c.warmup)
+	}
 	fmt.Fprintf(w, "- run: %s, %s\n\n", r.started.UTC().Format(time.RFC3339), time.Since(r.started).Round(time.Second))
 	fmt.Fprintln(w, "| measure | as | answer | req/s | p50 | p99 | floor | floor req/s | floor p50 | floor p99 | ratio | target | |")
 	fmt.Fprintln(w, "|---|---|---|--:|--:|--:|---|--:|--:|--:|--:|---|---|")

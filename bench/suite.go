@@ -462,7 +462,11 @@ func (s *suite) writes(ctx context.Context, ids []string) error {
 	return nil
 }
 
-// run measures one load for the suite's duration.
+// run measures one load for the suite's duration, with wrk when --wrk says so.
 func (s *suite) run(ctx context.Context, clients int, next func(c, i int) (*http.Request, bool)) result {
+	if s.cfg.wrk != "" {
+		req, _ := next(0, 0)
+		return runWrk(ctx, s.cfg.wrk, clients, s.cfg.duration, req)
+	}
 	return run(ctx, s.hc, load{clients: clients, duration: s.cfg.duration, warmup: s.cfg.warmup, next: next})
 }
