@@ -174,12 +174,13 @@ func TestParseWrk(t *testing.T) {
      90%   50.00ms
      99%   80.50ms
   846 requests in 2.00s, 12.10MB read
+  Socket errors: connect 0, read 0, write 0, timeout 3
   Non-2xx or 3xx responses: 6
 Requests/sec:    422.12
 Transfer/sec:      6.05MB
 `
 	r := parseWrk([]byte(out))
-	if r.n != 840 || r.errs != 6 || r.elapsed != 2*time.Second || r.pct(0.5) != 36120*time.Microsecond || r.pct(0.99) != 80500*time.Microsecond {
+	if r.n != 840 || r.errs != 6 || r.timeouts != 3 || r.elapsed != 2*time.Second || r.pct(0.5) != 36120*time.Microsecond || r.pct(0.99) != 80500*time.Microsecond {
 		t.Errorf("parsed %+v", r)
 	}
 }

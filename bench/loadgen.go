@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -33,6 +34,7 @@ type load struct {
 // result is what a load measured.
 type result struct {
 	n, errs  int
+	timeouts int // requests the client gave up on (its timeout)
 	elapsed  time.Duration
 	lat      []time.Duration // sorted
 	firstErr string
@@ -94,7 +96,7 @@ func run(ctx context.Context, hc *http.Client, l load) result {
 		go func() {
 			defer wg.Done()
 			var lat []time.Duration
-			n, errs, bytes := 0, 0, int64(0)
+			n, errs, timeouts, bytes := 0, 0, 0, int64(0)
 			firstErr := ""
 			var end time.Time
 			for i := 0; ; i++ {
@@ -120,6 +122,11 @@ func run(ctx context.Context, hc *http.Client, l load) result {
 					continue
 				}
 				end = t1
+				var ne net.Error
+				if errors.As(err, &ne) && ne.Timeout() {
+					timeouts++ // an answer too slow for the client: a miss, not a fault
+					continue
+				}
 				if err != nil {
 					errs++
 					if firstErr == "" {
@@ -134,6 +141,7 @@ func run(ctx context.Context, hc *http.Client, l load) result {
 			mu.Lock()
 			out.n += n
 			out.errs += errs
+			out.timeouts += timeouts
 			out.bytes += bytes
 			out.lat = append(out.lat, lat...)
 			if out.firstErr == "" {

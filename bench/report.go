@@ -55,9 +55,11 @@ func (r row) ratio() float64 {
 	return r.app.rps() / r.floor.rps()
 }
 
-// failed: no answer came back right.
+// failed: an answer came back wrong, or none came back at all (answers too slow for the client's
+// timeout are a miss, not a failure).
 func (r row) failed() bool {
-	return r.rss == 0 && (r.app.n == 0 || r.app.errs > 0 || r.floor != nil && (r.floor.n == 0 || r.floor.errs > 0))
+	bad := func(x result) bool { return x.errs > 0 || x.n == 0 && x.timeouts == 0 }
+	return r.rss == 0 && (bad(r.app) || r.floor != nil && bad(*r.floor))
 }
 
 // verdict is PASS or MISS against the target, "—" when there is none.
@@ -70,6 +72,9 @@ func (r row) verdict() string {
 		return "ERROR"
 	}
 	ok := true
+	if r.app.timeouts > 0 {
+		ok = false
+	}
 	if t.p99 > 0 && r.app.pct(0.99) > t.p99 {
 		ok = false
 	}
@@ -96,6 +101,7 @@ type report struct {
 	counts  string
 	rows    []row
 	started time.Time
+	timeout time.Duration // the clients'
 }
 
 func newReport(cfg config, ds *dataset, srv *servers) *report {
@@ -133,6 +139,9 @@ func (r *report) add(x row) {
 		ms(x.app.pct(0.99)), x.floor.rps(), x.ratio(), status)
 	if x.app.firstErr != "" {
 		fmt.Fprintf(os.Stderr, "  %d errors, first: %s\n", x.app.errs, x.app.firstErr)
+	}
+	if x.app.timeouts > 0 {
+		fmt.Fprintf(os.Stderr, "  %d requests gave up after %s\n", x.app.timeouts, r.timeout)
 	}
 	if x.floor != nil && x.floor.firstErr != "" {
 		fmt.Fprintf(os.Stderr, "  floor: %d errors, first: %s\n", x.floor.errs, x.floor.firstErr)
@@ -184,6 +193,9 @@ func (r *report) write(w io.Writer) {
 		errs := ""
 		if x.app.errs > 0 {
 			errs = fmt.Sprintf(" (%d errors)", x.app.errs)
+		}
+		if x.app.timeouts > 0 {
+			errs += fmt.Sprintf(" (%d gave up after %s)", x.app.timeouts, r.timeout)
 		}
 		fmt.Fprintf(w, "| %s | %s | %s | %.0f%s | %s | %s | %s | %.0f | %s | %s | %.3f | %s | %s |\n", x.name, x.as, x.answer,
 			x.app.rps(), errs, ms(x.app.pct(0.5)), ms(x.app.pct(0.99)), x.floorKind, x.floor.rps(), ms(x.floor.pct(0.5)),

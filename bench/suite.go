@@ -70,8 +70,9 @@ func (l listPage) answer() string {
 
 func measure(ctx context.Context, cfg config, srv *servers, ds *dataset, log io.Writer) (*report, error) {
 	s := &suite{cfg: cfg, srv: srv, log: log, p: newProvince(cfg.scale, cfg.asOf),
-		hc: newClient(cfg.clients, max(30*time.Second, 2*cfg.duration))}
+		hc: newClient(cfg.clients, max(60*time.Second, 2*cfg.duration))}
 	s.rep = newReport(cfg, ds, srv)
+	s.rep.timeout = s.hc.Timeout
 	if err := s.rep.count(ctx, ds.run); err != nil {
 		return s.rep, err
 	}

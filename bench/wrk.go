@@ -48,9 +48,16 @@ func parseWrk(out []byte) result {
 		case len(f) >= 5 && f[0] == "Non-2xx":
 			r.errs, _ = strconv.Atoi(f[4])
 			r.firstErr = "wrk: non-2xx or 3xx answers"
-		case len(f) >= 2 && f[0] == "Socket" && strings.HasPrefix(f[1], "errors"): // printed only when there were some
-			r.errs = max(r.errs, 1)
-			r.firstErr = "wrk: " + strings.TrimSpace(sc.Text())
+		case len(f) >= 2 && f[0] == "Socket" && strings.HasPrefix(f[1], "errors"): // connect 0, read 0, write 0, timeout 12
+			for i := 2; i+1 < len(f); i += 2 {
+				n, _ := strconv.Atoi(strings.TrimSuffix(f[i+1], ","))
+				if f[i] == "timeout" {
+					r.timeouts += n
+				} else if n > 0 {
+					r.errs += n
+					r.firstErr = "wrk: " + strings.TrimSpace(sc.Text())
+				}
+			}
 		}
 	}
 	r.n -= r.errs
