@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -135,8 +136,8 @@ func (r *report) add(x row) {
 		fmt.Fprintf(os.Stderr, "measured %s: %d MB [%s]\n", x.name, x.rss>>20, status)
 		return
 	}
-	fmt.Fprintf(os.Stderr, "measured %s as %s: %.0f req/s p99 %s, floor %.0f req/s, ratio %.2f [%s]\n", x.name, x.as, x.app.rps(),
-		ms(x.app.pct(0.99)), x.floor.rps(), x.ratio(), status)
+	fmt.Fprintf(os.Stderr, "measured %s as %s: %s req/s p99 %s, floor %s req/s, ratio %.2g [%s]\n", x.name, x.as, rate(x.app.rps()),
+		ms(x.app.pct(0.99)), rate(x.floor.rps()), x.ratio(), status)
 	if x.app.firstErr != "" {
 		fmt.Fprintf(os.Stderr, "  %d errors, first: %s\n", x.app.errs, x.app.firstErr)
 	}
@@ -197,12 +198,20 @@ func (r *report) write(w io.Writer) {
 		if x.app.timeouts > 0 {
 			errs += fmt.Sprintf(" (%d gave up after %s)", x.app.timeouts, r.timeout)
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %.0f%s | %s | %s | %s | %.0f | %s | %s | %.3f | %s | %s |\n", x.name, x.as, x.answer,
-			x.app.rps(), errs, ms(x.app.pct(0.5)), ms(x.app.pct(0.99)), x.floorKind, x.floor.rps(), ms(x.floor.pct(0.5)),
-			ms(x.floor.pct(0.99)), x.ratio(), x.tgt, x.verdict())
+		fmt.Fprintf(w, "| %s | %s | %s | %s%s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", x.name, x.as, x.answer,
+			rate(x.app.rps()), errs, ms(x.app.pct(0.5)), ms(x.app.pct(0.99)), x.floorKind, rate(x.floor.rps()), ms(x.floor.pct(0.5)),
+			ms(x.floor.pct(0.99)), strconv.FormatFloat(x.ratio(), 'g', 2, 64), x.tgt, x.verdict())
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "ratio = req/s ÷ floor req/s. Peak RSS: %s.\n", r.note)
+}
+
+// rate spells a throughput: whole numbers, tenths below ten.
+func rate(x float64) string {
+	if x < 10 {
+		return strconv.FormatFloat(x, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(x, 'f', 0, 64)
 }
 
 func ms(d time.Duration) string {
