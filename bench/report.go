@@ -103,10 +103,11 @@ type report struct {
 	rows    []row
 	started time.Time
 	timeout time.Duration // the clients'
+	rss     func() (peak, now int64, err error)
 }
 
 func newReport(cfg config, ds *dataset, srv *servers) *report {
-	return &report{cfg: cfg, engine: ds.engine, note: srv.note, started: time.Now()}
+	return &report{cfg: cfg, engine: ds.engine, note: srv.note, started: time.Now(), rss: srv.rss}
 }
 
 // count reads the dataset's size from the run's copy before any load.
@@ -136,8 +137,14 @@ func (r *report) add(x row) {
 		fmt.Fprintf(os.Stderr, "measured %s: %d MB [%s]\n", x.name, x.rss>>20, status)
 		return
 	}
-	fmt.Fprintf(os.Stderr, "measured %s as %s: %s req/s p99 %s, floor %s req/s, ratio %.2g [%s]\n", x.name, x.as, rate(x.app.rps()),
-		ms(x.app.pct(0.99)), rate(x.floor.rps()), x.ratio(), status)
+	peak := ""
+	if r.rss != nil {
+		if p, _, err := r.rss(); err == nil {
+			peak = fmt.Sprintf(", server's peak RSS so far %d MB", p>>20)
+		}
+	}
+	fmt.Fprintf(os.Stderr, "measured %s as %s: %s req/s p99 %s, floor %s req/s, ratio %.2g [%s]%s\n", x.name, x.as, rate(x.app.rps()),
+		ms(x.app.pct(0.99)), rate(x.floor.rps()), x.ratio(), status, peak)
 	if x.app.firstErr != "" {
 		fmt.Fprintf(os.Stderr, "  %d errors, first: %s\n", x.app.errs, x.app.firstErr)
 	}
