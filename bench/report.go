@@ -104,10 +104,11 @@ type report struct {
 	started time.Time
 	timeout time.Duration // the clients'
 	rss     func() (peak, now int64, err error)
+	log     io.Writer // where each measurement is told as it ends
 }
 
-func newReport(cfg config, ds *dataset, srv *servers) *report {
-	return &report{cfg: cfg, engine: ds.engine, note: srv.note, started: time.Now(), rss: srv.rss}
+func newReport(cfg config, ds *dataset, srv *servers, log io.Writer) *report {
+	return &report{cfg: cfg, engine: ds.engine, note: srv.note, started: time.Now(), rss: srv.rss, log: log}
 }
 
 // count reads the dataset's size from the run's copy before any load.
@@ -134,7 +135,7 @@ func (r *report) add(x row) {
 	r.rows = append(r.rows, x)
 	status := x.verdict()
 	if x.rss > 0 {
-		fmt.Fprintf(os.Stderr, "measured %s: %d MB [%s]\n", x.name, x.rss>>20, status)
+		fmt.Fprintf(r.log, "measured %s: %d MB [%s]\n", x.name, x.rss>>20, status)
 		return
 	}
 	peak := ""
@@ -143,16 +144,16 @@ func (r *report) add(x row) {
 			peak = fmt.Sprintf(", server's peak RSS so far %d MB", p>>20)
 		}
 	}
-	fmt.Fprintf(os.Stderr, "measured %s as %s: %s req/s p99 %s, floor %s req/s, ratio %.2g [%s]%s\n", x.name, x.as, rate(x.app.rps()),
+	fmt.Fprintf(r.log, "measured %s as %s: %s req/s p99 %s, floor %s req/s, ratio %.2g [%s]%s\n", x.name, x.as, rate(x.app.rps()),
 		ms(x.app.pct(0.99)), rate(x.floor.rps()), x.ratio(), status, peak)
 	if x.app.firstErr != "" {
-		fmt.Fprintf(os.Stderr, "  %d errors, first: %s\n", x.app.errs, x.app.firstErr)
+		fmt.Fprintf(r.log, "  %d errors, first: %s\n", x.app.errs, x.app.firstErr)
 	}
 	if x.app.timeouts > 0 {
-		fmt.Fprintf(os.Stderr, "  %d requests gave up after %s\n", x.app.timeouts, r.timeout)
+		fmt.Fprintf(r.log, "  %d requests gave up after %s\n", x.app.timeouts, r.timeout)
 	}
 	if x.floor != nil && x.floor.firstErr != "" {
-		fmt.Fprintf(os.Stderr, "  floor: %d errors, first: %s\n", x.floor.errs, x.floor.firstErr)
+		fmt.Fprintf(r.log, "  floor: %d errors, first: %s\n", x.floor.errs, x.floor.firstErr)
 	}
 }
 

@@ -34,7 +34,6 @@ type suite struct {
 	cfg config
 	srv *servers
 	hc  *http.Client
-	log io.Writer
 	p   *province
 	rep *report
 }
@@ -69,9 +68,9 @@ func (l listPage) answer() string {
 }
 
 func measure(ctx context.Context, cfg config, srv *servers, ds *dataset, log io.Writer) (*report, error) {
-	s := &suite{cfg: cfg, srv: srv, log: log, p: newProvince(cfg.scale, cfg.asOf),
+	s := &suite{cfg: cfg, srv: srv, p: newProvince(cfg.scale, cfg.asOf),
 		hc: newClient(cfg.clients, max(60*time.Second, 2*cfg.duration))}
-	s.rep = newReport(cfg, ds, srv)
+	s.rep = newReport(cfg, ds, srv, log)
 	s.rep.timeout = s.hc.Timeout
 	if err := s.rep.count(ctx, ds.run); err != nil {
 		return s.rep, err
