@@ -271,6 +271,11 @@ func (f *floor) serveBytes(c echo.Context) error {
 func (f *floor) write(c echo.Context) error {
 	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
 	err := f.db.WithContext(c.Request().Context()).Transaction(func(tx *gorm.DB) error {
+		now := time.Now().UTC().Truncate(time.Microsecond)
+		if err := tx.Model(&floorCase{}).Where("id = ?", id).Update("updated_at", now).Error; err != nil {
+			return err
+		}
+		// The chain's lock is taken last, as storage's Append takes it.
 		if f.pg {
 			if err := tx.Exec("SELECT pg_advisory_xact_lock(7240002)").Error; err != nil {
 				return err
@@ -278,10 +283,6 @@ func (f *floor) write(c echo.Context) error {
 		}
 		var prev []string
 		if err := tx.Model(&floorAudit{}).Order("id DESC").Limit(1).Pluck("hash", &prev).Error; err != nil {
-			return err
-		}
-		now := time.Now().UTC().Truncate(time.Microsecond)
-		if err := tx.Model(&floorCase{}).Where("id = ?", id).Update("updated_at", now).Error; err != nil {
 			return err
 		}
 		e := domain.AuditEvent{At: now, ActorName: "floor", Action: "bench.floor", ObjectType: "case", ObjectID: id}

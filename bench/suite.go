@@ -450,7 +450,8 @@ func (s *suite) writes(ctx context.Context, ids []string) error {
 	}
 	r := run(ctx, s.hc, l)
 	f := s.run(ctx, s.cfg.clients, func(c, i int) (*http.Request, bool) {
-		req, _ := http.NewRequest(http.MethodPost, s.srv.Floor+"/floor/write/"+ids[(c*7+i)%len(ids)], nil)
+		// a case of its own, as each writer has: no client waits on another's row lock
+		req, _ := http.NewRequest(http.MethodPost, s.srv.Floor+"/floor/write/"+ids[c%len(ids)], nil)
 		return req, true
 	})
 	tps := 0.0
