@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -182,5 +184,24 @@ Transfer/sec:      6.05MB
 	r := parseWrk([]byte(out))
 	if r.n != 840 || r.errs != 6 || r.timeouts != 3 || r.elapsed != 2*time.Second || r.pct(0.5) != 36120*time.Microsecond || r.pct(0.99) != 80500*time.Microsecond {
 		t.Errorf("parsed %+v", r)
+	}
+}
+
+// TestRemoveStaleParts: a dead run's part files go, a live run's stay.
+func TestRemoveStaleParts(t *testing.T) {
+	dir := t.TempDir()
+	pristine := dir + "/p.db"
+	live := fmt.Sprintf("%s.part%d", pristine, os.Getpid())
+	dead := pristine + ".part999999999"
+	for _, f := range []string{live, live + "-wal", dead, dead + "-wal", pristine + ".other"} {
+		if err := os.WriteFile(f, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	removeStaleParts(pristine)
+	for f, want := range map[string]bool{live: true, live + "-wal": true, dead: false, dead + "-wal": false, pristine + ".other": true} {
+		if _, err := os.Stat(f); (err == nil) != want {
+			t.Errorf("%s: kept %v, want %v", f, err == nil, want)
+		}
 	}
 }

@@ -74,8 +74,8 @@ func openDataset(ctx context.Context, cfg config, log io.Writer) (*dataset, erro
 	d.run = filepath.Join(dir, "run.db")
 	_, err := os.Stat(d.pristine)
 	if cfg.regen || errors.Is(err, os.ErrNotExist) {
+		removeStaleParts(d.pristine)
 		tmp := fmt.Sprintf("%s.part%d", d.pristine, os.Getpid()) // of this run alone, should two run at once
-		removeSQLite(tmp)
 		removeSQLite(d.pristine)
 		if err := generate(ctx, tmp, p, log); err != nil {
 			removeSQLite(tmp)
@@ -116,6 +116,19 @@ func (d *dataset) close(ctx context.Context) error {
 		_ = os.RemoveAll(d.tmp)
 	}
 	return err
+}
+
+// removeStaleParts removes what runs that died while generating the same dataset left behind
+// (name.part<pid>, with its WAL), leaving those of runs still going.
+func removeStaleParts(pristine string) {
+	parts, _ := filepath.Glob(pristine + ".part*")
+	for _, p := range parts {
+		pid := strings.TrimPrefix(p, pristine+".part")
+		pid, _, _ = strings.Cut(pid, "-")
+		if _, err := os.Stat("/proc/" + pid); err != nil {
+			_ = os.Remove(p)
+		}
+	}
 }
 
 func removeSQLite(path string) {
