@@ -34,14 +34,18 @@ func (x *App) ListUsersWithGrants(ctx context.Context, a domain.Actor) ([]UserWi
 		for _, o := range orgs {
 			byID[o.ID] = o
 		}
+		ids := make([]int64, len(users))
+		for i, u := range users {
+			ids[i] = u.ID
+		}
+		grants, err := x.d.Users.GrantsOf(ctx, ids)
+		if err != nil {
+			return err
+		}
 		out = make([]UserWithGrants, 0, len(users))
 		for _, u := range users {
-			g, err := x.d.Users.Grants(ctx, u.ID)
-			if err != nil {
-				return err
-			}
 			u.PasswordHash = "" // never leaves the use case
-			out = append(out, UserWithGrants{User: u, Org: byID[u.OrgID], Grants: g})
+			out = append(out, UserWithGrants{User: u, Org: byID[u.OrgID], Grants: grants[u.ID]})
 		}
 		return nil
 	})
@@ -79,15 +83,19 @@ func (x *App) ListInspectors(ctx context.Context, a domain.Actor) ([]Inspector, 
 		for _, o := range orgs {
 			names[o.ID] = o.Name
 		}
+		ids := make([]int64, len(users))
+		for i, u := range users {
+			ids[i] = u.ID
+		}
+		grants, err := x.d.Users.GrantsOf(ctx, ids)
+		if err != nil {
+			return err
+		}
 		for _, u := range users {
 			if !u.Active {
 				continue
 			}
-			grants, err := x.d.Users.Grants(ctx, u.ID)
-			if err != nil {
-				return err
-			}
-			for _, g := range grants {
+			for _, g := range grants[u.ID] {
 				if g.Role == domain.RoleSupervisor {
 					out = append(out, Inspector{UserID: u.ID, Name: u.Name, OrgName: names[g.OrgID], Path: g.Path})
 					break
@@ -136,21 +144,11 @@ func (x *App) CaseUserNames(ctx context.Context, a domain.Actor, c *domain.Case)
 	for _, r := range c.Rechecks {
 		add(r.By)
 	}
-	out := make(map[int64]string, len(ids))
-	err := x.inTx(ctx, func(ctx context.Context) error {
-		for id := range ids {
-			u, err := x.d.Users.GetUser(ctx, id)
-			if err != nil {
-				if domain.ErrorCode(err) == domain.ENOTFOUND {
-					continue
-				}
-				return err
-			}
-			out[id] = u.Name
-		}
-		return nil
-	})
-	return out, err
+	list := make([]int64, 0, len(ids))
+	for id := range ids {
+		list = append(list, id)
+	}
+	return x.d.Users.UserNames(ctx, list)
 }
 
 // MayOpenCases reports whether the actor may open cases at its own org.

@@ -12,6 +12,28 @@ func (x *App) ListOrgs(ctx context.Context, a domain.Actor) ([]domain.Org, error
 	return x.d.Orgs.ListOrgs(ctx, x.scopes(a, "org", "read"))
 }
 
+// OrgOverview is what a home page says of the orgs a user reads: how many, and the top of the tree
+// (the orgs of the user's scopes and their direct children, cut at a hundred) — never the whole
+// province.
+type OrgOverview struct {
+	Count int
+	Top   []domain.Org
+}
+
+// OrgOverview reads the overview in two indexed queries.
+func (x *App) OrgOverview(ctx context.Context, a domain.Actor) (OrgOverview, error) {
+	scopes := x.scopes(a, "org", "read")
+	if len(scopes) == 0 {
+		return OrgOverview{}, nil
+	}
+	n, err := x.d.Orgs.CountOrgs(ctx, scopes)
+	if err != nil {
+		return OrgOverview{}, err
+	}
+	top, err := x.d.Orgs.OrgsWithin(ctx, scopes, 100)
+	return OrgOverview{Count: n, Top: top}, err
+}
+
 // GetOrg returns one org; out of scope is ENOTFOUND.
 func (x *App) GetOrg(ctx context.Context, a domain.Actor, id int64) (domain.Org, error) {
 	o, err := x.d.Orgs.GetOrg(ctx, id)

@@ -38,6 +38,12 @@ func (rptAuthz) Allowed(a domain.Actor, obj, act string, path domain.Jurisdictio
 type rptOrgs struct{ orgs []domain.Org }
 
 func (r rptOrgs) CreateOrg(context.Context, *domain.Org) error { return nil }
+func (r rptOrgs) CountOrgs(context.Context, []domain.Jurisdiction) (int, error) {
+	return len(r.orgs), nil
+}
+func (r rptOrgs) OrgsWithin(context.Context, []domain.Jurisdiction, int) ([]domain.Org, error) {
+	return r.orgs, nil
+}
 func (r rptOrgs) GetOrg(_ context.Context, id int64) (domain.Org, error) {
 	for _, o := range r.orgs {
 		if o.ID == id {

@@ -43,6 +43,10 @@ type OrgRepo interface {
 	GetOrgByPath(ctx context.Context, path Jurisdiction) (Org, error)
 	// ListOrgs returns the orgs lying under any of scopes, ordered by path.
 	ListOrgs(ctx context.Context, scopes []Jurisdiction) ([]Org, error)
+	// CountOrgs counts the orgs lying under any of scopes.
+	CountOrgs(ctx context.Context, scopes []Jurisdiction) (int, error)
+	// OrgsWithin returns the orgs at paths and their direct children, up to limit, ordered by path.
+	OrgsWithin(ctx context.Context, paths []Jurisdiction, limit int) ([]Org, error)
 }
 
 // UserRepo stores users and their grants.
@@ -54,6 +58,10 @@ type UserRepo interface {
 	ListUsers(ctx context.Context, scopes []Jurisdiction) ([]User, error)
 	AddGrant(ctx context.Context, g *Grant) error
 	Grants(ctx context.Context, userID int64) ([]Grant, error)
+	// UserNames maps user ids to their names (unknown ids are left out).
+	UserNames(ctx context.Context, ids []int64) (map[int64]string, error)
+	// GrantsOf returns the grants of many users at once, by user.
+	GrantsOf(ctx context.Context, userIDs []int64) (map[int64][]Grant, error)
 }
 
 // Session is a bearer token or web session, stored by the hash of its secret.

@@ -69,3 +69,32 @@ func (db *DB) ListOrgs(ctx context.Context, scopes []domain.Jurisdiction) ([]dom
 	}
 	return out, nil
 }
+
+// CountOrgs counts the orgs under any of scopes (an index range each).
+func (db *DB) CountOrgs(ctx context.Context, scopes []domain.Jurisdiction) (int, error) {
+	where, args := db.scopeWhere("path", scopes)
+	var n int64
+	if err := db.conn(ctx).Model(&orgRow{}).Where(where, args...).Count(&n).Error; err != nil {
+		return 0, translate(err, "机构", "count orgs")
+	}
+	return int(n), nil
+}
+
+// OrgsWithin returns the orgs at the given paths and their direct children, up to limit, ordered by path.
+func (db *DB) OrgsWithin(ctx context.Context, paths []domain.Jurisdiction, limit int) ([]domain.Org, error) {
+	ps := make([]string, len(paths))
+	for i, p := range paths {
+		ps[i] = string(p)
+	}
+	var rows []orgRow
+	err := db.conn(ctx).Where("path IN ? OR parent_id IN (SELECT id FROM orgs WHERE path IN ?)", ps, ps).
+		Order(db.byteOrder("path")).Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, translate(err, "机构", "list orgs within")
+	}
+	out := make([]domain.Org, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, nil
+}

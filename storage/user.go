@@ -116,3 +116,38 @@ func (db *DB) Grants(ctx context.Context, userID int64) ([]domain.Grant, error) 
 	}
 	return out, nil
 }
+
+// GrantsOf returns the grants of many users at once, by user.
+func (db *DB) GrantsOf(ctx context.Context, userIDs []int64) (map[int64][]domain.Grant, error) {
+	out := map[int64][]domain.Grant{}
+	for i := 0; i < len(userIDs); i += 1000 {
+		var rows []grantRow
+		part := userIDs[i:min(i+1000, len(userIDs))]
+		if err := db.conn(ctx).Where("user_id IN ?", part).Order("id").Find(&rows).Error; err != nil {
+			return nil, translate(err, "授权", "list grants")
+		}
+		for _, r := range rows {
+			out[r.UserID] = append(out[r.UserID], r.toDomain())
+		}
+	}
+	return out, nil
+}
+
+// UserNames maps user ids to their names, in one query.
+func (db *DB) UserNames(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID   int64
+		Name string
+	}
+	if err := db.conn(ctx).Table("users").Select("id, name").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
+		return nil, translate(err, "用户", "user names")
+	}
+	for _, r := range rows {
+		out[r.ID] = r.Name
+	}
+	return out, nil
+}

@@ -139,11 +139,12 @@ func (s *Server) logoutSubmit(c echo.Context) error {
 func (s *Server) homePage(c echo.Context) error {
 	a, _ := actorOf(c)
 	ctx := c.Request().Context()
-	orgs, err := s.app.ListOrgs(ctx, a)
+	ov, err := s.app.OrgOverview(ctx, a)
 	if err != nil {
 		return err
 	}
-	p := homePage{frame: s.frame(c, "首页"), OrgCount: len(orgs)}
+	orgs := ov.Top
+	p := homePage{frame: s.frame(c, "首页"), OrgCount: ov.Count}
 	names := map[int64]string{}
 	base := 0
 	if len(orgs) > 0 {
@@ -171,7 +172,7 @@ func (s *Server) homePage(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		sum := &adminSummary{Users: len(users), Orgs: len(orgs)}
+		sum := &adminSummary{Users: len(users), Orgs: ov.Count}
 		count := map[domain.Role]int{}
 		for _, u := range users {
 			for _, g := range u.Grants {
