@@ -16,6 +16,9 @@ const (
 	NotifyAccNoticed     NotificationKind = "accountability_noticed"  // the object was noticed and may make a statement
 	NotifyAccStatement   NotificationKind = "accountability_statement"
 	NotifyAccDecided     NotificationKind = "accountability_decided"
+	// Monitoring and the 督办 ledger.
+	NotifyCaseProposed NotificationKind = "case_proposed" // a binding indicator behind its trajectory proposes a case
+	NotifyTaskOverdue  NotificationKind = "task_overdue"  // a 督办事项 is past its due date
 )
 
 // Label is the Chinese name of k.
@@ -35,6 +38,11 @@ func (k NotificationKind) Label() string {
 		return "陈述申辩"
 	case NotifyAccDecided:
 		return "问责决定"
+	// Monitoring and the 督办 ledger.
+	case NotifyCaseProposed:
+		return "评估监测立案建议"
+	case NotifyTaskOverdue:
+		return "督办事项逾期"
 	}
 	return string(k)
 }
