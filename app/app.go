@@ -31,6 +31,15 @@ type Deps struct {
 	Authz          domain.Authorizer
 	Clock          domain.Clock
 	Rules          domain.Rules
+
+	// Frameworks, monitoring and the 督办 ledger (SPEC §3): their repositories and the embedded
+	// indicator catalog.
+	Frameworks   domain.FrameworkRepo
+	Observations domain.ObservationRepo
+	Proposals    domain.CaseProposalRepo
+	Tasks        domain.TaskRepo
+	Indicators   *domain.IndicatorCatalog
+	Shipped      []domain.FrameworkInput // the frameworks dudao ships (policies/frameworks.json)
 }
 
 // Options tune the use cases; zero values take defaults.
@@ -59,6 +68,12 @@ type App struct {
 	cases      kind[*domain.Case]
 	accs       kind[*domain.Accountability]
 	incentives kind[*domain.Incentive]
+
+	// Frameworks, monitoring and the 督办 ledger (monitoring.go).
+	frameworks   kind[*domain.Framework]
+	observations kind[*domain.Observation]
+	proposals    kind[*domain.CaseProposal]
+	tasks        kind[*domain.Task]
 }
 
 // New builds the use cases.
@@ -93,6 +108,7 @@ func New(d Deps, o Options) *App {
 			notFound: errAccNotFound, after: x.accountabilityTold}
 		x.incentives = kind[*domain.Incentive]{get: r.GetIncentive, save: r.SaveIncentive, insert: r.CreateIncentive, notFound: errIncNotFound}
 	}
+	x.initMonitoring() // frameworks, monitoring and the 督办 ledger
 	return x
 }
 
