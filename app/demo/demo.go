@@ -78,7 +78,10 @@ func Load(ctx context.Context, x *app.App) (Summary, error) {
 		}
 		n, err := loadCases(ctx, x)
 		s.Cases = n
-		return err
+		if err != nil {
+			return err
+		}
+		return loadMonitoring(ctx, x) // frameworks, monitoring data and the 督办 ledger
 	})
 	if err != nil {
 		return s, err
