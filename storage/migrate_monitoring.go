@@ -63,7 +63,7 @@ CREATE TABLE observations (
 	version INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX observations_key ON observations(org_path, indicator_code, year);
-CREATE INDEX observations_indicator ON observations(indicator_code, year);
+CREATE INDEX observations_indicator ON observations(indicator_code, org_path, year);
 CREATE TABLE case_proposals (
 	id {{id}},
 	proposal_key VARCHAR(600) NOT NULL UNIQUE,
@@ -122,6 +122,7 @@ CREATE TABLE tasks (
 );
 CREATE INDEX tasks_target ON tasks(target_path, due_on, id);
 CREATE INDEX tasks_owner ON tasks(owner_path, due_on, id);
+CREATE INDEX tasks_due ON tasks(due_on, id);
 CREATE INDEX tasks_open_due ON tasks(status, due_on);
 CREATE TABLE task_reports (
 	id {{id}},

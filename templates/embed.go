@@ -7,4 +7,5 @@ import "embed"
 // FS holds the page templates by area (layouts, auth, home, errors, …) and static/.
 //
 //go:embed layouts partials auth home errors cases admin reports accountability notifications static
+//go:embed frameworks monitoring tasks
 var FS embed.FS

@@ -816,7 +816,7 @@ type monitoringReportPage struct {
 	Orgs      []orgOption
 	Headers   []string
 	Rows      []reportRowView
-	Charts    reportCharts
+	Charts    string // JSON of reportCharts, for the data-charts attribute
 	Downloads map[string]string
 	Error     string
 }
@@ -850,7 +850,7 @@ type reportChartSeries struct {
 	Values   [][]*float64 `json:"values"`
 }
 
-func reportChartsOf(r domain.MonitoringReport) reportCharts {
+func reportChartsOf(r domain.MonitoringReport) string {
 	d := reportCharts{Orgs: []string{}, Statuses: []reportChartStatus{}, Series: []reportChartSeries{}}
 	for _, o := range r.Orgs {
 		d.Orgs = append(d.Orgs, o.Name)
@@ -866,7 +866,8 @@ func reportChartsOf(r domain.MonitoringReport) reportCharts {
 		d.Series = append(d.Series, reportChartSeries{Title: s.Indicator.NameZh + "（约束性）", Unit: s.Indicator.Unit, Years: s.Years,
 			Expected: s.Expected, Values: s.Values})
 	}
-	return d
+	b, _ := json.Marshal(d)
+	return string(b)
 }
 
 func (s *Server) uiMonitoringReport(c echo.Context) error {

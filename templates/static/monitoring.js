@@ -1,5 +1,5 @@
 // Monitoring pages: the upload progress of an import, and the charts of a monitoring report drawn
-// from the JSON block the page carries (no inline script: the CSP stays strict).
+// from the JSON the page carries in a data attribute (no inline script: the CSP stays strict).
 (function () {
   'use strict';
 
@@ -22,7 +22,7 @@
   var block = document.getElementById('monitoring-data');
   if (!block || typeof echarts === 'undefined') { return; }
   var data;
-  try { data = JSON.parse(block.textContent); } catch (e) { return; }
+  try { data = JSON.parse(block.getAttribute('data-charts')); } catch (e) { return; }
   if (!data || !data.orgs) { return; }
   var charts = [];
   function draw(id, option) {
