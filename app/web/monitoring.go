@@ -1035,13 +1035,14 @@ func (s *Server) uiProposalAct(c echo.Context) error {
 // The home page's monitoring part.
 
 type monitorHome struct {
-	Scope     string
-	Year      int
-	Behind    []monitorItem
-	ToEnter   []monitorMissing
-	Missing   int
-	Proposals int
-	CanWrite  bool
+	Scope       string
+	Year        int
+	BehindTotal int
+	Behind      []monitorItem
+	ToEnter     []monitorMissing
+	Missing     int
+	Proposals   int
+	CanWrite    bool
 }
 
 type monitorItem struct {
@@ -1067,7 +1068,7 @@ func (s *Server) homeMonitoring(ctx context.Context, a domain.Actor, p *homePage
 	if err != nil || !ok {
 		return err
 	}
-	m := &monitorHome{Scope: h.Org.Name, Year: h.Year, Proposals: h.Proposal, CanWrite: s.app.MayAnywhere(a, "observation", "write")}
+	m := &monitorHome{Scope: h.Org.Name, Year: h.Year, BehindTotal: len(h.Behind), Proposals: h.Proposal, CanWrite: s.app.MayAnywhere(a, "observation", "write")}
 	for i, r := range h.Behind {
 		if i == homeMonitorCap {
 			break

@@ -49,12 +49,12 @@
     });
     lines.push({ name: '规划进度', type: 'line', data: s.expected, lineStyle: { type: 'dashed', color: '#868e96' }, itemStyle: { color: '#868e96' }, symbol: 'none' });
     draw('chart-series', {
-      title: { text: s.title, left: 'center', textStyle: { fontSize: 14 } },
+      title: { text: s.title + '（' + s.unit + '）', left: 'center', top: 0, textStyle: { fontSize: 14 } },
       tooltip: { trigger: 'axis', valueFormatter: function (v) { return v === null || v === undefined ? '无数据' : v + s.unit; } },
-      legend: { top: 28, data: lines.map(function (l) { return l.name; }) },
-      grid: { left: 40, right: 20, top: 70, bottom: 30, containLabel: true },
+      legend: { type: 'scroll', top: 30, data: lines.map(function (l) { return l.name; }) }, // one row, scrolled on a phone
+      grid: { left: 20, right: 20, top: 70, bottom: 30, containLabel: true },
       xAxis: { type: 'category', data: s.years },
-      yAxis: { type: 'value', name: s.unit, scale: true },
+      yAxis: { type: 'value', scale: true },
       series: lines
     });
   }
