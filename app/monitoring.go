@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -174,9 +175,8 @@ func (x *App) putObservation(ctx context.Context, a domain.Actor, cat *domain.In
 	return fixed, false, err
 }
 
-func fmtValue(v float64) string {
-	return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.6f", v), "0"), ".")
-}
+// fmtValue writes a value as short as it reads (95.8, 97) for the audit detail.
+func fmtValue(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // CorrectObservation corrects a value by its id.
 func (x *App) CorrectObservation(ctx context.Context, a domain.Actor, id int64, value float64, note string, version *int) (*domain.Observation, error) {
@@ -350,8 +350,11 @@ func (x *App) ObservationTemplate(a domain.Actor, w io.Writer) error {
 }
 
 // proposeFor proposes the 评估监测 cases that obs call for: a binding indicator behind its trajectory
-// for an org with an office above it in the tree, once per indicator, org and year. The system
-// proposes; the directors over the office are told. Returns how many were proposed now.
+// for an org with an office above it in the tree, once per indicator, org and year. The proposal lies
+// with the org's parent (the district office over a school, the city over a district). The city itself
+// has none in the tree: its indicators are the city government's, answered to the region above, so
+// they propose nothing here. The system proposes; the directors over the office are told. Returns how
+// many were proposed now.
 func (x *App) proposeFor(ctx context.Context, obs []domain.Observation) (int, error) {
 	if x.d.Proposals == nil {
 		return 0, nil

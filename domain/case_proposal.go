@@ -188,17 +188,6 @@ func (p *CaseProposal) Dismiss(by Actor, now time.Time, reason string) error {
 	return nil
 }
 
-// ProposalOwner is the office a proposal about org lies with: its parent in the tree (the district
-// office over a school, the city over a district). The city itself has none in the tree: its
-// indicators are the city government's, answered to the region above, so they propose nothing here.
-func ProposalOwner(org Org, orgs map[int64]Org) (Org, bool) {
-	if org.ParentID == nil {
-		return Org{}, false
-	}
-	p, ok := orgs[*org.ParentID]
-	return p, ok
-}
-
 // ProposalMessage tells the directors over the office of a new proposal.
 func ProposalMessage(p *CaseProposal) Message {
 	return Message{
