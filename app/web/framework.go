@@ -344,7 +344,7 @@ type frameworkRowView struct {
 	Code, Name, Applies         string
 	Version                     int
 	Status, StatusLabel         string
-	Owner, PublishedAt, Revise  string
+	Owner, PublishedAt          string
 	Publish, Retire, CanRevise  bool
 	Revision, Items, Leaves     int
 	Veto                        int
