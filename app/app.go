@@ -33,6 +33,16 @@ type Deps struct {
 	Authz    domain.Authorizer
 	Clock    domain.Clock
 	Rules    domain.Rules
+
+	// Frameworks, monitoring and the 督办 ledger (SPEC §3): their repositories and the embedded
+	// indicator catalog.
+	Frameworks   domain.FrameworkRepo
+	Observations domain.ObservationRepo
+	Proposals    domain.CaseProposalRepo
+	Tasks        domain.TaskRepo
+	Indicators   *domain.IndicatorCatalog
+	Shipped      []domain.FrameworkInput // the frameworks dudao ships (policies/frameworks.json)
+
 }
 
 // Options tune the use cases; zero values take defaults.
@@ -66,6 +76,12 @@ type App struct {
 	assignments kind[*domain.Assignment]
 	plans       kind[*domain.Plan]
 	draws       kind[*domain.Draw]
+
+	// Frameworks, monitoring and the 督办 ledger (monitoring.go).
+	frameworks   kind[*domain.Framework]
+	observations kind[*domain.Observation]
+	proposals    kind[*domain.CaseProposal]
+	tasks        kind[*domain.Task]
 }
 
 // New builds the use cases.
@@ -107,6 +123,7 @@ func New(d Deps, o Options) *App {
 		x.plans = kind[*domain.Plan]{get: r.GetPlan, save: r.SavePlan, insert: r.CreatePlan, notFound: errPlanNotFound}
 		x.draws = kind[*domain.Draw]{get: r.GetDraw, save: r.SaveDraw, insert: r.CreateDraw, notFound: errDrawNotFound, after: x.drawCompleted}
 	}
+	x.initMonitoring() // frameworks, monitoring and the 督办 ledger
 	return x
 }
 

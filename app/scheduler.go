@@ -21,6 +21,9 @@ type TickReport struct {
 	Proposals       int // 问责 proposed
 	Emails          int // emails sent
 	EmailFailures   int
+	// The 督办 ledger and monitoring.
+	OverdueTasks  int // 督办事项 the units hold past their due date
+	CaseProposals int // 评估监测 cases proposed
 }
 
 // String is the report in Chinese, for the command line and the log.
@@ -28,7 +31,10 @@ func (r TickReport) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "督办检查（%s）：逾期未整改问题 %d 个，复查超期案件 %d 件，超期未决定的问责建议 %d 件；",
 		r.At.In(domain.CST).Format("2006-01-02 15:04"), r.OverdueFindings, r.LateRechecks, r.StaleProposals)
-	fmt.Fprintf(&b, "新发提醒 %d 条，新提出问责建议 %d 件，发送邮件 %d 封", r.Reminders, r.Proposals, r.Emails)
+	fmt.Fprintf(&b, "逾期督办事项 %d 项；", r.OverdueTasks) // the 督办 ledger
+	fmt.Fprintf(&b, "新发提醒 %d 条，新提出问责建议 %d 件，", r.Reminders, r.Proposals)
+	fmt.Fprintf(&b, "新提出评估监测立案建议 %d 件，", r.CaseProposals) // monitoring
+	fmt.Fprintf(&b, "发送邮件 %d 封", r.Emails)
 	if r.EmailFailures > 0 {
 		fmt.Fprintf(&b, "（%d 封发送失败）", r.EmailFailures)
 	}
@@ -122,6 +128,25 @@ func (x *App) Tick(ctx context.Context) (TickReport, error) {
 			return remind(ctx, domain.StaleMessage(r, x.d.Rules), domain.DirectorAudience(r.OwnerOrg), "accountability", r.ID, r.TargetOrg.Path)
 		})
 	}
+	// The 督办 ledger: overdue tasks are pressed like findings; monitoring: the binding indicators
+	// behind their trajectory propose their cases (a catch-up: writes propose at once).
+	tasks, err := x.tickTasks(ctx, now)
+	if err != nil {
+		return rep, err
+	}
+	rep.OverdueTasks = len(tasks)
+	for i := range tasks {
+		t := &tasks[i]
+		step("remind overdue task", func(ctx context.Context) error {
+			return remind(ctx, domain.TaskOverdueMessage(t, t.DaysOverdue(now, x.d.Rules)), domain.TaskOverdueAudience(t), "task", t.ID, t.TargetOrg.Path)
+		})
+	}
+	step("propose monitoring cases", func(ctx context.Context) error {
+		n, err := x.tickMonitoring(ctx)
+		rep.CaseProposals += n
+		return err
+	})
+
 	if x.d.Idempotency != nil {
 		step("expire idempotency keys", func(ctx context.Context) error {
 			return x.d.Idempotency.DeleteIdempotencyBefore(ctx, now.Add(-idempotencyKeep))

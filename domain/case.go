@@ -207,6 +207,8 @@ type Case struct {
 	Rechecks   []Recheck
 	// Evidence holds files not tied to a finding; a finding's files are in its own Evidence.
 	Evidence []Evidence
+	// Scoring is the framework the inspection was scored with, nil when none (case_scoring.go).
+	Scoring *Scoring
 }
 
 // Finding is one line of the 问题清单.

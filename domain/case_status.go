@@ -266,6 +266,9 @@ var caseEdits = map[Op]Permission{
 	OpFileObjection: Need("case", "objection.file", AtTarget, "提出申辩"),
 	OpRuleObjection: Need("case", "objection.rule", AtOwner, "裁定申辩"),
 	OpAddMeasure:    Need("case", "measure.write", AtTarget, "填报整改措施"),
+	// Frameworks: scoring is part of recording the inspection (case_scoring.go).
+	OpScoreCase:       Need("case", "finding.write", AtOwner, "评估打分"),
+	OpFindingFromItem: Need("case", "finding.write", AtOwner, "据不合格项形成问题"),
 }
 
 // Permission answers what step op needs of the authorizer. Evidence has two purposes with two

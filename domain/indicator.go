@@ -329,14 +329,15 @@ func NewObservation(by Actor, cat *IndicatorCatalog, in ObservationInput, now ti
 		Note: in.Note, Sample: in.Sample, EnteredBy: by.UserID, EnteredAt: now, Version: 1}, nil
 }
 
-// Correct replaces the value (a later return, a corrected import), keeping who entered it last.
+// Correct replaces the value (a later return, a corrected import), keeping who entered it last. A
+// value someone enters is a real one: a correction drops the 示例 mark of demonstration data.
 func (o *Observation) Correct(by Actor, now time.Time, cat *IndicatorCatalog, value float64, source, note string) error {
 	n, err := NewObservation(by, cat, ObservationInput{IndicatorCode: o.IndicatorCode, Org: o.Org, Year: o.Year, Value: value,
-		Source: source, Note: note, Sample: o.Sample}, now)
+		Source: source, Note: note}, now)
 	if err != nil {
 		return err
 	}
-	o.Value, o.Source, o.Note, o.EnteredBy, o.EnteredAt = n.Value, n.Source, n.Note, by.UserID, now
+	o.Value, o.Source, o.Note, o.EnteredBy, o.EnteredAt, o.Sample = n.Value, n.Source, n.Note, by.UserID, now, false
 	o.Version++
 	return nil
 }

@@ -17,6 +17,9 @@ const (
 	NotifyAccStatement   NotificationKind = "accountability_statement"
 	NotifyAccDecided     NotificationKind = "accountability_decided"
 	NotifyDrawn          NotificationKind = "draw_assigned" // drawn into an inspection team by a 双随机 draw (issue 10)
+	// Monitoring and the 督办 ledger.
+	NotifyCaseProposed NotificationKind = "case_proposed" // a binding indicator behind its trajectory proposes a case
+	NotifyTaskOverdue  NotificationKind = "task_overdue"  // a 督办事项 is past its due date
 )
 
 // Label is the Chinese name of k.
@@ -38,6 +41,11 @@ func (k NotificationKind) Label() string {
 		return "问责决定"
 	case NotifyDrawn:
 		return "随机抽取"
+	// Monitoring and the 督办 ledger.
+	case NotifyCaseProposed:
+		return "评估监测立案建议"
+	case NotifyTaskOverdue:
+		return "督办事项逾期"
 	}
 	return string(k)
 }

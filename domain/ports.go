@@ -211,6 +211,56 @@ type DrawFilter struct {
 	PerPage int
 }
 
+// --- Frameworks, monitoring and the 督办 ledger (SPEC §3) ---
+
+// FrameworkRepo stores framework versions; (code, version) is unique (ECONFLICT on a second).
+type FrameworkRepo interface {
+	CreateFramework(ctx context.Context, f *Framework) error
+	GetFramework(ctx context.Context, id int64) (*Framework, error)
+	SaveFramework(ctx context.Context, f *Framework, expectedRevision int) error
+	// ListFrameworks lists every version, by code and version. Frameworks are a few standards per
+	// office, so the caller filters what a user sees.
+	ListFrameworks(ctx context.Context) ([]Framework, error)
+}
+
+// ObservationFilter selects observations for a page of the list. Scopes are required: an observation
+// is listed when its org lies under one of them.
+type ObservationFilter struct {
+	Scopes        []Jurisdiction
+	IndicatorCode string
+	OrgID         int64
+	Year          int
+	Page          int
+	PerPage       int
+}
+
+// ObservationQuery selects every observation of some orgs in a span of years (reports, imports).
+type ObservationQuery struct {
+	Orgs     []Jurisdiction // exact org paths
+	Every    bool           // every org instead (the scheduler)
+	Codes    []string       // none: every indicator
+	From, To int            // years, inclusive
+}
+
+// ObservationRepo stores observations; (indicator, org, year) is unique (ECONFLICT on a second).
+type ObservationRepo interface {
+	CreateObservation(ctx context.Context, o *Observation) error
+	GetObservation(ctx context.Context, id int64) (*Observation, error)
+	SaveObservation(ctx context.Context, o *Observation, expectedVersion int) error
+	ListObservations(ctx context.Context, f ObservationFilter) ([]Observation, int, error)
+	FindObservations(ctx context.Context, q ObservationQuery) ([]Observation, error)
+	// CreateObservations inserts new observations in batches and sets their ids (an import).
+	CreateObservations(ctx context.Context, obs []*Observation) error
+}
+
+// CaseProposalFilter selects proposals; Scopes are required (its org or its office under one).
+type CaseProposalFilter struct {
+	Scopes  []Jurisdiction
+	Status  ProposalStatus
+	Page    int
+	PerPage int
+}
+
 // RegistryRepo stores the inspector registry (profiles with terms, training and conflicts), the 挂牌
 // records of the schools, the supervision plans and the draws, and answers what their rules read of
 // the cases. Create, Get and Save follow the write path (Save fails with ECONFLICT when the stored
@@ -256,4 +306,39 @@ type RegistryRepo interface {
 	// RoutineVisits are the days routine cases (经常性督导) started at the schools under scopes from
 	// from to to, both included; cancelled cases are no visits.
 	RoutineVisits(ctx context.Context, scopes []Jurisdiction, from, to Date) ([]Visit, error)
+}
+
+// CaseProposalRepo stores the 评估监测 case proposals; Key is unique (ECONFLICT on a second).
+type CaseProposalRepo interface {
+	CreateCaseProposal(ctx context.Context, p *CaseProposal) error
+	GetCaseProposal(ctx context.Context, id int64) (*CaseProposal, error)
+	SaveCaseProposal(ctx context.Context, p *CaseProposal, expectedVersion int) error
+	ListCaseProposals(ctx context.Context, f CaseProposalFilter) ([]CaseProposal, int, error)
+	// CaseProposalKeys reports which of keys are taken already.
+	CaseProposalKeys(ctx context.Context, keys []string) (map[string]bool, error)
+}
+
+// TaskFilter selects 督办事项 for the ledger. Scopes are required: a task is listed when its owner or
+// its responsible unit lies under one of them.
+type TaskFilter struct {
+	Scopes      []Jurisdiction
+	Status      TaskStatus
+	TargetOrgID int64
+	Overdue     bool // held by the unit past its due date as of Today
+	Today       Date
+	Public      bool // only those published (阳光督办)
+	Q           string
+	Page        int
+	PerPage     int
+}
+
+// TaskRepo stores 督办事项 and their progress reports.
+type TaskRepo interface {
+	CreateTask(ctx context.Context, t *Task) error
+	GetTask(ctx context.Context, id int64) (*Task, error)
+	// SaveTask writes the task and its new reports if the stored version is still expectedVersion.
+	SaveTask(ctx context.Context, t *Task, expectedVersion int) error
+	ListTasks(ctx context.Context, f TaskFilter) ([]Task, int, error)
+	// OverdueTasks lists the tasks the units still hold (assigned, in progress, returned) due before today.
+	OverdueTasks(ctx context.Context, today Date) ([]Task, error)
 }

@@ -268,6 +268,9 @@ func (db *DB) GetCase(ctx context.Context, id int64) (*domain.Case, error) {
 		c.Rechecks = append(c.Rechecks, domain.Recheck{ID: r.ID, CaseID: r.CaseID, FindingID: r.FindingID, Round: r.Round, Passed: r.Passed,
 			Comment: r.Comment, NewDueOn: domain.Date(r.NewDueOn), By: r.ByUser, At: r.At})
 	}
+	if err := db.loadScoring(ctx, &c); err != nil { // frameworks: the case's scoring (framework.go)
+		return nil, err
+	}
 	return &c, nil
 }
 
@@ -386,7 +389,7 @@ func (db *DB) saveChildren(ctx context.Context, c *domain.Case) error {
 		}
 		r.ID = rr.ID
 	}
-	return nil
+	return db.saveScoring(ctx, c) // frameworks: the case's scoring (framework.go)
 }
 
 func (db *DB) insertEvidence(conn *gorm.DB, caseID int64, e *domain.Evidence) error {

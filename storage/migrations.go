@@ -206,8 +206,8 @@ CREATE INDEX rechecks_case ON rechecks(case_id);
 // migrations in order; each lives beside the storage code it serves.
 var migrations = []migration{migrationCore, migrationCases, migrationAccountability, migrationNotification, migrationReport,
 	migrationIdempotency, migrationCaseScopes,
-	// inspectors, 挂牌, plans, draws (issue 10)
-	migrationRegistry,
+	migrationRegistry,   // 8: inspectors, 挂牌, plans, draws (issue 10)
+	migrationMonitoring, // 9: frameworks, monitoring and the 督办 ledger (issue 11)
 }
 
 func (db *DB) render(sql string) string {

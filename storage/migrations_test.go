@@ -2,8 +2,9 @@ package storage
 
 import "testing"
 
-// TestMigrationsAreComplete keeps the list honest: versions run 1, 2, 3… in order, and no step is empty
-// (an empty step would be recorded as applied and its schema never created).
+// TestMigrationsAreComplete keeps the list honest: versions run 1, 2, 3… in list order without gaps
+// (a merge renumbers a branch's step rather than leave a hole), and no step is empty (an empty step
+// would be recorded as applied and its schema never created).
 func TestMigrationsAreComplete(t *testing.T) {
 	for i, m := range migrations {
 		if m.version != i+1 {

@@ -8,4 +8,5 @@ import "embed"
 //
 //go:embed layouts partials auth home errors cases admin reports accountability notifications static
 //go:embed registry
+//go:embed frameworks monitoring tasks
 var FS embed.FS

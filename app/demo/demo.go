@@ -84,7 +84,10 @@ func Load(ctx context.Context, x *app.App) (Summary, error) {
 		// inspectors, 挂牌, draws and plans (issue 10); the draw opens planned cases
 		n, err = loadRegistry(ctx, x)
 		s.Cases += n
-		return err
+		if err != nil {
+			return err
+		}
+		return loadMonitoring(ctx, x) // frameworks, monitoring data and the 督办 ledger
 	})
 	if err != nil {
 		return s, err

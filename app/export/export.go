@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"dudao/domain"
 )
@@ -30,12 +31,15 @@ const (
 	cellInt
 	cellRate
 	cellEmpty
+	cellFloat // a measured value (monitoring): a number in Excel, as short as it reads in print
+	cellDate  // a date: a date cell in Excel
 )
 
 type cell struct {
 	kind cellKind
 	text string
 	num  float64
+	date time.Time
 }
 
 func txt(s string) cell { return cell{kind: cellText, text: s} }
@@ -58,6 +62,10 @@ func (c cell) String() string {
 		return FormatRate(c.num)
 	case cellEmpty:
 		return "—"
+	case cellFloat:
+		return strconv.FormatFloat(c.num, 'f', -1, 64)
+	case cellDate:
+		return c.date.Format("2006-01-02")
 	}
 	return c.text
 }

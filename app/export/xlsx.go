@@ -14,6 +14,7 @@ import (
 type workbook struct {
 	f                     *excelize.File
 	header, rate, totalSt int
+	dateSt                int
 	first                 bool
 }
 
@@ -33,6 +34,10 @@ func newWorkbook() (*workbook, error) {
 		return nil, err
 	}
 	if w.totalSt, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err != nil {
+		return nil, err
+	}
+	ymd := "yyyy-mm-dd"
+	if w.dateSt, err = f.NewStyle(&excelize.Style{CustomNumFmt: &ymd}); err != nil {
 		return nil, err
 	}
 	return w, nil
@@ -85,6 +90,11 @@ func (w *workbook) sheet(sec section) error {
 				v.StyleID = w.rate
 			case cellEmpty:
 				v.Value = nil
+			case cellFloat:
+				v.Value = c.num
+			case cellDate:
+				v.Value = c.date
+				v.StyleID = w.dateSt
 			default:
 				v.Value = c.text
 			}

@@ -48,6 +48,7 @@ type homePage struct {
 	Groups     []workGroup
 	Chart      string // JSON for the status chart (data-chart attribute)
 	Admin      *adminSummary
+	Monitor    *monitorHome // monitoring: indicators behind their trajectory, what to enter next
 }
 
 func (homePage) template() string { return tmplHome }
@@ -166,6 +167,9 @@ func (s *Server) homePage(c echo.Context) error {
 		if err := s.homeCases(ctx, a, &p); err != nil {
 			return err
 		}
+	}
+	if err := s.homeMonitoring(ctx, a, &p); err != nil { // monitoring (monitoring.go)
+		return err
 	}
 	if s.app.MayAnywhere(a, "user", "create") {
 		users, err := s.app.ListUsersWithGrants(ctx, a)

@@ -20,10 +20,12 @@ func (s *Server) routes() {
 	static, _ := fs.Sub(templates.FS, "static")
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", longCache(http.FileServer(http.FS(static))))))
 
-	// JSON bodies are capped; evidence uploads carry their own, larger cap.
+	// JSON bodies are capped; evidence uploads and observation imports carry their own, larger cap.
 	jsonLimit := middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
-		Limit:   byteSize(s.cfg.MaxBodyBytes),
-		Skipper: func(c echo.Context) bool { return c.Path() == "/api/v1/cases/:id/evidence" },
+		Limit: byteSize(s.cfg.MaxBodyBytes),
+		Skipper: func(c echo.Context) bool {
+			return c.Path() == "/api/v1/cases/:id/evidence" || c.Path() == "/api/v1/observations/import"
+		},
 	})
 	api := e.Group("/api/v1", jsonLimit)
 	api.POST("/auth/login", s.apiLogin)
@@ -112,6 +114,36 @@ func (s *Server) routes() {
 	api.GET("/public/draws/:id", s.apiPublicDraw)
 	api.GET("/public/draws/:id/snapshot", s.apiPublicDrawSnapshot)
 	api.GET("/public/signs/:id", s.apiPublicSign)
+	// Frameworks, monitoring and the 督办 ledger (SPEC §3): framework.go, monitoring.go, task.go.
+	v1.GET("/frameworks", s.apiListFrameworks)
+	v1.POST("/frameworks", s.apiCreateFramework)
+	v1.GET("/frameworks/:id", s.apiGetFramework)
+	v1.PATCH("/frameworks/:id", s.apiEditFramework)
+	v1.POST("/frameworks/:id/actions/:action", s.apiActFramework)
+	v1.POST("/frameworks/:id/revisions", s.apiReviseFramework)
+	v1.GET("/cases/:id/scoring", s.apiGetScoring)
+	v1.PUT("/cases/:id/scoring", s.apiScoreCase)
+	v1.POST("/cases/:id/scoring/items/:code/finding", s.apiFindingFromItem)
+	v1.GET("/indicators", s.apiListIndicators)
+	v1.GET("/indicators/:code", s.apiGetIndicator)
+	v1.GET("/observations", s.apiListObservations)
+	v1.POST("/observations", s.apiRecordObservation)
+	v1.GET("/observations/template.xlsx", s.apiObservationTemplate)
+	v1.POST("/observations/import", s.apiImportObservations, middleware.BodyLimit(byteSize(s.cfg.MaxUploadBytes+2*uploadOverhead)))
+	v1.GET("/observations/:id", s.apiGetObservation)
+	v1.PATCH("/observations/:id", s.apiCorrectObservation)
+	v1.GET("/monitoring/attainment", s.apiAttainment)
+	v1.GET("/monitoring/proposals", s.apiListProposals)
+	v1.GET("/monitoring/proposals/:id", s.apiGetProposal)
+	v1.POST("/monitoring/proposals/:id/actions/:action", s.apiActProposal)
+	v1.GET("/reports/monitoring", s.apiMonitoringReport)
+	v1.GET("/reports/monitoring.pdf", s.reportMonitoringPDF)
+	v1.GET("/reports/monitoring.xlsx", s.reportMonitoringXLSX)
+	v1.GET("/tasks", s.apiListTasks)
+	v1.POST("/tasks", s.apiCreateTask)
+	v1.GET("/tasks/:id", s.apiGetTask)
+	v1.PATCH("/tasks/:id", s.apiEditTask)
+	v1.POST("/tasks/:id/actions/:action", s.apiActTask)
 
 	api.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
 
@@ -191,6 +223,32 @@ func (s *Server) routes() {
 	ui.GET("/draws/:id", s.uiDraw, w)
 	ui.POST("/draws/:id/actions/:action", s.uiActDraw, w)
 	ui.GET("/coverage", s.uiCoverage, w)
+	// Frameworks, monitoring and the 督办 ledger (SPEC §3): framework.go, monitoring.go, task.go.
+	ui.GET("/frameworks", s.uiFrameworkList, w)
+	ui.GET("/frameworks/:id", s.uiFrameworkShow, w)
+	ui.POST("/frameworks/:id/actions/:action", s.uiFrameworkAct, w)
+	ui.POST("/frameworks/:id/revisions", s.uiFrameworkRevise, w)
+	ui.GET("/cases/:id/checklist", s.uiChecklist, w)
+	ui.POST("/cases/:id/checklist", s.uiChecklistScore, w)
+	ui.GET("/cases/:id/checklist/summary", s.uiChecklistSummary, w)
+	ui.POST("/cases/:id/checklist/items/:code/finding", s.uiChecklistFinding, w)
+	ui.GET("/monitoring", s.uiMonitoring, w)
+	ui.POST("/monitoring/observations", s.uiObservationRecord, w)
+	ui.GET("/monitoring/import", s.uiImportPage, w)
+	ui.GET("/monitoring/template.xlsx", s.uiObservationTemplate, w)
+	ui.GET("/monitoring/report", s.uiMonitoringReport, w)
+	ui.GET("/monitoring/report.pdf", s.reportMonitoringPDF, w)
+	ui.GET("/monitoring/report.xlsx", s.reportMonitoringXLSX, w)
+	ui.GET("/monitoring/proposals/:id", s.uiProposalShow, w)
+	ui.POST("/monitoring/proposals/:id/actions/:action", s.uiProposalAct, w)
+	ui.GET("/tasks", s.uiTaskList, w)
+	ui.POST("/tasks", s.uiTaskCreate, w)
+	ui.GET("/tasks/:id", s.uiTaskShow, w)
+	ui.POST("/tasks/:id/actions/:action", s.uiTaskAct, w)
+	// An import file is far larger than the group's body cap: the upload route has the same CSRF check
+	// and session but the upload cap, like evidence.
+	e.POST("/monitoring/import", s.uiImport,
+		middleware.BodyLimit(byteSize(s.cfg.MaxUploadBytes+2*uploadOverhead)), s.csrf(), s.loadWebSession, s.requireWeb)
 
 	ui.GET("/admin/orgs", s.uiAdminOrgs, w)
 	ui.POST("/admin/orgs", s.uiAdminOrgCreate, w)

@@ -82,6 +82,16 @@ func (s *Server) navFor(a domain.Actor, path string) []navLink {
 	if s.app.MayAnywhere(a, "draw", "read") {
 		add("/draws", "双随机抽取", strings.HasPrefix(path, "/draws"))
 	}
+	// Frameworks, monitoring and the 督办 ledger.
+	if s.app.MayAnywhere(a, "monitoring", "read") {
+		add("/monitoring", "评估监测", strings.HasPrefix(path, "/monitoring"))
+	}
+	if s.app.MayAnywhere(a, "task", "read") {
+		add("/tasks", "督办台账", strings.HasPrefix(path, "/tasks"))
+	}
+	if s.app.MayAnywhere(a, "framework", "read") {
+		add("/frameworks", "评估指标体系", strings.HasPrefix(path, "/frameworks"))
+	}
 	if s.app.MayAnywhere(a, "org", "create") {
 		add("/admin/orgs", "机构管理", path == "/admin/orgs")
 	}

@@ -9,6 +9,7 @@
 //	dudao audit verify
 //	dudao draw verify ID
 //	dudao tick
+//	dudao import observations [--as USER] FILE.xlsx|FILE.csv
 package main
 
 import (
@@ -46,6 +47,7 @@ const usage = `dudao — 乌海市教育督导管理系统
   dudao audit verify                                                   校验审计日志哈希链
   dudao draw verify ID                                                 按公开的输入重算并核验一次随机抽取
   dudao tick                                                           执行一次督办检查（逾期提醒、问责建议）
+  dudao import observations [--as USER] FILE.xlsx|FILE.csv             导入监测数据（逐行校验，全部合格才导入）
 
 每个参数都可用环境变量设置，如 --db 对应 DUDAO_DB。运行 "dudao serve -h" 查看全部参数。
 `
@@ -96,6 +98,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdUser(ctx, rest[0], rest[1:], stdin, stdout)
 	case "tick":
 		return cmdTick(ctx, rest, stdout, stderr)
+	case "import": // monitoring (import.go)
+		if len(rest) == 0 || rest[0] != "observations" {
+			return domain.Errorf(domain.EINVALID, "用法: dudao import observations [--as USER] FILE.xlsx|FILE.csv")
+		}
+		return cmdImportObservations(ctx, rest[1:], stdout, stderr)
 	case "audit":
 		if len(rest) == 0 || rest[0] != "verify" {
 			return domain.Errorf(domain.EINVALID, "用法: dudao audit verify")

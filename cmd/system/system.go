@@ -89,6 +89,18 @@ func build(ctx context.Context, db *storage.DB, s Settings, log *slog.Logger) (*
 	if msg, ok := rules.Calendar.CoverageWarning(time.Now()); ok { // SPEC §2.3: warn before the calendar runs out
 		log.Warn("holiday calendar", "warning", msg)
 	}
+	indicators, err := policies.Indicators() // monitoring: the embedded indicator catalog and frameworks
+	if err != nil {
+		return nil, err
+	}
+	shipped, err := policies.Frameworks(rules)
+	if err != nil {
+		return nil, err
+	}
+	var frameworks []domain.FrameworkInput
+	for _, f := range shipped {
+		frameworks = append(frameworks, f.FrameworkInput)
+	}
 	enf, err := policies.NewEnforcer()
 	if err != nil {
 		return nil, err
@@ -116,8 +128,9 @@ func build(ctx context.Context, db *storage.DB, s Settings, log *slog.Logger) (*
 	x := app.New(app.Deps{
 		Tx: db, Orgs: db, Users: db, Sessions: db, Logins: db, Audit: db, Cases: db, Blobs: blobs,
 		Accountability: db, Notifications: db, Reports: db, Idempotency: db, Mailer: mailer,
-		Registry: db, // inspector registry, 挂牌, plans, draws (issue 10)
-		Authz:    enf, Clock: clock, Rules: rules,
+		Registry:   db,                                                                                          // inspector registry, 挂牌, plans, draws (issue 10)
+		Frameworks: db, Observations: db, Proposals: db, Tasks: db, Indicators: indicators, Shipped: frameworks, // monitoring and the 督办 ledger
+		Authz: enf, Clock: clock, Rules: rules,
 	}, s.App)
 	sys := &System{DB: db, App: x, Log: log}
 	srv, err := web.New(x, web.Config{
