@@ -104,12 +104,20 @@ func (db *DB) countCase(ctx context.Context, scopes []string, from, to domain.St
 		}
 		return ds[i].status < ds[j].status
 	})
-	for _, d := range ds {
-		err := db.conn(ctx).Exec(`INSERT INTO case_counts (scope_path, status, n) VALUES (?, ?, ?)
-			ON CONFLICT (scope_path, status) DO UPDATE SET n = case_counts.n + excluded.n`, d.scope, d.status, d.n).Error
-		if err != nil {
-			return translate(err, "案件", "count cases")
-		}
+	if len(ds) == 0 {
+		return nil
+	}
+	// One statement for every row the change touches.
+	vals := make([]string, len(ds))
+	args := make([]any, 0, 3*len(ds))
+	for i, d := range ds {
+		vals[i] = "(?, ?, ?)"
+		args = append(args, d.scope, d.status, d.n)
+	}
+	err := db.conn(ctx).Exec(`INSERT INTO case_counts (scope_path, status, n) VALUES `+strings.Join(vals, ", ")+`
+		ON CONFLICT (scope_path, status) DO UPDATE SET n = case_counts.n + excluded.n`, args...).Error
+	if err != nil {
+		return translate(err, "案件", "count cases")
 	}
 	return nil
 }
