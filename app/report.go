@@ -86,6 +86,16 @@ func (x *App) AccountabilityReport(ctx context.Context, a domain.Actor, p Report
 		return domain.AccountabilityReport{}, err
 	}
 	r.Scope = domain.ReportOrg{ID: org.ID, Name: org.Name, Path: org.Path, Kind: org.Kind}
+	// One row per unit directly under the scope (its own report shows what lies under it).
+	units, err := x.d.Orgs.OrgsWithin(ctx, []domain.Jurisdiction{org.Path}, 10000)
+	if err != nil {
+		return domain.AccountabilityReport{}, err
+	}
+	rows := make([]domain.ReportOrg, len(units))
+	for i, u := range units {
+		rows[i] = domain.ReportOrg{ID: u.ID, Name: u.Name, Path: u.Path, Kind: u.Kind}
+	}
+	r.RollUp(rows)
 	if err := x.addTrainingHours(ctx, &r, q); err != nil {
 		return domain.AccountabilityReport{}, err
 	}

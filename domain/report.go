@@ -314,3 +314,91 @@ type ReportRepo interface {
 	// Ledger lists the findings and measures of the cases issued in the period.
 	Ledger(ctx context.Context, q ReportQuery) (Ledger, error)
 }
+
+// UnitOf is the row of a report over scope that the org at path belongs to: the org directly under
+// the scope on its path (which stands for its whole subtree), or the scope itself.
+func UnitOf(scope, path Jurisdiction) Jurisdiction {
+	if !scope.Covers(path) || path == scope {
+		return scope
+	}
+	rest := string(path)[len(scope):]
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		return scope + Jurisdiction(rest[:i+1])
+	}
+	return path
+}
+
+// RollUp gathers a report's figures, found per target org, into its rows: the scope itself (when it
+// has figures of its own) and every org directly under it, zeros included — a unit nobody supervised
+// in the period is itself a finding. A region's report lists its cities, a city's its districts and
+// city-run schools, a district's its schools; a row's own report shows what is under it. The 问责 and
+// 激励 counts are gathered the same way; recurring problems stay with the org they recur at.
+func (r *AccountabilityReport) RollUp(units []ReportOrg) {
+	scope := r.Scope.Path
+	byPath := make(map[Jurisdiction]*ReportOrgFigures, len(units))
+	var order []Jurisdiction
+	for _, u := range units {
+		if u.Path == scope {
+			continue
+		}
+		byPath[u.Path] = &ReportOrgFigures{Org: u}
+		order = append(order, u.Path)
+	}
+	var own *ReportOrgFigures
+	for _, f := range r.Orgs {
+		key := UnitOf(scope, f.Org.Path)
+		row := byPath[key]
+		if row == nil {
+			if own == nil {
+				own = &ReportOrgFigures{Org: r.Scope}
+			}
+			row = own
+		}
+		row.add(f)
+	}
+	var out []ReportOrgFigures
+	if own != nil {
+		out = append(out, *own)
+	}
+	for _, p := range order {
+		out = append(out, *byPath[p])
+	}
+	r.Orgs = out
+	unit := func(o ReportOrg) ReportOrg {
+		if row := byPath[UnitOf(scope, o.Path)]; row != nil {
+			return row.Org
+		}
+		return r.Scope
+	}
+	forms := map[[3]string]*ReportFormCount{}
+	var formOrder [][3]string
+	for _, c := range r.Forms {
+		u := unit(c.Org)
+		k := [3]string{string(u.Path), c.TargetType, c.Form}
+		if forms[k] == nil {
+			forms[k] = &ReportFormCount{Org: u, TargetType: c.TargetType, Form: c.Form}
+			formOrder = append(formOrder, k)
+		}
+		forms[k].Count += c.Count
+	}
+	r.Forms = r.Forms[:0]
+	for _, k := range formOrder {
+		r.Forms = append(r.Forms, *forms[k])
+	}
+	incs := map[[2]string]*ReportIncentiveCount{}
+	var incOrder [][2]string
+	for _, c := range r.Incentives {
+		u := unit(c.Org)
+		k := [2]string{string(u.Path), c.Kind}
+		if incs[k] == nil {
+			incs[k] = &ReportIncentiveCount{Org: u, Kind: c.Kind}
+			incOrder = append(incOrder, k)
+		}
+		incs[k].Count += c.Count
+	}
+	r.Incentives = r.Incentives[:0]
+	for _, k := range incOrder {
+		r.Incentives = append(r.Incentives, *incs[k])
+	}
+	r.SumTotals()
+}

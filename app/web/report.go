@@ -293,6 +293,13 @@ type reportAccountabilityPage struct {
 	Definitions []string
 	Charts      reportChartData
 	Downloads   map[string]string
+	// Units link to the report of each row's unit: the rows hold whole subtrees.
+	Units []reportUnitLink
+}
+
+type reportUnitLink struct {
+	Href, Name string
+	Cases      int
 }
 
 func (reportAccountabilityPage) template() string { return tmplReportAccountability }
@@ -356,6 +363,12 @@ func (s *Server) reportAccountabilityView(c echo.Context) error {
 		pg.Report, pg.Tables, pg.Charts, pg.Definitions = &r, export.AccountabilityTables(r), reportChartOf(r), export.ReportDefinitions()
 		pg.From, pg.To, pg.OrgID = string(r.From), string(r.To), r.Scope.ID
 		pg.Downloads = toReportAccountabilityJSON(r, "").Downloads
+		for _, u := range r.Orgs {
+			if u.Org.Path != r.Scope.Path && u.Org.Kind != domain.OrgSchool {
+				q := url.Values{"org_id": {strconv.FormatInt(u.Org.ID, 10)}, "from": {string(r.From)}, "to": {string(r.To)}}
+				pg.Units = append(pg.Units, reportUnitLink{Href: "/reports/accountability?" + q.Encode(), Name: u.Org.Name, Cases: u.CasesIssued})
+			}
+		}
 	}
 	base := 0
 	if len(scopes) > 0 {

@@ -127,14 +127,20 @@ func TestRptAccountabilityReportAccess(t *testing.T) {
 		t.Errorf("scope %+v, period %s…%s, today %s", rep.Scope, rep.From, rep.To, rep.Today)
 	}
 	// The demo issued three cases today: 海勃湾区 s001 (2 findings), 海勃湾区 (1) and 市一中 (0); s002's
-	// on-the-spot visit too (1). Their figures are in the rows of their targets.
+	// on-the-spot visit too (1). A city's report has a row per unit directly under it — each district and
+	// city-run school, zeros included — holding the figures of its whole subtree.
 	issued := map[string]int{}
 	for _, o := range rep.Orgs {
 		issued[o.Org.Path] = o.CasesIssued
 	}
-	for path, want := range map[string]int{"wuhai/hbw/s001/": 1, "wuhai/hbw/": 1, "wuhai/hbw/s002/": 1, "wuhai/yz/": 1} {
-		if issued[path] != want {
-			t.Errorf("cases issued at %s = %d, want %d (rows %+v)", path, issued[path], want, issued)
+	for path, want := range map[string]int{"wuhai/hbw/": 3, "wuhai/yz/": 1, "wuhai/wd/": 0, "wuhai/hn/": 0} {
+		if got, ok := issued[path]; !ok || got != want {
+			t.Errorf("cases issued at %s = %d (listed %v), want %d (rows %+v)", path, got, ok, want, issued)
+		}
+	}
+	for _, path := range []string{"wuhai/hbw/s001/", "wuhai/hbw/s002/"} {
+		if _, ok := issued[path]; ok {
+			t.Errorf("the city's report lists the school %s itself; its district's row holds it", path)
 		}
 	}
 	if rep.Total.CasesIssued != 4 || rep.Total.Findings.Total != 4 || rep.Total.Findings.Critical != 1 {
@@ -153,6 +159,15 @@ func TestRptAccountabilityReportAccess(t *testing.T) {
 	hbw, _ := e.login(t, "hbw.director", "Dudao@2026")
 	if r := rptGetReport(t, e, hbw, ""); r.Scope.ID != ids["wuhai/hbw/"] || r.Total.CasesIssued != 3 {
 		t.Errorf("海勃湾区 director's report: scope %+v, totals %+v", r.Scope, r.Total)
+	} else {
+		// The district's own 督政 case in its own row, first; then a row per school.
+		rows := map[string]int{}
+		for _, o := range r.Orgs {
+			rows[o.Org.Path] = o.CasesIssued
+		}
+		if r.Orgs[0].Org.Path != "wuhai/hbw/" || rows["wuhai/hbw/"] != 1 || rows["wuhai/hbw/s001/"] != 1 || rows["wuhai/hbw/s002/"] != 1 || len(rows) < 10 {
+			t.Errorf("海勃湾区 director's rows %+v", rows)
+		}
 	}
 	for _, q := range []string{"org_id=" + strconv.FormatInt(ids["wuhai/wd/"], 10), "org_id=" + strconv.FormatInt(ids["wuhai/"], 10), "org_id=999999"} {
 		wantError(t, e.api(t, http.MethodGet, "/api/v1/reports/accountability?"+q, hbw, ""), http.StatusNotFound, domain.ENOTFOUND)
