@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -19,6 +20,9 @@ const (
 	// two). Two years also bounds the scan: at province scale each year back adds about 200k findings to
 	// group. A local rule.
 	RecurringLookbackYears = 2
+	// RecurringShown is how many recurring problems a report lists, those with the most findings first:
+	// a region's report would otherwise list tens of thousands; a unit's own report lists its own.
+	RecurringShown = 200
 	// MaxReportYears caps the length of a report's period: ten years is the whole history the
 	// province-scale benchmark assumes (SPEC §6).
 	MaxReportYears = 10
@@ -384,6 +388,12 @@ func (r *AccountabilityReport) RollUp(units []ReportOrg) {
 	r.Forms = r.Forms[:0]
 	for _, k := range formOrder {
 		r.Forms = append(r.Forms, *forms[k])
+	}
+	if n := len(r.Recurring); n > RecurringShown {
+		slices.SortStableFunc(r.Recurring, func(a, b ReportRecurring) int { return b.Findings - a.Findings })
+		r.Recurring = r.Recurring[:RecurringShown]
+		slices.SortStableFunc(r.Recurring, func(a, b ReportRecurring) int { return strings.Compare(string(a.Org.Path), string(b.Org.Path)) })
+		r.Notes = append(r.Notes, fmt.Sprintf("屡查屡犯问题共%d项，此处列出问题数最多的%d项；查看下级单位的报告可见其全部。", n, RecurringShown))
 	}
 	incs := map[[2]string]*ReportIncentiveCount{}
 	var incOrder [][2]string

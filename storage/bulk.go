@@ -56,10 +56,13 @@ func (db *DB) ResetSequences(ctx context.Context, tables ...string) error {
 }
 
 // RebuildDerived recomputes, from the plain rows, every table kept for reading fast: the case list's
-// scopes and counts. A bulk load calls it last.
+// scopes and counts, and the report's facts kept on findings. A bulk load calls it last.
 func (db *DB) RebuildDerived(ctx context.Context) error {
 	if err := db.mustTx(ctx); err != nil {
 		return err
 	}
-	return db.rebuildCaseScopes(ctx)
+	if err := db.rebuildCaseScopes(ctx); err != nil {
+		return err
+	}
+	return db.rebuildReportFacts(ctx)
 }

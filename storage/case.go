@@ -89,6 +89,11 @@ type findingRow struct {
 	ItemCode    string
 	DueOn       string
 	Status      string
+	// What the report groups and filters by, kept from the case (report_facts.go).
+	TargetOrgID int64
+	TargetPath  string
+	CaseYear    int
+	IssuedAt    *time.Time
 }
 
 func (findingRow) TableName() string { return "findings" }
@@ -317,14 +322,15 @@ func (db *DB) saveChildren(ctx context.Context, c *domain.Case) error {
 		f := &c.Findings[i]
 		f.CaseID = c.ID
 		fr := findingRow{ID: f.ID, CaseID: c.ID, Title: f.Title, Description: f.Description, Severity: string(f.Severity),
-			Category: f.Category, ItemCode: f.ItemCode, DueOn: string(f.DueOn), Status: string(f.Status)}
+			Category: f.Category, ItemCode: f.ItemCode, DueOn: string(f.DueOn), Status: string(f.Status),
+			TargetOrgID: c.TargetOrg.ID, TargetPath: string(c.TargetOrg.Path), CaseYear: c.Year, IssuedAt: utcPtr(c.IssuedAt)}
 		if f.ID == 0 {
 			if err := conn.Create(&fr).Error; err != nil {
 				return translate(err, "问题", "insert finding")
 			}
 			f.ID = fr.ID
 		} else if err := conn.Model(&findingRow{}).Where("id = ? AND case_id = ?", f.ID, c.ID).
-			Select("title", "description", "severity", "category", "item_code", "due_on", "status").Updates(&fr).Error; err != nil {
+			Select("title", "description", "severity", "category", "item_code", "due_on", "status", "issued_at").Updates(&fr).Error; err != nil {
 			return translate(err, "问题", "update finding")
 		}
 		keep = append(keep, f.ID)

@@ -184,6 +184,16 @@ func (db *DB) scopeWhere(col string, scopes []domain.Jurisdiction) (string, []an
 	return "(" + strings.Join(parts, " OR ") + ")", args
 }
 
+// scopeFilter is scopeWhere as a filter only: the plan is driven by another index (a report's date
+// range), never by the path range, which for a region is the whole table. SQLite's unary + keeps the
+// column off its index; PostgreSQL compares byte by byte through no index of its own.
+func (db *DB) scopeFilter(col string, scopes []domain.Jurisdiction) (string, []any) {
+	if db.dialect == SQLite {
+		col = "+" + col
+	}
+	return db.scopeWhere(col, scopes)
+}
+
 // escapeLike keeps path characters literal; org codes never hold % or _ in practice but _ is allowed.
 func escapeLike(s string) string {
 	s = strings.ReplaceAll(s, `\`, `\\`)

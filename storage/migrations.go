@@ -208,6 +208,7 @@ var migrations = []migration{migrationCore, migrationCases, migrationAccountabil
 	migrationIdempotency, migrationCaseScopes,
 	migrationRegistry,   // 8: inspectors, 挂牌, plans, draws (issue 10)
 	migrationMonitoring, // 9: frameworks, monitoring and the 督办 ledger (issue 11)
+	migrationReportFacts,
 }
 
 func (db *DB) render(sql string) string {

@@ -83,8 +83,11 @@ func (db *DB) AccountabilityFigures(ctx context.Context, q domain.ReportQuery) (
 	out := domain.AccountabilityReport{From: q.From, To: q.To, Today: q.Today}
 	conn := db.conn(ctx)
 	p := periodOf(q)
-	scopeSQL, scopeArgs := db.scopeWhere("c.target_path", []domain.Jurisdiction{q.Scope})
+	scopeSQL, scopeArgs := db.scopeFilter("c.target_path", []domain.Jurisdiction{q.Scope})
 	with := func(args ...any) []any { return append(args, scopeArgs...) }
+	// The findings' sections read the facts kept on each finding (report_facts.go), not its case.
+	fScope, fArgs := db.scopeFilter("f.target_path", []domain.Jurisdiction{q.Scope})
+	withF := func(args ...any) []any { return append(args, fArgs...) }
 	query := func(dest any, what, sql string, args ...any) func() error {
 		return func() error {
 			if err := conn.Raw(sql, args...).Scan(dest).Error; err != nil {
@@ -111,13 +114,13 @@ func (db *DB) AccountabilityFigures(ctx context.Context, q domain.ReportQuery) (
 		OrgID                  int64
 		Minor, Major, Critical int
 	}
-	severitiesSQL := `SELECT c.target_org_id AS org_id,
+	severitiesSQL := `SELECT f.target_org_id AS org_id,
 			SUM(CASE WHEN f.severity = 'minor' THEN 1 ELSE 0 END) AS minor,
 			SUM(CASE WHEN f.severity = 'major' THEN 1 ELSE 0 END) AS major,
 			SUM(CASE WHEN f.severity = 'critical' THEN 1 ELSE 0 END) AS critical
-		FROM cases c JOIN findings f ON f.case_id = c.id
-		WHERE c.issued_at >= ? AND c.issued_at < ? AND f.status <> 'withdrawn' AND ` + scopeSQL + `
-		GROUP BY c.target_org_id`
+		FROM findings f
+		WHERE f.issued_at >= ? AND f.issued_at < ? AND f.status <> 'withdrawn' AND ` + fScope + `
+		GROUP BY f.target_org_id`
 
 	// Findings due in the period (up to today) and those passed at a recheck on or before the due date.
 	var due []struct {
@@ -126,12 +129,12 @@ func (db *DB) AccountabilityFigures(ctx context.Context, q domain.ReportQuery) (
 		OnTime int
 	}
 	dueTo := min(q.To, q.Today)
-	dueSQL := `SELECT c.target_org_id AS org_id, COUNT(*) AS due,
+	dueSQL := `SELECT f.target_org_id AS org_id, COUNT(*) AS due,
 			COALESCE(SUM(CASE WHEN f.status = 'passed' AND EXISTS (SELECT 1 FROM rechecks r
 				WHERE r.finding_id = f.id AND r.passed AND ` + db.cstDate("r.at") + ` <= f.due_on) THEN 1 ELSE 0 END), 0) AS on_time
-		FROM findings f JOIN cases c ON c.id = f.case_id
-		WHERE f.due_on >= ? AND f.due_on <= ? AND f.status <> 'withdrawn' AND ` + scopeSQL + `
-		GROUP BY c.target_org_id`
+		FROM findings f
+		WHERE f.due_on >= ? AND f.due_on <= ? AND f.status <> 'withdrawn' AND ` + fScope + `
+		GROUP BY f.target_org_id`
 
 	// Overdue now, as of today, whenever the case was issued.
 	var overdue []struct {
@@ -139,10 +142,10 @@ func (db *DB) AccountabilityFigures(ctx context.Context, q domain.ReportQuery) (
 		N      int
 		Oldest string
 	}
-	overdueSQL := `SELECT c.target_org_id AS org_id, COUNT(*) AS n, MIN(f.due_on) AS oldest
-		FROM findings f JOIN cases c ON c.id = f.case_id
-		WHERE f.status IN ('open', 'failed') AND f.due_on <> '' AND f.due_on < ? AND ` + scopeSQL + `
-		GROUP BY c.target_org_id`
+	overdueSQL := `SELECT f.target_org_id AS org_id, COUNT(*) AS n, MIN(f.due_on) AS oldest
+		FROM findings f
+		WHERE f.status IN ('open', 'failed') AND f.due_on <> '' AND f.due_on < ? AND ` + fScope + `
+		GROUP BY f.target_org_id`
 
 	// Reopened: findings that failed a recheck held in the period.
 	var reopened []struct {
@@ -155,7 +158,7 @@ func (db *DB) AccountabilityFigures(ctx context.Context, q domain.ReportQuery) (
 		GROUP BY c.target_org_id`
 
 	// 问责 decided in the period, by form; "published" decisions were decided first.
-	aScope, aArgs := db.scopeWhere("a.target_path", []domain.Jurisdiction{q.Scope})
+	aScope, aArgs := db.scopeFilter("a.target_path", []domain.Jurisdiction{q.Scope})
 	var forms []struct {
 		OrgID      int64
 		TargetType string
@@ -168,7 +171,7 @@ func (db *DB) AccountabilityFigures(ctx context.Context, q domain.ReportQuery) (
 		GROUP BY a.target_org_id, a.target_type, a.form`
 
 	// Incentives decided in the period, by kind.
-	iScope, iArgs := db.scopeWhere("i.target_path", []domain.Jurisdiction{q.Scope})
+	iScope, iArgs := db.scopeFilter("i.target_path", []domain.Jurisdiction{q.Scope})
 	var incentives []struct {
 		OrgID int64
 		Kind  string
@@ -189,13 +192,13 @@ func (db *DB) AccountabilityFigures(ctx context.Context, q domain.ReportQuery) (
 		Findings            int
 	}
 	firstYear := q.From.Time().Year() - domain.RecurringLookbackYears
-	recurringSQL := `SELECT c.target_org_id AS org_id, f.category, MIN(c.year) AS first_year, MAX(c.year) AS last_year,
-			COUNT(DISTINCT c.year) AS years, COUNT(*) AS findings
-		FROM cases c JOIN findings f ON f.case_id = c.id
-		WHERE c.issued_at >= ? AND c.issued_at < ? AND c.year >= ? AND f.status <> 'withdrawn' AND ` + scopeSQL + `
-		GROUP BY c.target_org_id, f.category
-		HAVING COUNT(DISTINCT c.year) > 1 AND SUM(CASE WHEN c.issued_at >= ? THEN 1 ELSE 0 END) > 0`
-	recurringArgs := append(with(time.Date(firstYear, 1, 1, 0, 0, 0, 0, domain.CST).UTC(), p.end, firstYear), p.start)
+	recurringSQL := `SELECT f.target_org_id AS org_id, f.category, MIN(f.case_year) AS first_year, MAX(f.case_year) AS last_year,
+			COUNT(DISTINCT f.case_year) AS years, COUNT(*) AS findings
+		FROM findings f
+		WHERE f.issued_at >= ? AND f.issued_at < ? AND f.case_year >= ? AND f.status <> 'withdrawn' AND ` + fScope + `
+		GROUP BY f.target_org_id, f.category
+		HAVING COUNT(DISTINCT f.case_year) > 1 AND SUM(CASE WHEN f.issued_at >= ? THEN 1 ELSE 0 END) > 0`
+	recurringArgs := append(withF(time.Date(firstYear, 1, 1, 0, 0, 0, 0, domain.CST).UTC(), p.end, firstYear), p.start)
 
 	// Inspectors: visits started in the period and how promptly their reports were issued; counted
 	// per inspector first, names joined to the few result rows.
@@ -222,8 +225,8 @@ func (db *DB) AccountabilityFigures(ctx context.Context, q domain.ReportQuery) (
 	fns := []func() error{
 		query(&orgRows, "orgs", "SELECT id, name, path, kind FROM orgs WHERE "+orgScope, orgArgs...),
 		query(&issued, "issued cases", issuedSQL, with(p.start, p.end)...),
-		query(&severities, "findings by severity", severitiesSQL, with(p.start, p.end)...),
-		query(&overdue, "overdue findings", overdueSQL, with(string(q.Today))...),
+		query(&severities, "findings by severity", severitiesSQL, withF(p.start, p.end)...),
+		query(&overdue, "overdue findings", overdueSQL, withF(string(q.Today))...),
 		query(&reopened, "reopened findings", reopenedSQL, with(p.start, p.end)...),
 		query(&forms, "accountability", formsSQL, append([]any{p.start, p.end}, aArgs...)...),
 		query(&incentives, "incentives", incentivesSQL, append([]any{p.start, p.end}, iArgs...)...),
@@ -231,7 +234,7 @@ func (db *DB) AccountabilityFigures(ctx context.Context, q domain.ReportQuery) (
 		query(&inspectors, "inspectors", inspectorsSQL, with(cutoff, domain.ReportOnTimeDays, p.start, p.end)...),
 	}
 	if !dueTo.Before(q.From) {
-		fns = append(fns, query(&due, "due findings", dueSQL, with(string(q.From), string(dueTo))...))
+		fns = append(fns, query(&due, "due findings", dueSQL, withF(string(q.From), string(dueTo))...))
 	}
 	if err := db.parallel(ctx, fns...); err != nil {
 		return out, err
@@ -319,7 +322,7 @@ func (db *DB) Ledger(ctx context.Context, q domain.ReportQuery) (domain.Ledger, 
 	out := domain.Ledger{From: q.From, To: q.To}
 	conn := db.conn(ctx)
 	p := periodOf(q)
-	scopeSQL, scopeArgs := db.scopeWhere("c.target_path", []domain.Jurisdiction{q.Scope})
+	scopeSQL, scopeArgs := db.scopeFilter("c.target_path", []domain.Jurisdiction{q.Scope})
 	args := append([]any{p.start, p.end}, scopeArgs...)
 
 	var findings []struct {
