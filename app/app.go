@@ -27,7 +27,8 @@ type Deps struct {
 	Notifications  domain.NotificationRepo
 	Reports        domain.ReportRepo
 	Idempotency    domain.IdempotencyRepo
-	Mailer         domain.Mailer // nil when no SMTP server is configured
+	Reviews        domain.ReviewRepo // issue 12: 复查/复核 requests (R16)
+	Mailer         domain.Mailer     // nil when no SMTP server is configured
 	Authz          domain.Authorizer
 	Clock          domain.Clock
 	Rules          domain.Rules
@@ -59,6 +60,7 @@ type App struct {
 	cases      kind[*domain.Case]
 	accs       kind[*domain.Accountability]
 	incentives kind[*domain.Incentive]
+	reviews    kind[*domain.ReviewRequest] // issue 12
 }
 
 // New builds the use cases.
@@ -86,12 +88,17 @@ func New(d Deps, o Options) *App {
 	}
 	x := &App{d: d, opt: o, argon: make(chan struct{}, runtime.NumCPU())}
 	if c := d.Cases; c != nil {
-		x.cases = kind[*domain.Case]{get: c.GetCase, save: c.SaveCase, insert: c.CreateCase, notFound: errCaseNotFound}
+		x.cases = kind[*domain.Case]{get: c.GetCase, save: c.SaveCase, insert: c.CreateCase, notFound: errCaseNotFound,
+			after: x.caseTold} // issue 12: whoever must act next is told
 	}
 	if r := d.Accountability; r != nil {
 		x.accs = kind[*domain.Accountability]{get: r.GetAccountability, save: r.SaveAccountability, insert: r.CreateAccountability,
 			notFound: errAccNotFound, after: x.accountabilityTold}
 		x.incentives = kind[*domain.Incentive]{get: r.GetIncentive, save: r.SaveIncentive, insert: r.CreateIncentive, notFound: errIncNotFound}
+	}
+	if r := d.Reviews; r != nil { // issue 12
+		x.reviews = kind[*domain.ReviewRequest]{get: r.GetReviewRequest, save: r.SaveReviewRequest, insert: r.CreateReviewRequest,
+			notFound: errReviewNotFound, after: x.reviewTold}
 	}
 	return x
 }

@@ -18,6 +18,13 @@ func testRules() Rules {
 		IndependentRecheck:        true,
 		Categories:                []string{"校园安全", "食品卫生", "其他"},
 		DefaultCategory:           "其他",
+		ProcedureKinds:            []CaseKind{KindComprehensive, KindSpecial},
+		TeamMinSize:               3,
+		NoticeDays:                30,
+		ReviewApplyDays:           15,
+		ReviewDecideDays:          30,
+		RereviewApplyDays:         15,
+		RereviewDecideDays:        20,
 	}
 }
 

@@ -27,6 +27,9 @@ var allPairs = []pair{
 	{"accountability", "read"}, {"accountability", "propose"}, {"accountability", "edit"}, {"accountability", "notice"},
 	{"accountability", "statement"}, {"accountability", "decide"}, {"accountability", "publish"}, {"accountability", "drop"}, {"accountability", "interview"},
 	{"incentive", "read"}, {"incentive", "propose"}, {"incentive", "decide"}, {"incentive", "publish"}, {"incentive", "drop"},
+	// Issue 12.
+	{"case", "notice.send"}, {"monitoring_case", "read"},
+	{"review_request", "read"}, {"review_request", "apply"}, {"review_request", "decide"},
 }
 
 // roleMay is SPEC §1 written out by hand: what each role may do within its own jurisdiction.
@@ -50,6 +53,8 @@ var roleMay = map[domain.Role][]pair{
 		// change a proposal's trigger and facts before the notice.
 		{"accountability", "edit"},
 		{"incentive", "read"}, {"incentive", "decide"}, {"incentive", "publish"}, {"incentive", "drop"},
+		// send the 督导通知 of the office's visits (R20); decide 复查 and, for the office below, 复核 (R16).
+		{"case", "notice.send"}, {"review_request", "read"}, {"review_request", "decide"},
 	},
 	// plan, inspect, record findings and evidence, draft reports, recheck; routine cases issue on the spot (R28).
 	domain.RoleSupervisor: {
@@ -60,6 +65,8 @@ var roleMay = map[domain.Role][]pair{
 		// propose 问责 and 激励; record the 约谈 they attend.
 		{"accountability", "read"}, {"accountability", "propose"}, {"accountability", "edit"}, {"accountability", "interview"},
 		{"incentive", "read"}, {"incentive", "propose"},
+		// send the 督导通知 before a 专项/综合 visit (R7, R20); read the target's 复查/复核 requests.
+		{"case", "notice.send"}, {"review_request", "read"},
 	},
 	// the inspected side: see, acknowledge, object, rectify with measures and evidence.
 	// and, held accountable, read its own records and make its 陈述申辩 (R56).
@@ -68,22 +75,25 @@ var roleMay = map[domain.Role][]pair{
 		{"case", "read"}, {"case", "acknowledge"}, {"case", "submit_rectification"},
 		{"case", "objection.file"}, {"case", "measure.write"}, {"case", "evidence.rectify"},
 		{"accountability", "read"}, {"accountability", "statement"}, {"incentive", "read"},
+		// apply for 复查, then 复核, of its own 意见书 (R16).
+		{"review_request", "read"}, {"review_request", "apply"},
 	},
 	domain.RoleSchool: {
 		{"org", "read"},
 		{"case", "read"}, {"case", "acknowledge"}, {"case", "submit_rectification"},
 		{"case", "objection.file"}, {"case", "measure.write"}, {"case", "evidence.rectify"},
 		{"accountability", "read"}, {"accountability", "statement"}, {"incentive", "read"},
+		{"review_request", "read"}, {"review_request", "apply"},
 	},
-	// monitoring data only; no case or user access.
+	// monitoring data, and the 评估监测 cases in its scope (issue 12); no other case, no user access.
 	domain.RoleMonitor: {
-		{"org", "read"},
+		{"org", "read"}, {"monitoring_case", "read"},
 	},
 	// read everything in scope, including the audit log; change nothing.
 	domain.RoleAuditor: {
 		{"org", "read"}, {"user", "read"}, {"audit", "read"}, {"report", "read"},
 		{"case", "read"}, {"case", "audit.read"},
-		{"accountability", "read"}, {"incentive", "read"},
+		{"accountability", "read"}, {"incentive", "read"}, {"review_request", "read"},
 	},
 }
 

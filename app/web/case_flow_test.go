@@ -53,17 +53,18 @@ func caseRunSchoolPath(t *testing.T, e *caseEnv) caseFullRun {
 	s001 := e.org(t, "wuhai/hbw/s001/")
 
 	// Open: planned, numbered by the city office.
-	c := e.caseOf(t, e.mustCall(t, sup, http.MethodPost, "/api/v1/cases", map[string]any{
+	team := e.team(t, sup)
+	c := e.caseOf(t, e.mustCall(t, sup, http.MethodPost, "/api/v1/cases", e.unannounced(map[string]any{
 		"type": "school", "kind": "special", "target_org_id": s001.ID, "title": "春季学期食品安全专项督导",
-		"inspector_ids": []int64{e.user(t, sup).ID}, "planned_on": string(e.clock.Today()),
-	}, http.StatusCreated))
+		"inspector_ids": team, "planned_on": string(e.clock.Today()),
+	}), http.StatusCreated))
 	run.id = c.ID
 	m := caseNumberRe.FindStringSubmatch(c.Number)
 	if m == nil || m[1] != "乌" || m[2] != "督学" || m[3] != "2026" {
 		t.Errorf("number = %q, want 乌督学〔2026〕N号", c.Number)
 	}
 	if c.Status != "planned" || c.Version != 1 || c.Type != "school" || c.Kind != "special" ||
-		c.OwnerOrg.Path != "wuhai/" || c.TargetOrg.Path != "wuhai/hbw/s001/" || !slices.Equal(c.InspectorIDs, []int64{e.user(t, sup).ID}) {
+		c.OwnerOrg.Path != "wuhai/" || c.TargetOrg.Path != "wuhai/hbw/s001/" || !slices.Equal(c.InspectorIDs, team) {
 		t.Errorf("opened case = %+v", c)
 	}
 	if !slices.Equal(c.AllowedActions, []string{"start"}) {
@@ -273,10 +274,10 @@ func caseRunGovernmentPath(t *testing.T, e *caseEnv) {
 	const sup, sup2, dir, office = "city.supervisor", "city.supervisor2", "city.director", "hbw.office"
 	e.login(t, sup, sup2, dir, office, "hbw.director", "hbw.supervisor", "school.hbw1")
 	hbw := e.org(t, "wuhai/hbw/")
-	c := e.caseOf(t, e.mustCall(t, sup, http.MethodPost, "/api/v1/cases", map[string]any{
+	c := e.caseOf(t, e.mustCall(t, sup, http.MethodPost, "/api/v1/cases", e.unannounced(map[string]any{
 		"type": "government", "kind": "comprehensive", "target_org_id": hbw.ID, "title": "海勃湾区履行教育职责督导",
-		"inspector_ids": []int64{e.user(t, sup).ID},
-	}, http.StatusCreated))
+		"inspector_ids": e.team(t, sup),
+	}), http.StatusCreated))
 	if m := caseNumberRe.FindStringSubmatch(c.Number); m == nil || m[1] != "乌" || m[2] != "督政" || m[3] != "2026" {
 		t.Errorf("number = %q, want 乌督政〔2026〕N号", c.Number)
 	}

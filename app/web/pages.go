@@ -48,6 +48,10 @@ type homePage struct {
 	Groups     []workGroup
 	Chart      string // JSON for the status chart (data-chart attribute)
 	Admin      *adminSummary
+	// Issue 12: the admin is warned before the holiday calendar runs out (SPEC §2.3); the monitor role
+	// reads 评估监测 cases only.
+	CalendarWarning string
+	MonitoringCases bool
 }
 
 func (homePage) template() string { return tmplHome }
@@ -183,7 +187,11 @@ func (s *Server) homePage(c echo.Context) error {
 		}
 		p.Admin = sum
 		p.Chart = roleChart(sum.ByRole)
+		if msg, ok := s.app.CalendarWarning(); ok {
+			p.CalendarWarning = msg
+		}
 	}
+	p.MonitoringCases = !p.ReadsCases && s.app.MayReadCases(a)
 	return s.render(c, http.StatusOK, p)
 }
 

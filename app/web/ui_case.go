@@ -53,6 +53,27 @@ type caseView struct {
 	Cancelled, Closed, AuditTimeline  bool
 	RecheckFailures                   int
 	FindingCount, ToRectify, Rechecks int
+
+	// Issue 12: the procedure before the visit, the opinion's words, the case's documents.
+	Unannounced                     bool
+	UnannouncedReason, NoticeSentAt string
+	SelfEvaluationDue               string
+	PreliminaryOpinion              string
+	Documents                       []documentView
+	SelfEvaluation                  []evidenceView
+	Preliminary, Opinion, Report    *documentView // the current ones
+	names                           map[int64]string
+}
+
+// who names a user of the case.
+func (v caseView) who(id int64) string {
+	if n := v.names[id]; n != "" {
+		return n
+	}
+	if id == 0 {
+		return ""
+	}
+	return "用户#" + strconv.FormatInt(id, 10)
 }
 
 type findingView struct {
@@ -63,6 +84,7 @@ type findingView struct {
 	ItemCode                                 string
 	Status, StatusLabel                      string
 	DueOn, DueNote                           string
+	Requirement                              string // 整改要求和建议 (issue 12)
 	Urgent, ToRectify, Submitted, Withdrawn  bool
 	DefaultDue                               string // the due date the issue will set by default
 	Measures                                 []measureView
@@ -74,12 +96,14 @@ type findingView struct {
 
 type measureView struct {
 	Description, Person, Unit, DueOn, By, At string
+	LateReason                               string
 }
 
 type evidenceView struct {
 	ID                                 int64
 	URL, TypeLabel, Size, Note, By, At string
 	Image, Reused                      bool
+	ReusedWhere                        string // where a reused file was seen first (issue 12)
 }
 
 type objectionView struct {
@@ -88,6 +112,8 @@ type objectionView struct {
 	Reason, By, At, RuledAt            string
 	Pending                            bool
 	FormID                             string
+	Attachments                        []evidenceView // issue 12
+	AttachForm                         string
 }
 
 type recheckView struct {
@@ -157,6 +183,24 @@ type casePage struct {
 	IssueOpen  []findingView
 	DueHint    string
 	Today      string
+
+	// Issue 12: what the user may do with the paperwork, the 复查/复核 requests, the notice's rules.
+	Paper                          app.PaperAbilities
+	Reviews                        []reviewView
+	NoticeHint                     string
+	EarliestVisit                  string
+	ReviewApplyBy, RereviewApplyBy string
+}
+
+// reviewView is a 复查/复核 request as the case page shows it.
+type reviewView struct {
+	ID                                       int64
+	KindLabel, Office, Reason, AppliedAt, By string
+	DecideBy, Status, StatusLabel            string
+	Late, Decided, MayDecide                 bool
+	OutcomeLabel, Decision, DecidedAt        string
+	FormID                                   string
+	Version                                  int
 }
 
 func (casePage) template() string { return tmplCase }
@@ -251,6 +295,8 @@ type caseNewPage struct {
 	Targets    []option
 	Inspectors []option
 	Today      string
+	// ProcedureHint says what a 专项/综合 case needs (R7, R20, R47; issue 12).
+	ProcedureHint string
 }
 
 func (caseNewPage) template() string { return tmplCaseNew }
@@ -288,7 +334,7 @@ func severityOptions() []option {
 
 func (s *Server) uiCaseList(c echo.Context) error {
 	a, _ := actorOf(c)
-	if !s.app.MayAnywhere(a, "case", "read") {
+	if !s.app.MayReadCases(a) {
 		return domain.Errorf(domain.EFORBIDDEN, "您的角色不办理督导案件。")
 	}
 	q := c.QueryParams()
@@ -384,6 +430,14 @@ func (s *Server) showCaseNew(c echo.Context, form uiForm, status int) error {
 		return err
 	}
 	p := caseNewPage{frame: s.frame(c, "新建督导案件"), Form: form, Types: typeOptions(), Kinds: kindOptions(), Today: string(domain.DateOf(s.app.Now()))}
+	if r := s.app.Rules(); len(r.ProcedureKinds) > 0 {
+		var kinds []string
+		for _, k := range r.ProcedureKinds {
+			kinds = append(kinds, k.Label())
+		}
+		p.ProcedureHint = fmt.Sprintf("%s须由%d名以上督学组成督导组（R7），并于实施%d日前书面通知被督导单位（R20）；“四不两直”暗访可不提前通知，但须说明理由（R47）。",
+			strings.Join(kinds, "、"), r.TeamMinSize, r.NoticeDays)
+	}
 	base := a.Org.Path.Depth()
 	for _, o := range orgs {
 		if o.ID == a.Org.ID || !a.Org.Path.Covers(o.Path) {
@@ -436,7 +490,9 @@ func (s *Server) loadCase(ctx context.Context, a domain.Actor, id int64) (app.Ca
 			return v, caseView{}, caseFlags{}, err
 		}
 	}
-	return v, s.toCaseView(v.Case, names, audit), flagsOf(v, ab), nil
+	cv := s.toCaseView(v.Case, names, audit)
+	cv.names = names
+	return v, cv, flagsOf(v, ab), nil
 }
 
 func (s *Server) toCaseView(c *domain.Case, names map[int64]string, audit []domain.AuditEvent) caseView {
@@ -478,25 +534,30 @@ func (s *Server) toCaseView(c *domain.Case, names map[int64]string, audit []doma
 		if c.IssuedAt == nil && f.Status == domain.FindingOpen {
 			fv.StatusLabel = "已记录" // not yet to be rectified: the opinion is not issued
 		}
+		fv.Requirement = f.Requirement
+		if f.DueOn != "" {
+			fv.DueOn = s.app.DueLabel(f.DueOn) // （估算） past the holiday calendar's end
+		}
 		if fv.ToRectify && f.DueOn != "" {
 			fv.DueNote, fv.Urgent = dueNote(f.DueOn, today)
+			if s.app.DueLabel(f.DueOn) != string(f.DueOn) {
+				fv.DueNote += "（估算：节假日日历尚未包含该年）"
+			}
 		}
 		if f.Status == domain.FindingOpen && (c.Status == domain.StatusReview || c.Status == domain.StatusInspecting) {
 			fv.DefaultDue = string(s.app.Rules().DueDate(f.Severity, now))
 		}
 		for _, m := range f.Measures {
 			fv.Measures = append(fv.Measures, measureView{Description: m.Description, Person: m.ResponsiblePerson, Unit: m.ResponsibleUnit,
-				DueOn: string(m.DueOn), By: who(m.CreatedBy), At: cst(m.CreatedAt)})
+				DueOn: s.app.DueLabel(m.DueOn), By: who(m.CreatedBy), At: cst(m.CreatedAt), LateReason: m.LateReason})
 		}
 		for _, e := range f.Evidence {
 			fv.Evidence = append(fv.Evidence, evidenceOf(c.ID, e, who))
-			if c.IssuedAt == nil || e.UploadedAt.After(*c.IssuedAt) {
-				fv.HasRectificationEvidence = true
-			}
 		}
+		fv.HasRectificationEvidence = c.HasRectificationEvidence(f)
 		for _, r := range c.Rechecks {
 			if r.FindingID == f.ID {
-				fv.Rechecks = append(fv.Rechecks, recheckView{Round: r.Round, Passed: r.Passed, Comment: r.Comment, NewDueOn: string(r.NewDueOn), By: who(r.By), At: cst(r.At)})
+				fv.Rechecks = append(fv.Rechecks, recheckView{Round: r.Round, Passed: r.Passed, Comment: r.Comment, NewDueOn: s.app.DueLabel(r.NewDueOn), By: who(r.By), At: cst(r.At)})
 			}
 		}
 		if fv.ToRectify {
@@ -505,13 +566,43 @@ func (s *Server) toCaseView(c *domain.Case, names map[int64]string, audit []doma
 		v.Findings = append(v.Findings, fv)
 	}
 	v.Rechecks = len(c.Rechecks)
-	for _, e := range c.Evidence {
+	for _, e := range c.FilesFor(domain.PurposeInspection) {
 		v.Evidence = append(v.Evidence, evidenceOf(c.ID, e, who))
+	}
+	for _, e := range c.FilesFor(domain.PurposeSelfEvaluation) {
+		v.SelfEvaluation = append(v.SelfEvaluation, evidenceOf(c.ID, e, who))
+	}
+	v.Unannounced, v.UnannouncedReason, v.NoticeSentAt = c.Unannounced, c.UnannouncedReason, cstPtr(c.NoticeSentAt)
+	if c.SelfEvaluationDue != "" {
+		v.SelfEvaluationDue = s.app.DueLabel(c.SelfEvaluationDue)
+	}
+	v.PreliminaryOpinion = c.PreliminaryOpinion
+	for _, d := range c.Documents {
+		v.Documents = append(v.Documents, toDocumentView(c.ID, d, who))
+	}
+	for i := range v.Documents {
+		d := &v.Documents[i]
+		for _, o := range c.Documents {
+			if o.CorrectsID != nil && *o.CorrectsID == d.ID {
+				d.Superseded = true
+			}
+		}
+		switch domain.DocKind(d.Kind) {
+		case domain.DocPreliminary:
+			v.Preliminary = d
+		case domain.DocOpinion:
+			v.Opinion = d
+		case domain.DocReport:
+			v.Report = d
+		}
 	}
 	for _, o := range c.Objections {
 		ov := objectionView{ID: o.ID, Text: o.Text, Status: string(o.Status), StatusLabel: o.Status.Label(), Reason: o.Reason,
 			By: who(o.FiledBy), At: cst(o.FiledAt), RuledAt: cstPtr(o.RuledAt), Pending: o.Status == domain.ObjectionPending,
-			FormID: "ruling-" + strconv.FormatInt(o.ID, 10), Finding: "整体意见"}
+			FormID: "ruling-" + strconv.FormatInt(o.ID, 10), Finding: "整体意见", AttachForm: "objection-file-" + strconv.FormatInt(o.ID, 10)}
+		for _, e := range c.ObjectionFiles(o.ID) {
+			ov.Attachments = append(ov.Attachments, evidenceOf(c.ID, e, who))
+		}
 		if o.FindingID != nil {
 			ov.Finding = findingTitle[*o.FindingID]
 		}
@@ -541,7 +632,7 @@ func (s *Server) toCaseView(c *domain.Case, names map[int64]string, audit []doma
 
 func evidenceOf(caseID int64, e domain.Evidence, who func(int64) string) evidenceView {
 	ev := evidenceView{ID: e.ID, URL: caseHref(caseID) + "/evidence/" + strconv.FormatInt(e.ID, 10), Size: humanSize(e.Size), Note: e.Note,
-		By: who(e.UploadedBy), At: cst(e.UploadedAt), Reused: e.Reused, Image: strings.HasPrefix(e.ContentType, "image/")}
+		By: who(e.UploadedBy), At: cst(e.UploadedAt), Reused: e.Reused, Image: strings.HasPrefix(e.ContentType, "image/"), ReusedWhere: e.ReusedWhere}
 	switch {
 	case ev.Image:
 		ev.TypeLabel = "图片"
@@ -697,6 +788,9 @@ func (s *Server) showCase(c echo.Context, id int64, form uiForm, alert string, s
 	p := casePage{frame: s.frame(c, cv.Number+" "+cv.Title), Case: cv, Can: can, Form: form, Categories: s.app.Rules().Categories,
 		Severities: severityOptions(), Today: string(domain.DateOf(s.app.Now())), DueHint: dueHint(s.app.Rules())}
 	p.Alert = alert
+	if err := s.casePaper(c, a, v, &p); err != nil {
+		return err
+	}
 	for _, act := range v.Allowed {
 		switch act {
 		case domain.ActStart:
@@ -858,7 +952,7 @@ func (s *Server) showFindingEdit(c echo.Context, id, fid int64, form uiForm, ale
 	}
 	if form.ID == "" {
 		form = uiForm{ID: "finding-edit", Values: url.Values{"title": {f.Title}, "description": {f.Description}, "severity": {string(f.Severity)},
-			"category": {f.Category}, "item_code": {f.ItemCode}}}
+			"category": {f.Category}, "item_code": {f.ItemCode}, "requirement": {f.Requirement}}}
 	}
 	var fv findingView
 	for _, x := range cv.Findings {
@@ -1066,6 +1160,17 @@ func (s *Server) uiEvidenceUpload(c echo.Context) error {
 			formID = "evidence-" + raw
 		}
 	}
+	var objectionID *int64 // an attachment of the target's objection (issue 12)
+	if raw := values.Get("objection_id"); raw != "" {
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || n <= 0 {
+			return domain.Errorf(domain.ENOTFOUND, "申辩不存在。")
+		}
+		objectionID, formID, anchor = &n, "objection-file-"+raw, "#objections"
+	}
+	if values.Get("form") == "self-evaluation" {
+		formID, anchor = "self-evaluation", "#notice"
+	}
 	back := page + anchor
 	var files []*multipart.FileHeader
 	files = append(files, form.File["file"]...)
@@ -1079,8 +1184,8 @@ func (s *Server) uiEvidenceUpload(c echo.Context) error {
 			if err != nil {
 				return "", domain.Errorf(domain.EBADREQUEST, "文件读取失败，请重新上传。")
 			}
-			_, _, err = s.app.UploadEvidence(c.Request().Context(), a, id, app.EvidenceInput{FindingID: findingID, Note: values.Get("note"),
-				Filename: sentFilename(fh), Body: f})
+			_, _, err = s.app.UploadEvidence(c.Request().Context(), a, id, app.EvidenceInput{FindingID: findingID, ObjectionID: objectionID,
+				Note: values.Get("note"), Filename: sentFilename(fh), Body: f})
 			f.Close()
 			if err != nil {
 				return "", err
@@ -1119,6 +1224,9 @@ type evidenceFormView struct {
 	CSRF      string
 	Form      uiForm
 	Findings  []option
+	// Issue 12: an attachment of an objection, or the 自评报告 (a document, no camera).
+	ObjectionID   int64
+	DocumentsOnly bool
 }
 
 // EvidenceForm is the upload form of the case page.

@@ -116,7 +116,8 @@ func build(ctx context.Context, db *storage.DB, s Settings, log *slog.Logger) (*
 	x := app.New(app.Deps{
 		Tx: db, Orgs: db, Users: db, Sessions: db, Logins: db, Audit: db, Cases: db, Blobs: blobs,
 		Accountability: db, Notifications: db, Reports: db, Idempotency: db, Mailer: mailer,
-		Authz: enf, Clock: clock, Rules: rules,
+		Reviews: db, // issue 12
+		Authz:   enf, Clock: clock, Rules: rules,
 	}, s.App)
 	sys := &System{DB: db, App: x, Log: log}
 	srv, err := web.New(x, web.Config{
