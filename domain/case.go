@@ -785,6 +785,7 @@ func (c *Case) AddMeasure(by Actor, now time.Time, r Rules, findingID int64, in 
 	if err := c.CanAddMeasures(by); err != nil {
 		return nil, err
 	}
+	c.Notes = nil
 	f := c.Finding(findingID)
 	if f == nil {
 		return nil, Errorf(ENOTFOUND, "问题不存在。")
