@@ -24,7 +24,7 @@ func (x *App) reviewView(a domain.Actor, q *domain.ReviewRequest) ReviewView {
 	if q == nil {
 		return ReviewView{}
 	}
-	return ReviewView{Request: q, MayDecide: q.Status == domain.ReviewApplied && x.may(a, q, domain.OpDecideReview)}
+	return ReviewView{Request: q, MayDecide: x.may(a, q, domain.OpDecideReview) && q.CanDecide(a) == nil}
 }
 
 // reviewTold tells the deciding office of an application and the applicant of the decision.

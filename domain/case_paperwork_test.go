@@ -318,6 +318,7 @@ func TestReviewLadder(t *testing.T) {
 	if q.Late(at("2026-11-09", 18)) || !q.Late(at("2026-11-10", 9)) {
 		t.Error("a 复查 is late from the day after its decision's clock")
 	}
+	wantCode(t, q.Decide(officeUser, at("2026-10-20", 9), ReviewUpheld, "理由"), EFORBIDDEN) // not the deciding office
 	wantFields(t, q.Decide(director, at("2026-10-20", 9), "maybe", "理由"), "outcome")
 	must(t, q.Decide(director, at("2026-10-20", 9), ReviewUpheld, "经复查，维持原督导意见。"))
 	wantCode(t, q.Decide(director, at("2026-10-21", 9), ReviewChanged, "改判"), ECONFLICT)

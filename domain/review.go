@@ -195,10 +195,23 @@ func NewReviewRequest(by Actor, c *Case, k ReviewKind, existing []ReviewRequest,
 	return q, nil
 }
 
-// Decide records the deciding office's decision, with its reasons.
-func (q *ReviewRequest) Decide(by Actor, now time.Time, outcome ReviewOutcome, decision string) error {
+// CanDecide reports whether by may decide the request now: while it awaits a decision, and only a user
+// of the deciding office itself, so that an office above does not decide a 复查 in place of the office
+// that issued the 意见书 and skip a rung of the ladder (that it is a director is the authorizer's).
+func (q *ReviewRequest) CanDecide(by Actor) error {
 	if q.Status != ReviewApplied {
 		return Errorf(ECONFLICT, "%s已于%s作出决定（%s），不能再次决定。", q.Label(), DateOf(*q.DecidedAt), q.Outcome.Label())
+	}
+	if !by.System && by.Org.ID != q.OwnerOrg.ID {
+		return Errorf(EFORBIDDEN, "%s由%s作出决定（R16）。", q.Kind.Label(), q.OwnerOrg.OfficeName())
+	}
+	return nil
+}
+
+// Decide records the deciding office's decision, with its reasons.
+func (q *ReviewRequest) Decide(by Actor, now time.Time, outcome ReviewOutcome, decision string) error {
+	if err := q.CanDecide(by); err != nil {
+		return err
 	}
 	fields := map[string]string{}
 	if !outcome.Valid() {

@@ -152,7 +152,7 @@ func TestReviewRequestsStore(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			must(got.Decide(domain.Actor{UserID: x.director.ID}, applied.Add(48*time.Hour), domain.ReviewUpheld, "维持。"))
+			must(got.Decide(domain.Actor{UserID: x.director.ID, Org: x.city}, applied.Add(48*time.Hour), domain.ReviewUpheld, "维持。"))
 			must(tx(func(ctx context.Context) error { return db.SaveReviewRequest(ctx, got, 1) }))
 			err = tx(func(ctx context.Context) error { return db.SaveReviewRequest(ctx, got, 1) })
 			wantCode(t, err, domain.ECONFLICT) // stale version

@@ -40,7 +40,7 @@ var documentTemplate = template.Must(template.New("doc").Funcs(template.FuncMap{
 {{if .Items}}<ol class="paper-items">{{range .Items}}<li><p class="paper-item-title">{{.Title}}</p>{{if .Lines}}<dl>{{range .Lines}}<dt>{{.Label}}</dt><dd>{{.Value}}</dd>{{end}}</dl>{{end}}</li>{{end}}</ol>{{end}}
 </section>{{end}}
 <footer class="paper-sign">
-<p>{{.Signer}}</p>
+<p>签发单位（盖章）：{{.Signer}}</p>
 {{with .SignedBy}}<p>签发人：{{.}}</p>{{end}}
 <p>{{.Date}}</p>
 </footer>
@@ -112,7 +112,7 @@ func DocumentPDF(d domain.DocContent, issued time.Time, font []byte) ([]byte, er
 	p.Ln(12)
 	half := p.contentWidth() / 2
 	p.SetFont(fontFamily, "", 11)
-	lines := []string{d.Signer}
+	lines := []string{"签发单位（盖章）：" + d.Signer}
 	if d.SignedBy != "" {
 		lines = append(lines, "签发人："+d.SignedBy)
 	}

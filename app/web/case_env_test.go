@@ -175,6 +175,8 @@ type caseEvidenceJSON struct {
 	ContentType string `json:"content_type"`
 	FindingID   *int64 `json:"finding_id"`
 	Reused      bool   `json:"reused"`
+	Purpose     string `json:"purpose"`
+	ReusedWhere string `json:"reused_where"`
 }
 
 type caseJSON struct {

@@ -540,9 +540,7 @@ func (s *Server) toCaseView(c *domain.Case, names map[int64]string, audit []doma
 		}
 		if fv.ToRectify && f.DueOn != "" {
 			fv.DueNote, fv.Urgent = dueNote(f.DueOn, today)
-			if s.app.DueLabel(f.DueOn) != string(f.DueOn) {
-				fv.DueNote += "（估算：节假日日历尚未包含该年）"
-			}
+			fv.DueNote = strings.Replace(fv.DueNote, string(f.DueOn), fv.DueOn, 1) // marked （估算） past the calendar's end
 		}
 		if f.Status == domain.FindingOpen && (c.Status == domain.StatusReview || c.Status == domain.StatusInspecting) {
 			fv.DefaultDue = string(s.app.Rules().DueDate(f.Severity, now))
