@@ -165,9 +165,9 @@ func caseRunSchoolPath(t *testing.T, e *caseEnv) caseFullRun {
 	// Rectify: nothing to submit yet; then a measure and a photo for finding 1.
 	e.wantError(t, e.act(t, school, c.ID, "submit_rectification", nil, http.StatusUnprocessableEntity), http.StatusUnprocessableEntity, "findings")
 	c = e.caseOf(t, e.mustCall(t, school, http.MethodPost, casePath(c.ID, fmt.Sprintf("/findings/%d/measures", run.f1)), map[string]any{
-		"description": "后厨按生熟分区改造并张贴标识。", "responsible_person": "张校长", "responsible_unit": "后勤处", "due_on": "2026-03-15",
+		"description": "后厨按生熟分区改造并张贴标识。", "responsible_person": "张校长", "responsible_unit": "后勤处", "due_on": "2026-03-16",
 	}, http.StatusCreated))
-	if ms := c.finding(t, run.f1).Measures; len(ms) != 1 || ms[0].DueOn != "2026-03-15" || ms[0].ResponsiblePerson != "张校长" {
+	if ms := c.finding(t, run.f1).Measures; len(ms) != 1 || ms[0].DueOn != "2026-03-16" || ms[0].ResponsiblePerson != "张校长" {
 		t.Errorf("measures = %+v", ms)
 	}
 	pngBytes := casePNG(t)
@@ -314,7 +314,9 @@ func caseRunGovernmentPath(t *testing.T, e *caseEnv) {
 	e.wantAllowed(t, "hbw.director", c.ID)
 	e.clock.Advance(time.Hour)
 	for _, f := range []int64{g1, g2} {
-		e.mustCall(t, office, http.MethodPost, casePath(c.ID, fmt.Sprintf("/findings/%d/measures", f)), caseMeasure(e.clock.Today()), http.StatusCreated)
+		m := caseMeasure(e.clock.Today())
+		m["due_on"] = *c.finding(t, f).DueOn // not after the finding's own deadline (the critical one is due in 7 days)
+		e.mustCall(t, office, http.MethodPost, casePath(c.ID, fmt.Sprintf("/findings/%d/measures", f)), m, http.StatusCreated)
 		e.uploadPNG(t, office, c.ID, f)
 	}
 	e.clock.Advance(time.Hour)

@@ -426,13 +426,13 @@ func TestReviewLadderHTTP(t *testing.T) {
 		e.login(t, "hbw.director", "city.director", "school.hbw2", "hbw.office", "school.hbw1")
 		b := e.build(t, tg, "rectifying")
 		type review struct {
-			ID        int64  `json:"id"`
-			Kind      string `json:"kind"`
-			Status    string `json:"status"`
-			DecideBy  string `json:"decide_by"`
-			MayDecide bool   `json:"may_decide"`
+			ID        int64   `json:"id"`
+			Kind      string  `json:"kind"`
+			Status    string  `json:"status"`
+			DecideBy  string  `json:"decide_by"`
+			MayDecide bool    `json:"may_decide"`
 			OwnerOrg  caseOrg `json:"owner_org"`
-			Version   int    `json:"version"`
+			Version   int     `json:"version"`
 		}
 		count := func(user, kind string) int64 {
 			return e.queryInt(t, "SELECT COUNT(*) FROM notifications WHERE case_id = ? AND kind = ? AND user_id = ?", b.id, kind, e.user(t, user).ID)
@@ -566,5 +566,3 @@ func TestCalendarWarningAndEstimates(t *testing.T) {
 		t.Error("the warning does not count the days left")
 	}
 }
-
-
