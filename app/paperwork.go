@@ -125,14 +125,15 @@ func (x *App) SendNotice(ctx context.Context, a domain.Actor, caseID int64, in d
 	})
 }
 
-// CorrectOpinion issues a correction of a case's 意见书: a new document linked to the one it corrects.
-func (x *App) CorrectOpinion(ctx context.Context, a domain.Actor, caseID int64, reason string) (CaseView, *domain.CaseDocument, error) {
+// CorrectOpinion issues a correction of a case's 意见书 docID (the one in force): a new document linked
+// to the one it corrects.
+func (x *App) CorrectOpinion(ctx context.Context, a domain.Actor, caseID, docID int64, reason string) (CaseView, *domain.CaseDocument, error) {
 	v, err := x.changeCase(ctx, a, caseID, domain.OpCorrectDocument, nil, func(ctx context.Context, c *domain.Case, now time.Time) (string, error) {
 		p, err := x.paper(ctx, c, a)
 		if err != nil {
 			return "", err
 		}
-		_, err = c.CorrectOpinion(a, now, x.d.Rules, reason, p)
+		_, err = c.CorrectOpinion(a, now, x.d.Rules, docID, reason, p)
 		return strings.TrimSpace(reason), err
 	})
 	if err != nil {

@@ -82,23 +82,21 @@ func (x *App) GetReview(ctx context.Context, a domain.Actor, id int64) (ReviewVi
 	return x.reviewView(a, q), nil
 }
 
-// CaseReviews lists the requests of a case the caller may read (those it may read of them).
-func (x *App) CaseReviews(ctx context.Context, a domain.Actor, caseID int64) ([]ReviewView, error) {
+// CaseReviews lists the requests of a case the caller has loaded through GetCase (those it may read of
+// them).
+func (x *App) CaseReviews(ctx context.Context, a domain.Actor, c *domain.Case) ([]ReviewView, error) {
+	if c == nil || !x.visible(a, c.Head()) {
+		return nil, errCaseNotFound
+	}
+	qs, err := x.d.Reviews.CaseReviewRequests(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
 	var out []ReviewView
-	err := x.inTx(ctx, func(ctx context.Context) error {
-		if _, err := load(ctx, x, x.cases, a, caseID); err != nil {
-			return err
+	for i := range qs {
+		if x.visible(a, qs[i].Head()) {
+			out = append(out, x.reviewView(a, &qs[i]))
 		}
-		qs, err := x.d.Reviews.CaseReviewRequests(ctx, caseID)
-		if err != nil {
-			return err
-		}
-		for i := range qs {
-			if x.visible(a, qs[i].Head()) {
-				out = append(out, x.reviewView(a, &qs[i]))
-			}
-		}
-		return nil
-	})
-	return out, err
+	}
+	return out, nil
 }

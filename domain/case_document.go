@@ -239,6 +239,9 @@ func (c *Case) howVisited() string {
 	return ""
 }
 
+// The documents' texts cite no rule numbers (those are this system's, not the law's): R7 and R20 for the
+// notice, R8 for the preliminary opinion, R9, R10, R15 and R16 for the 意见书, R11 for the 督导报告.
+
 func (c *Case) noticeContent(by Actor, now time.Time, in NoticeInput, p Paper) DocContent {
 	office := c.OwnerOrg.OfficeName()
 	d := DocContent{Issuer: office, Title: "教育督导通知", Addressee: c.TargetOrg.Name,
@@ -257,7 +260,7 @@ func (c *Case) noticeContent(by Actor, now time.Time, in NoticeInput, p Paper) D
 	d.Sections = append(d.Sections, DocSection{Heading: "四、需准备的材料", Paragraphs: []string{docs}})
 	if in.SelfEvaluationDue != "" {
 		d.Sections = append(d.Sections, DocSection{Heading: "五、自评要求", Paragraphs: []string{fmt.Sprintf(
-			"请你单位对照督导内容开展自查自评，并于%s前通过教育督导系统提交自评报告（R7）。", ChineseDate(in.SelfEvaluationDue))}})
+			"请你单位对照督导内容开展自查自评，并于%s前通过教育督导系统提交自评报告。", ChineseDate(in.SelfEvaluationDue))}})
 	}
 	return d
 }
@@ -287,7 +290,7 @@ func (c *Case) preliminaryContent(now time.Time, p Paper) DocContent {
 	office := c.OwnerOrg.OfficeName()
 	last := DateOf(c.ObjectionDeadline.Add(-time.Nanosecond))
 	d := DocContent{Issuer: office, Title: "初步督导意见", Addressee: c.TargetOrg.Name,
-		Lead: []string{fmt.Sprintf("%s督导组于%s对你单位开展了%s（%s），现将初步督导意见反馈如下。如有异议，可于%s（含）前通过教育督导系统提出申辩，并可附证明材料（R8）；无异议的，请予确认。",
+		Lead: []string{fmt.Sprintf("%s督导组于%s对你单位开展了%s（%s），现将初步督导意见反馈如下。如有异议，可于%s（含）前通过教育督导系统提出申辩，并可附证明材料；无异议的，请予确认。",
 			office, ChineseDate(c.visitDay()), c.Kind.Label(), c.Title, ChineseDate(last))},
 		Signer: office + "督导组", SignedBy: c.teamNames(p), Date: chineseDay(now)}
 	if c.PreliminaryOpinion != "" {
@@ -405,9 +408,9 @@ func (c *Case) opinionContent(r Rules, p Paper, corr *correction) DocContent {
 	demands := DocSection{Heading: "四、整改要求"}
 	if len(problems.Items) > 0 {
 		demands.Paragraphs = append(demands.Paragraphs, "请你单位对照上述问题逐项制定整改措施，明确责任人和完成时限，在整改期限内完成整改，"+
-			"并通过教育督导系统书面报告整改情况、提交佐证材料（R10、R15）；逾期未整改或整改不到位的，将依据《教育督导问责办法》予以问责。")
+			"并通过教育督导系统书面报告整改情况、提交佐证材料；逾期未整改或整改不到位的，将依据《教育督导问责办法》予以问责。")
 	}
-	demands.Paragraphs = append(demands.Paragraphs, fmt.Sprintf("你单位对本意见书有异议的，可于%s前向%s申请复查（R16）。",
+	demands.Paragraphs = append(demands.Paragraphs, fmt.Sprintf("你单位对本意见书有异议的，可于%s前向%s申请复查。",
 		ChineseDate(r.ReviewApplyBy(issued)), office))
 	d.Sections = []DocSection{
 		{Heading: "一、总体评价", Paragraphs: []string{c.evaluationText()}},
@@ -461,7 +464,7 @@ func (c *Case) reportContent(r Rules, p Paper) DocContent {
 		{Heading: "二、总体评价", Paragraphs: []string{c.evaluationText()}},
 		problems,
 		{Heading: "四、申辩及采纳情况", Paragraphs: c.objectionRulings()},
-		{Heading: "五、整改要求", Paragraphs: []string{fmt.Sprintf("已向%s签发《教育督导意见书》（%s），责成其限期整改并书面报告整改情况，本单位将对整改情况进行复查核实。本报告按规定向社会公布（R11）。",
+		{Heading: "五、整改要求", Paragraphs: []string{fmt.Sprintf("已向%s签发《教育督导意见书》（%s），责成其限期整改并书面报告整改情况，本单位将对整改情况进行复查核实。本报告按规定向社会公布。",
 			c.TargetOrg.Name, c.Number)}},
 	}
 	return d

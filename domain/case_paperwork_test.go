@@ -370,11 +370,19 @@ func TestOpinionDocument(t *testing.T) {
 	if after, _ := c.Documents[1].Canonical(); string(after) != string(before) {
 		t.Error("a failed recheck changed the issued 意见书")
 	}
-	wantFields(t, func() error { _, err := c.CorrectOpinion(director, at("2026-09-18", 9), r, " ", testPaper); return err }(), "reason")
-	d, err := c.CorrectOpinion(director, at("2026-09-18", 9), r, "复查后调整整改期限。", testPaper)
+	for i := range c.Documents {
+		c.Documents[i].ID = int64(40 + i) // as storage numbers them
+	}
+	correct := func(id int64, reason string) error {
+		_, err := c.CorrectOpinion(director, at("2026-09-18", 9), r, id, reason, testPaper)
+		return err
+	}
+	wantFields(t, correct(41, " "), "reason")
+	wantCode(t, correct(42, "更正报告。"), ECONFLICT) // the 督导报告 is not the 意见书
+	wantCode(t, correct(99, "更正。"), ENOTFOUND)
+	d, err := c.CorrectOpinion(director, at("2026-09-18", 9), r, 41, "复查后调整整改期限。", testPaper)
 	must(t, err)
-	c.Documents[1].ID = 41
-	if d.CorrectsID == nil || d.Number != "乌督学〔2026〕12号（更正1）" || c.LatestDocument(DocOpinion) != d {
+	if d.CorrectsID == nil || *d.CorrectsID != 41 || d.Number != "乌督学〔2026〕12号（更正1）" || c.LatestDocument(DocOpinion) != d {
 		t.Fatalf("correction = %+v", d)
 	}
 	corrected := docText(t, *d)

@@ -163,18 +163,24 @@ func (c *Case) CanCorrect(by Actor) error {
 	return nil
 }
 
-// CorrectOpinion issues a correction of the 意见书: a new document, linked to the one it corrects,
-// printed from the case as it stands now (deadlines moved by a failed recheck, say) with the reason.
-// The issued document itself never changes.
-func (c *Case) CorrectOpinion(by Actor, now time.Time, r Rules, reason string, paper Paper) (*CaseDocument, error) {
+// CorrectOpinion issues a correction of the 意见书 docID, which must be the one in force: a new
+// document, linked to the one it corrects, printed from the case as it stands now (deadlines moved by a
+// failed recheck, say) with the reason. The issued document itself never changes.
+func (c *Case) CorrectOpinion(by Actor, now time.Time, r Rules, docID int64, reason string, paper Paper) (*CaseDocument, error) {
 	if err := c.CanCorrect(by); err != nil {
 		return nil, err
+	}
+	prev := c.latestDocument(DocOpinion)
+	switch d := c.Document(docID); {
+	case d == nil:
+		return nil, Errorf(ENOTFOUND, "文书不存在。")
+	case d.ID != prev.ID:
+		return nil, Errorf(ECONFLICT, "只能更正本案现行有效的督导意见书（%s）。", prev.Number)
 	}
 	reason, err := requiredText(reason, "reason", "更正事由")
 	if err != nil {
 		return nil, err
 	}
-	prev := c.latestDocument(DocOpinion)
 	content := c.opinionContent(r, paper, &correction{of: *prev, reason: reason, at: now})
 	id := prev.ID
 	d := c.addDocument(by, now, DocOpinion, content, &id, reason)

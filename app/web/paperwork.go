@@ -166,27 +166,11 @@ func (s *Server) apiCorrectDocument(c echo.Context) error {
 		return err
 	}
 	a, _ := actorOf(c)
-	v, d, err := s.correct(c, a, ids[0], ids[1], req.Reason)
+	v, d, err := s.app.CorrectOpinion(c.Request().Context(), a, ids[0], ids[1], req.Reason)
 	if err != nil {
 		return err
 	}
 	return createdPart(c, v, d.ID, docURL(ids[0], d.ID))
-}
-
-// correct corrects the 意见书 the path names, which must be the case's current one.
-func (s *Server) correct(c echo.Context, a domain.Actor, caseID, docID int64, reason string) (app.CaseView, *domain.CaseDocument, error) {
-	v, err := s.app.GetCase(c.Request().Context(), a, caseID)
-	if err != nil {
-		return v, nil, err
-	}
-	d := v.Case.Document(docID)
-	if d == nil {
-		return v, nil, domain.Errorf(domain.ENOTFOUND, "文书不存在。")
-	}
-	if latest := v.Case.LatestDocument(domain.DocOpinion); d.Kind != domain.DocOpinion || latest == nil || latest.ID != d.ID {
-		return v, nil, domain.Errorf(domain.ECONFLICT, "只能更正本案现行有效的督导意见书（%s）。", map[bool]string{true: latest.Number, false: "尚未签发"}[latest != nil])
-	}
-	return s.app.CorrectOpinion(c.Request().Context(), a, caseID, reason)
 }
 
 func (s *Server) apiApplyReview(c echo.Context) error {
@@ -207,12 +191,12 @@ func (s *Server) apiApplyReview(c echo.Context) error {
 }
 
 func (s *Server) apiListReviews(c echo.Context) error {
-	id, err := pathID(c, "id")
+	v, _, err := s.casePart(c)
 	if err != nil {
 		return err
 	}
 	a, _ := actorOf(c)
-	vs, err := s.app.CaseReviews(c.Request().Context(), a, id)
+	vs, err := s.app.CaseReviews(c.Request().Context(), a, v.Case)
 	if err != nil {
 		return err
 	}
@@ -336,7 +320,7 @@ func (s *Server) uiCorrectDocument(c echo.Context) error {
 	// As a form post: to the new document when it is issued, else the form again or the page with why.
 	if verr == nil {
 		var made *domain.CaseDocument
-		if _, made, err = s.correct(c, a, ids[0], ids[1], req.Reason); err == nil {
+		if _, made, err = s.app.CorrectOpinion(c.Request().Context(), a, ids[0], ids[1], req.Reason); err == nil {
 			return s.redirectWith(c, caseHref(ids[0])+"/documents/"+strconv.FormatInt(made.ID, 10), true, "已签发"+made.Number+"。")
 		}
 	} else {
@@ -425,7 +409,7 @@ func (s *Server) uiDecideReview(c echo.Context) error {
 // requests with their forms, the notice's rules and the R16 windows.
 func (s *Server) casePaper(c echo.Context, a domain.Actor, v app.CaseView, p *casePage) error {
 	ctx := c.Request().Context()
-	reviews, err := s.app.CaseReviews(ctx, a, v.Case.ID)
+	reviews, err := s.app.CaseReviews(ctx, a, v.Case)
 	if err != nil {
 		return err
 	}
