@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"net/url"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -13,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"dudao/app"
+	"dudao/app/demo"
 	"dudao/cmd/system/systemtest"
 	"dudao/domain"
 )
@@ -565,4 +569,77 @@ func TestCalendarWarningAndEstimates(t *testing.T) {
 	if home := string(b.Get("/").Body); !strings.Contains(home, "节假日日历只到2026-12-31（还剩15天）") {
 		t.Error("the warning does not count the days left")
 	}
+}
+
+// The paperwork in the pages: opening a 专项 case (refused without a team of three), sending its
+// notice, issuing an 意见书 with an evaluation, requirements and 抄送, reading it, correcting it, and
+// the R16 application and decision, each posted as a browser would.
+func TestPaperworkPages(t *testing.T) {
+	e := newEnv(t, app.Options{})
+	ids := uiCases(t, e)
+	s001 := strconv.FormatInt(e.orgIDs(t)["wuhai/hbw/s001/"], 10)
+	docLink := regexp.MustCompile(`href="(/cases/\d+/documents/(\d+))"`)
+
+	sup := e.browser(t)
+	sup.webLogin("city.supervisor", demo.Password)
+	form := url.Values{"type": {"school"}, "kind": {"special"}, "target_org_id": {s001}, "title": {"页面测试：校园安全专项督导"},
+		"inspector_ids": {uiUserID(t, e, "city.supervisor")}}
+	uiWant(t, "a team of one", uiHTML(t, uiPost(sup, "/cases", form), http.StatusUnprocessableEntity), "须由3名以上督学组成督导小组")
+	form["inspector_ids"] = []string{uiUserID(t, e, "city.supervisor"), uiUserID(t, e, "city.supervisor3"), uiUserID(t, e, "city.supervisor4")}
+	r := uiPost(sup, "/cases", form)
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("open: %d\n%s", r.StatusCode, r.Body)
+	}
+	casePage := r.Header.Get("Location")
+	body := uiHTML(t, sup.get(casePage), http.StatusOK)
+	uiWant(t, "a new 专项 case", body, "发出督导通知", "督导日期最早为")
+	visit := e.app.Rules().Calendar.NextWorkingDay(e.app.Today().AddDays(40))
+	body = uiFollow(t, sup, casePage+"/notice", url.Values{"visit_on": {string(visit)}, "scope": {"校园安全管理。"},
+		"documents": {"安全台账。"}, "self_evaluation_due": {string(visit.AddDays(-7))}})
+	uiWant(t, "after the notice", body, "督导通知已发送被督导单位", "督导通知已于", "重新发出督导通知")
+	m := docLink.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("the case page links no document:\n%s", body)
+	}
+	uiWant(t, "the notice", uiHTML(t, sup.get(m[1]), http.StatusOK), "教育督导通知", "校园安全管理。", "下载 PDF", "SHA-256")
+
+	// The director issues the 市一中 case with an evaluation, a requirement and two units to copy.
+	dir := e.browser(t)
+	dir.webLogin("city.director", demo.Password)
+	yz := uiCasePath(ids["市一中食堂食品安全专项督导"])
+	fid := regexp.MustCompile(`name="due_(\d+)"`).FindStringSubmatch(uiHTML(t, dir.get(yz), http.StatusOK))
+	if fid == nil {
+		t.Fatal("the issue form has no due date field")
+	}
+	body = uiFollow(t, dir, yz+"/actions/issue", url.Values{"evaluation": {"食堂管理总体规范，留样制度执行不严。"},
+		"req_" + fid[1]: {"建立留样台账，专人每日检查。"}, "copy_to": {"市市场监督管理局\n海勃湾区教育局"}})
+	uiWant(t, "after the issue", body, "督导意见书已签发", "督导意见书", "督导报告")
+	var opinion string
+	for _, m := range docLink.FindAllStringSubmatch(body, -1) {
+		if strings.Contains(body[strings.Index(body, m[0]):strings.Index(body, m[0])+200], "督导意见书") {
+			opinion = m[1]
+		}
+	}
+	if opinion == "" {
+		t.Fatalf("no link to the 意见书:\n%s", body)
+	}
+	page := uiHTML(t, dir.get(opinion), http.StatusOK)
+	uiWant(t, "the 意见书", page, "乌海市人民政府教育督导委员会办公室", "食堂管理总体规范，留样制度执行不严。", "建立留样台账，专人每日检查。",
+		"抄送：市市场监督管理局，海勃湾区教育局。", "签发更正")
+	body = uiFollow(t, dir, opinion+"/corrections", url.Values{"reason": {"补充抄送单位。"}})
+	uiWant(t, "the correction", body, "（更正1）", "补充抄送单位。", "本文件更正")
+
+	// The school applies for 复查 of its 意见书; the city director decides.
+	school := e.browser(t)
+	school.webLogin("school.yz", demo.Password)
+	body = uiHTML(t, school.get(yz), http.StatusOK)
+	uiWant(t, "the school's case page", body, "申请复查", "复查与复核")
+	body = uiFollow(t, school, yz+"/reviews", url.Values{"kind": {"review"}, "reason": {"留样记录缺失系系统故障所致。"}})
+	uiWant(t, "after applying", body, "复查申请已提交", "留样记录缺失系系统故障所致。", "待决定")
+	rid := regexp.MustCompile(`/reviews/(\d+)/decision`).FindStringSubmatch(uiHTML(t, dir.get(yz), http.StatusOK))
+	if rid == nil {
+		t.Fatal("the director sees no decision form")
+	}
+	body = uiFollow(t, dir, yz+"/reviews/"+rid[1]+"/decision", url.Values{"outcome": {"upheld"}, "decision": {"经复查，维持原督导意见。"}})
+	uiWant(t, "after deciding", body, "已作出复查决定：维持原督导意见", "经复查，维持原督导意见。")
 }
