@@ -225,7 +225,7 @@ type Case struct {
 	// Notes say what the last step adjusted on its own (a deadline moved off a holiday), for the caller
 	// to show; they are not stored.
 	Notes []string
-	// touched is the part the last step added or changed (a finding), for whom to tell; not stored.
+	// touched is the finding the last step added, or made critical, for whom to tell; not stored.
 	touched *Finding
 }
 
@@ -623,10 +623,14 @@ func (c *Case) UpdateFinding(by Actor, now time.Time, r Rules, findingID int64, 
 	if err != nil {
 		return nil, err
 	}
+	c.touched = nil
+	became := nf.Severity == SeverityCritical && f.Severity != SeverityCritical
 	f.Title, f.Description, f.Severity, f.Category, f.ItemCode = nf.Title, nf.Description, nf.Severity, nf.Category, nf.ItemCode
 	f.Requirement = nf.Requirement
 	c.Version++
-	c.touched = f
+	if became { // told once, when it becomes critical (R34)
+		c.touched = f
+	}
 	return f, nil
 }
 

@@ -417,10 +417,21 @@ func TestCaseNotices(t *testing.T) {
 		ns[1].To.Holders[0] != (RoleAt{RoleDirector, parent}) {
 		t.Errorf("a critical finding tells %+v", ns)
 	}
-	_, err = c.AddFinding(supOfDistrict, now, r, FindingInput{Title: "台账不全", Severity: SeverityMinor})
+	minor, err := c.AddFinding(supOfDistrict, now, r, FindingInput{Title: "台账不全", Severity: SeverityMinor})
 	must(t, err)
+	minor.ID = 2
 	if ns := c.Notices(OpAddFinding, supOfDistrict, now, r); len(ns) != 0 {
 		t.Errorf("a minor finding tells %+v", ns)
+	}
+	_, err = c.UpdateFinding(supOfDistrict, now, r, 2, FindingInput{Title: "台账不全，消防器材过期", Severity: SeverityCritical})
+	must(t, err)
+	if ns := c.Notices(OpUpdateFinding, supOfDistrict, now, r); len(ns) != 2 {
+		t.Errorf("a finding made critical tells %+v", ns)
+	}
+	_, err = c.UpdateFinding(supOfDistrict, now, r, 2, FindingInput{Title: "消防器材过期", Severity: SeverityCritical})
+	must(t, err)
+	if ns := c.Notices(OpUpdateFinding, supOfDistrict, now, r); len(ns) != 0 {
+		t.Errorf("editing a critical finding tells again: %+v", ns)
 	}
 	must(t, c.IssueOpinion(supOfDistrict, now, r, IssueParams{Paper: testPaper}))
 	ns = c.Notices(ActIssue.Op(), dirOfDistrict, now, r)

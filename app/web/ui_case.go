@@ -61,7 +61,7 @@ type caseView struct {
 	PreliminaryOpinion              string
 	Documents                       []documentView
 	SelfEvaluation                  []evidenceView
-	Preliminary, Opinion, Report    *documentView // the current ones
+	Preliminary                     *documentView // the one the target reads now
 	names                           map[int64]string
 }
 
@@ -85,6 +85,7 @@ type findingView struct {
 	Status, StatusLabel                      string
 	DueOn, DueNote                           string
 	Requirement                              string // 整改要求和建议 (issue 12)
+	DueDate                                  string // DueOn as a form's date value (DueOn may say （估算）)
 	Urgent, ToRectify, Submitted, Withdrawn  bool
 	DefaultDue                               string // the due date the issue will set by default
 	Measures                                 []measureView
@@ -534,7 +535,7 @@ func (s *Server) toCaseView(c *domain.Case, names map[int64]string, audit []doma
 		if c.IssuedAt == nil && f.Status == domain.FindingOpen {
 			fv.StatusLabel = "已记录" // not yet to be rectified: the opinion is not issued
 		}
-		fv.Requirement = f.Requirement
+		fv.Requirement, fv.DueDate = f.Requirement, string(f.DueOn)
 		if f.DueOn != "" {
 			fv.DueOn = s.app.DueLabel(f.DueOn) // （估算） past the holiday calendar's end
 		}
@@ -585,13 +586,8 @@ func (s *Server) toCaseView(c *domain.Case, names map[int64]string, audit []doma
 				d.Superseded = true
 			}
 		}
-		switch domain.DocKind(d.Kind) {
-		case domain.DocPreliminary:
+		if domain.DocKind(d.Kind) == domain.DocPreliminary {
 			v.Preliminary = d
-		case domain.DocOpinion:
-			v.Opinion = d
-		case domain.DocReport:
-			v.Report = d
 		}
 	}
 	for _, o := range c.Objections {
