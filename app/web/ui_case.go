@@ -743,6 +743,7 @@ var auditLabels = map[string]string{
 	"case.submit_for_review": "提交审核", "case.return": "退回修改", "case.issue": "签发督导意见书", "case.submit_rectification": "提交整改报告",
 	"case.recheck": "复查", "case.cancel": "撤销案件", "finding.add": "记录问题", "finding.update": "修改问题", "finding.remove": "删除问题",
 	"objection.file": "提出申辩", "objection.rule": "裁定申辩", "measure.add": "填报整改措施", "evidence.upload": "上传佐证材料",
+	"notice.send": "发出督导通知", "document.correct": "更正督导意见书", // issue 12
 }
 
 func auditLabel(action string) string {
@@ -896,7 +897,7 @@ func (s *Server) uiCaseAct(c echo.Context) error {
 		if err != nil {
 			return "", err
 		}
-		return actDone(act, v), nil
+		return actDone(act, v) + strings.Join(v.Case.Notes, ""), nil // a deadline moved off a holiday says so
 	})
 }
 
@@ -1087,10 +1088,11 @@ func (s *Server) uiMeasureAdd(c echo.Context) error {
 		if verr != nil {
 			return "", verr
 		}
-		if _, _, err := s.app.AddMeasure(c.Request().Context(), a, ids[0], ids[1], req.toDomainMeasure()); err != nil {
+		v, _, err := s.app.AddMeasure(c.Request().Context(), a, ids[0], ids[1], req.toDomainMeasure())
+		if err != nil {
 			return "", err
 		}
-		return "已添加整改措施。", nil
+		return "已添加整改措施。" + strings.Join(v.Case.Notes, ""), nil
 	})
 }
 
