@@ -290,7 +290,7 @@ func (s *Server) showDocument(c echo.Context, caseID, docID int64, form uiForm, 
 	}
 	who := cv.who
 	p := documentPage{frame: s.frame(c, d.Kind.Label()+" "+d.Number), Case: cv, Doc: toDocumentView(caseID, d, who),
-		Paper: template.HTML(d.HTML), Form: form} // #nosec: rendered by html/template in package export when the document was issued
+		Paper: template.HTML(d.HTML), Form: form} // safe: escaped by html/template in package export when issued
 	p.Alert = alert
 	for _, o := range v.Case.Documents {
 		if d.CorrectsID != nil && o.ID == *d.CorrectsID {
