@@ -33,6 +33,7 @@ type Deps struct {
 	Authz    domain.Authorizer
 	Clock    domain.Clock
 	Rules    domain.Rules
+	Reviews  domain.ReviewRepo // 复查/复核 requests (R16)
 
 	// Frameworks, monitoring and the 督办 ledger (SPEC §3): their repositories and the embedded
 	// indicator catalog.
@@ -82,6 +83,8 @@ type App struct {
 	observations kind[*domain.Observation]
 	proposals    kind[*domain.CaseProposal]
 	tasks        kind[*domain.Task]
+
+	reviews kind[*domain.ReviewRequest] // issue 12
 }
 
 // New builds the use cases.
@@ -109,7 +112,8 @@ func New(d Deps, o Options) *App {
 	}
 	x := &App{d: d, opt: o, argon: make(chan struct{}, runtime.NumCPU())}
 	if c := d.Cases; c != nil {
-		x.cases = kind[*domain.Case]{get: c.GetCase, save: c.SaveCase, insert: c.CreateCase, notFound: errCaseNotFound}
+		x.cases = kind[*domain.Case]{get: c.GetCase, save: c.SaveCase, insert: c.CreateCase, notFound: errCaseNotFound,
+			after: x.caseTold} // issue 12: whoever must act next is told
 	}
 	if r := d.Accountability; r != nil {
 		x.accs = kind[*domain.Accountability]{get: r.GetAccountability, save: r.SaveAccountability, insert: r.CreateAccountability,
@@ -124,6 +128,11 @@ func New(d Deps, o Options) *App {
 		x.draws = kind[*domain.Draw]{get: r.GetDraw, save: r.SaveDraw, insert: r.CreateDraw, notFound: errDrawNotFound, after: x.drawCompleted}
 	}
 	x.initMonitoring() // frameworks, monitoring and the 督办 ledger
+
+	if r := d.Reviews; r != nil { // issue 12
+		x.reviews = kind[*domain.ReviewRequest]{get: r.GetReviewRequest, save: r.SaveReviewRequest, insert: r.CreateReviewRequest,
+			notFound: errReviewNotFound, after: x.reviewTold}
+	}
 	return x
 }
 

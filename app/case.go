@@ -25,6 +25,9 @@ type OpenCaseInput struct {
 	Title        string
 	InspectorIDs []int64
 	PlannedOn    domain.Date
+	// Unannounced marks a 四不两直 visit (R47), which has no 督导通知; the reason is required then.
+	Unannounced       bool
+	UnannouncedReason string
 }
 
 // ActInput carries the parameters of a transition.
@@ -33,16 +36,21 @@ type ActInput struct {
 	Version  *int
 	DueDates map[int64]domain.Date
 	Results  []domain.RecheckResult
+	// issue: the 总体评价, the 抄送 and the 整改要求和建议 per finding (R9).
+	Evaluation   string
+	CopyTo       []string
+	Requirements map[int64]string
 }
 
 // EvidenceInput is an upload's metadata and bytes.
 type EvidenceInput struct {
-	FindingID  *int64
-	Note       string
-	Filename   string
-	CapturedAt *time.Time
-	Lat, Lng   *float64
-	Body       io.Reader
+	FindingID   *int64
+	ObjectionID *int64 // an attachment of the target's objection
+	Note        string
+	Filename    string
+	CapturedAt  *time.Time
+	Lat, Lng    *float64
+	Body        io.Reader
 }
 
 var errCaseNotFound = domain.Errorf(domain.ENOTFOUND, "案件不存在。")
@@ -67,7 +75,14 @@ func (x *App) OpenCase(ctx context.Context, a domain.Actor, in OpenCaseInput) (*
 		if err != nil {
 			return nil, "", err
 		}
-		return c, c.Title, nil
+		if err := c.Procedure(x.d.Rules, in.Unannounced, in.UnannouncedReason); err != nil {
+			return nil, "", err
+		}
+		detail := c.Title
+		if c.Unannounced {
+			detail += "（四不两直：" + c.UnannouncedReason + "）"
+		}
+		return c, detail, nil
 	})
 }
 
@@ -113,6 +128,16 @@ func (x *App) caseView(a domain.Actor, c *domain.Case) CaseView {
 // ListCases lists the cases in the caller's scope.
 func (x *App) ListCases(ctx context.Context, a domain.Actor, f domain.CaseFilter) (domain.CasePage, error) {
 	f.Scopes = x.scopes(a, "case", "read")
+	if len(f.Scopes) == 0 {
+		// The monitor role reads 评估监测 cases only (Case.Head's ReadAlso); one that reads cases of
+		// every type somewhere lists those, as its case scopes say.
+		if f.Scopes = x.scopes(a, "monitoring_case", "read"); len(f.Scopes) > 0 {
+			if f.Type != "" && f.Type != domain.CaseMonitoring {
+				return domain.CasePage{Items: []domain.Case{}, Exact: true}, nil
+			}
+			f.Type = domain.CaseMonitoring
+		}
+	}
 	f.Today = domain.DateOf(x.d.Clock.Now())
 	if f.PerPage <= 0 {
 		f.PerPage = 20
@@ -127,16 +152,35 @@ func (x *App) ListCases(ctx context.Context, a domain.Actor, f domain.CaseFilter
 }
 
 // changeCase takes one step on a case through the write path and answers the case as a now sees it.
+// A step that issues documents has them rendered and fixed here, before the case is saved, and its
+// audit event names each with its sha256.
 func (x *App) changeCase(ctx context.Context, a domain.Actor, id int64, op domain.Op, expect *int,
 	fn func(ctx context.Context, c *domain.Case, now time.Time) (string, error)) (CaseView, error) {
-	c, err := change(ctx, x, x.cases, a, id, op, expect, fn)
+	c, err := change(ctx, x, x.cases, a, id, op, expect, func(ctx context.Context, c *domain.Case, now time.Time) (string, error) {
+		detail, err := fn(ctx, c, now)
+		if err != nil {
+			return "", err
+		}
+		docs, err := x.renderDocuments(c)
+		if err != nil {
+			return "", err
+		}
+		return strings.TrimSpace(detail + " " + docs), nil
+	})
 	return x.caseView(a, c), err
 }
 
 // Act takes a transition of SPEC §2.1; an unknown one is ENOTFOUND.
 func (x *App) Act(ctx context.Context, a domain.Actor, id int64, act domain.Action, in ActInput) (CaseView, error) {
-	return x.changeCase(ctx, a, id, act.Op(), in.Version, func(_ context.Context, c *domain.Case, now time.Time) (string, error) {
-		p := domain.ActParams{Comment: in.Comment, DueDates: in.DueDates, Results: in.Results}
+	return x.changeCase(ctx, a, id, act.Op(), in.Version, func(ctx context.Context, c *domain.Case, now time.Time) (string, error) {
+		p := domain.ActParams{Comment: in.Comment, DueDates: in.DueDates, Results: in.Results, Evaluation: in.Evaluation,
+			CopyTo: in.CopyTo, Requirements: in.Requirements}
+		if act == domain.ActSubmitPreliminary || act == domain.ActIssue {
+			var err error
+			if p.Paper, err = x.paper(ctx, c, a); err != nil {
+				return "", err
+			}
+		}
 		return strings.TrimSpace(in.Comment), c.Act(act, a, now, x.d.Rules, p)
 	})
 }
@@ -199,7 +243,7 @@ func (x *App) AddMeasure(ctx context.Context, a domain.Actor, caseID, findingID 
 	var m *domain.Measure
 	v, err := x.changeCase(ctx, a, caseID, domain.OpAddMeasure, nil, func(_ context.Context, c *domain.Case, now time.Time) (string, error) {
 		var err error
-		m, err = c.AddMeasure(a, now, findingID, in)
+		m, err = c.AddMeasure(a, now, x.d.Rules, findingID, in)
 		return "", err
 	})
 	return v, m, err
@@ -246,7 +290,7 @@ func (x *App) UploadEvidence(ctx context.Context, a domain.Actor, caseID int64, 
 	if !x.may(a, c, domain.OpUploadEvidence) {
 		return CaseView{}, nil, domain.Errorf(domain.EFORBIDDEN, "您无权为案件%s上传材料。", c.Number)
 	}
-	if err := c.CanAttachEvidence(a, in.FindingID); err != nil {
+	if err := c.CanAttach(a, x.d.Clock.Now(), in.FindingID, in.ObjectionID); err != nil {
 		return CaseView{}, nil, err
 	}
 	info, err := x.d.Blobs.Put(ctx, in.Body, x.opt.MaxUploadBytes)
@@ -255,12 +299,18 @@ func (x *App) UploadEvidence(ctx context.Context, a domain.Actor, caseID int64, 
 	}
 	var ev *domain.Evidence
 	v, err := x.changeCase(ctx, a, caseID, domain.OpUploadEvidence, nil, func(ctx context.Context, c *domain.Case, now time.Time) (string, error) {
-		reused, err := x.d.Cases.EvidenceSeenElsewhere(ctx, info.SHA256, c.ID)
+		e := domain.Evidence{FindingID: in.FindingID, ObjectionID: in.ObjectionID, SHA256: info.SHA256, Size: info.Size,
+			ContentType: info.ContentType, Note: in.Note, CapturedAt: in.CapturedAt, Lat: in.Lat, Lng: in.Lng}
+		// The same file seen before, on this case or any other, is flagged with where it was seen first.
+		seen, ok, err := x.d.Cases.FirstSighting(ctx, info.SHA256)
 		if err != nil {
 			return "", err
 		}
-		ev, err = c.AttachEvidence(a, now, domain.Evidence{FindingID: in.FindingID, SHA256: info.SHA256, Size: info.Size,
-			ContentType: info.ContentType, Note: in.Note, CapturedAt: in.CapturedAt, Lat: in.Lat, Lng: in.Lng, Reused: reused})
+		if ok {
+			first := seen.EvidenceID
+			e.ReusedOf, e.ReusedWhere = &first, seen.Where()
+		}
+		ev, err = c.AttachEvidence(a, now, e)
 		return info.SHA256, err
 	})
 	return v, ev, err

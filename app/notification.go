@@ -17,7 +17,7 @@ type outMail struct {
 
 // deliver puts m in the inbox of everyone in aud, once per user (the dedup key), inside the
 // transaction in ctx. It returns how many notifications are new and the emails they call for.
-func (x *App) deliver(ctx context.Context, m domain.Message, aud domain.Audience, now time.Time) (int, []outMail, error) {
+func (x *App) deliver(ctx context.Context, m domain.Message, aud domain.Audience, now time.Time, except int64) (int, []outMail, error) {
 	if x.d.Notifications == nil {
 		return 0, nil, nil
 	}
@@ -28,6 +28,9 @@ func (x *App) deliver(ctx context.Context, m domain.Message, aud domain.Audience
 	created := 0
 	var mails []outMail
 	for _, r := range rs {
+		if except != 0 && r.UserID == except {
+			continue // the one who took the step knows
+		}
 		n := m.For(r.UserID, now)
 		ok, err := x.d.Notifications.AddNotification(ctx, &n)
 		if err != nil {
@@ -47,7 +50,12 @@ func (x *App) deliver(ctx context.Context, m domain.Message, aud domain.Audience
 // notify puts m in the inbox of everyone in aud inside the transaction in ctx and emails them once it
 // has committed. It answers how many notifications are new.
 func (x *App) notify(ctx context.Context, m domain.Message, aud domain.Audience, now time.Time) (int, error) {
-	n, mails, err := x.deliver(ctx, m, aud, now)
+	return x.notifyExcept(ctx, m, aud, now, 0)
+}
+
+// notifyExcept is notify leaving out the user except (the one who took the step); 0 leaves out nobody.
+func (x *App) notifyExcept(ctx context.Context, m domain.Message, aud domain.Audience, now time.Time, except int64) (int, error) {
+	n, mails, err := x.deliver(ctx, m, aud, now, except)
 	if err != nil {
 		return 0, err
 	}

@@ -63,6 +63,8 @@ type OrgInput struct {
 	Code, Name string
 	Kind       domain.OrgKind
 	ParentPath domain.Jurisdiction
+	// FullName is the name its office signs documents with; "" takes the default (domain.Org.OfficeName).
+	FullName string
 }
 
 // CreateOrg adds an org under its parent. The actor must be allowed to create orgs at the parent.
@@ -89,6 +91,9 @@ func (x *App) CreateOrg(ctx context.Context, a domain.Actor, in OrgInput) (domai
 		o, err := domain.NewOrg(in.Code, in.Name, in.Kind, parent)
 		if err != nil {
 			return err
+		}
+		if o.FullName = strings.TrimSpace(in.FullName); len([]rune(o.FullName)) > 200 {
+			return domain.FieldError("机构信息有误。", map[string]string{"full_name": "公文署名不超过200个字。"})
 		}
 		if err := x.d.Orgs.CreateOrg(ctx, &o); err != nil {
 			return err

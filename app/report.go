@@ -238,6 +238,11 @@ func (x *App) CaseOpinionPDF(ctx context.Context, a domain.Actor, id int64) (Doc
 	if !OpinionIssued(c.Status) || c.IssuedAt == nil {
 		return Document{}, domain.Errorf(domain.ECONFLICT, "案件%s当前状态为%s，尚未签发督导意见书。", c.Number, c.Status.Label())
 	}
+	// The 意见书 as it was issued (or as last corrected), byte for byte (issue 12). A case issued before
+	// documents were kept has none: its opinion is printed from the case as it stands.
+	if d := c.LatestDocument(domain.DocOpinion); d != nil {
+		return x.CaseDocumentPDF(ctx, a, c.ID, d.ID)
+	}
 	in := export.OpinionInput{Case: c}
 	for _, uid := range c.InspectorIDs {
 		u, err := x.d.Users.GetUser(ctx, uid)

@@ -17,6 +17,7 @@ type TickReport struct {
 	OverdueFindings int // findings past due found
 	LateRechecks    int // cases awaiting recheck too long
 	StaleProposals  int // 问责 proposals undecided too long (R55)
+	LateReviews     int // 复查/复核 requests past their decision's clock (R16; issue 12)
 	Reminders       int // notifications created
 	Proposals       int // 问责 proposed
 	Emails          int // emails sent
@@ -37,6 +38,9 @@ func (r TickReport) String() string {
 	fmt.Fprintf(&b, "发送邮件 %d 封", r.Emails)
 	if r.EmailFailures > 0 {
 		fmt.Fprintf(&b, "（%d 封发送失败）", r.EmailFailures)
+	}
+	if r.LateReviews > 0 {
+		fmt.Fprintf(&b, "；超期未决定的复查复核申请 %d 件", r.LateReviews)
 	}
 	b.WriteString("。")
 	return b.String()
@@ -147,6 +151,21 @@ func (x *App) Tick(ctx context.Context) (TickReport, error) {
 		return err
 	})
 
+	// Issue 12: the deciding office is reminded of a 复查/复核 past its clock (R16), once per request.
+	if x.d.Reviews != nil {
+		lateReviews, err := x.d.Reviews.LateReviewRequests(ctx, today)
+		if err != nil {
+			return rep, err
+		}
+		rep.LateReviews = len(lateReviews)
+		for i := range lateReviews {
+			q := &lateReviews[i]
+			step("remind late review decision", func(ctx context.Context) error {
+				aud := domain.Audience{Holders: []domain.RoleAt{{Role: domain.RoleDirector, OrgID: q.OwnerOrg.ID}}}
+				return remind(ctx, q.LateMessage(), aud, "review_request", q.ID, q.TargetOrg.Path)
+			})
+		}
+	}
 	if x.d.Idempotency != nil {
 		step("expire idempotency keys", func(ctx context.Context) error {
 			return x.d.Idempotency.DeleteIdempotencyBefore(ctx, now.Add(-idempotencyKeep))

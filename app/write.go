@@ -96,10 +96,18 @@ func (x *App) visible(a domain.Actor, h domain.Head) bool {
 	if a.System {
 		return true
 	}
-	if h.Target.Path != "" && x.d.Authz.Allowed(a, h.Object, "read", h.Target.Path) {
-		return true
+	for _, obj := range []string{h.Object, h.ReadAlso} {
+		if obj == "" {
+			continue
+		}
+		if h.Target.Path != "" && x.d.Authz.Allowed(a, obj, "read", h.Target.Path) {
+			return true
+		}
+		if x.d.Authz.Allowed(a, obj, "read", h.Owner.Path) {
+			return true
+		}
 	}
-	return x.d.Authz.Allowed(a, h.Object, "read", h.Owner.Path)
+	return false
 }
 
 // scopes are the jurisdictions where a may do act on obj: what list queries filter on.

@@ -423,7 +423,7 @@ func (s *suite) writes(ctx context.Context, ids []string) error {
 		case 2:
 			return post(w, fmt.Sprintf("/api/v1/cases/%d/actions/submit_preliminary", id), map[string]any{}), true
 		}
-		return post(w, "/api/v1/cases", map[string]any{"type": "school", "kind": "special", "target_org_id": w.target,
+		return post(w, "/api/v1/cases", map[string]any{"type": "school", "kind": "random", "target_org_id": w.target,
 			"title": fmt.Sprintf("基准测试专项督导%d-%d", c, i), "inspector_ids": []int64{w.self}}), true
 	}
 	// check follows each worker along its case; it runs in the worker's goroutine right after the answer.

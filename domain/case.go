@@ -209,6 +209,26 @@ type Case struct {
 	Evidence []Evidence
 	// Scoring is the framework the inspection was scored with, nil when none (case_scoring.go).
 	Scoring *Scoring
+
+	// Issue 12: the case as paperwork. The 专项/综合 procedure (R7, R20, R47): an unannounced
+	// (四不两直) case has no 督导通知 and says why; otherwise NoticeSentAt is when the latest notice went
+	// out and SelfEvaluationDue the day a requested 自评报告 is due ("" when none was asked for).
+	Unannounced        bool
+	UnannouncedReason  string
+	NoticeSentAt       *time.Time
+	SelfEvaluationDue  Date
+	PreliminaryOpinion string   // the team's own words in the 初步督导意见 (R8)
+	Evaluation         string   // the 总体评价 of the 意见书 (R9), entered at issue
+	CopyTo             []string // the 意见书's 抄送, entered at issue
+	// Documents are the case's documents as issued (notice, preliminary opinion, 意见书, 督导报告 and
+	// corrections), oldest first. A loaded case holds their metadata only; new ones carry Content until
+	// saved.
+	Documents []CaseDocument
+	// Notes say what the last step adjusted on its own (a deadline moved off a holiday), for the caller
+	// to show; they are not stored.
+	Notes []string
+	// touched is the finding the last step added, or made critical, for whom to tell; not stored.
+	touched *Finding
 }
 
 // Finding is one line of the 问题清单.
@@ -220,7 +240,10 @@ type Finding struct {
 	Severity    Severity
 	Category    string
 	ItemCode    string // optional framework item code
-	DueOn       Date   // set when the case is issued, moved by a failed recheck
+	// Requirement is the 整改要求和建议 of the 意见书 for this problem (R9): entered with the finding,
+	// editable until issue.
+	Requirement string
+	DueOn       Date // set when the case is issued, moved by a failed recheck
 	Status      FindingStatus
 	Measures    []Measure
 	Evidence    []Evidence
@@ -234,8 +257,10 @@ type Measure struct {
 	ResponsiblePerson string
 	ResponsibleUnit   string
 	DueOn             Date
-	CreatedBy         int64
-	CreatedAt         time.Time
+	// LateReason says why the measure is due after its finding's deadline; required then.
+	LateReason string
+	CreatedBy  int64
+	CreatedAt  time.Time
 }
 
 // Evidence is the metadata of an uploaded file; the file itself is stored by its sha256 (SPEC §2.2).
@@ -251,7 +276,58 @@ type Evidence struct {
 	Lat, Lng    *float64
 	UploadedBy  int64
 	UploadedAt  time.Time // server time
-	Reused      bool      // the same file was used on another case or in another year
+	Reused      bool      // the same file was seen before, on this case or another one
+	// ObjectionID names the objection a file supports (an attachment of the 申辩).
+	ObjectionID *int64
+	Purpose     EvidencePurpose
+	// ReusedOf is the first upload of the same file and ReusedWhere where it was seen (the case and
+	// the item), as found at upload.
+	ReusedOf    *int64
+	ReusedWhere string
+}
+
+// EvidencePurpose says what a file was uploaded for, by the step the case was in.
+type EvidencePurpose string
+
+const (
+	PurposeSelfEvaluation EvidencePurpose = "self_evaluation" // the target's 自评报告 before the visit (R7)
+	PurposeInspection     EvidencePurpose = "inspection"      // the team's record of the visit
+	PurposeObjection      EvidencePurpose = "objection"       // an attachment of the target's 申辩
+	PurposeRectification  EvidencePurpose = "rectification"   // the target's proof of rectification
+)
+
+// Label is the Chinese name of p.
+func (p EvidencePurpose) Label() string {
+	switch p {
+	case PurposeSelfEvaluation:
+		return "自评报告"
+	case PurposeInspection:
+		return "督导现场材料"
+	case PurposeObjection:
+		return "申辩附件"
+	case PurposeRectification:
+		return "整改佐证材料"
+	}
+	return "材料"
+}
+
+// EvidenceSighting is the first upload of a file: where a file uploaded again was seen before.
+type EvidenceSighting struct {
+	EvidenceID   int64
+	CaseID       int64
+	CaseNumber   string
+	FindingTitle string // "" for a file of the case as a whole
+	Purpose      EvidencePurpose
+	UploadedAt   time.Time
+}
+
+// Where says in Chinese where the file was seen first: the case and the item.
+func (s EvidenceSighting) Where() string {
+	item := s.Purpose.Label()
+	if s.FindingTitle != "" {
+		item = "问题「" + s.FindingTitle + "」的" + item
+	}
+	return fmt.Sprintf("首见于案件%s%s（%s上传）", s.CaseNumber, item, DateOf(s.UploadedAt))
 }
 
 // Objection is the target's 申辩 against the preliminary opinion or one finding of it.
@@ -469,6 +545,7 @@ type FindingInput struct {
 	Severity    Severity
 	Category    string // "" for the rules' default
 	ItemCode    string
+	Requirement string // 整改要求和建议 (R9), optional
 }
 
 // finding checks in and returns the finding it describes, or the field errors.
@@ -480,6 +557,7 @@ func (in FindingInput) finding(r Rules) (Finding, error) {
 		Severity:    in.Severity,
 		Category:    r.CategoryOrDefault(in.Category),
 		ItemCode:    strings.TrimSpace(in.ItemCode),
+		Requirement: strings.TrimSpace(in.Requirement),
 	}
 	if n := utf8.RuneCountInString(f.Title); n == 0 || n > maxTitle {
 		fields["title"] = "问题标题为必填项，且不超过200个字。"
@@ -492,6 +570,9 @@ func (in FindingInput) finding(r Rules) (Finding, error) {
 	}
 	if !r.ValidCategory(f.Category) {
 		fields["category"] = "问题类别无效。"
+	}
+	if utf8.RuneCountInString(f.Requirement) > maxText {
+		fields["requirement"] = "整改要求和建议不超过2000个字。"
 	}
 	if len(f.ItemCode) > 64 {
 		fields["item_code"] = "指标代码不超过64个字符。"
@@ -527,7 +608,8 @@ func (c *Case) AddFinding(by Actor, now time.Time, r Rules, in FindingInput) (*F
 	f.Status = FindingOpen
 	c.Findings = append(c.Findings, f)
 	c.Version++
-	return &c.Findings[len(c.Findings)-1], nil
+	c.touched = &c.Findings[len(c.Findings)-1]
+	return c.touched, nil
 }
 
 // UpdateFinding replaces what was recorded of a finding; its status, measures and evidence stay.
@@ -543,8 +625,14 @@ func (c *Case) UpdateFinding(by Actor, now time.Time, r Rules, findingID int64, 
 	if err != nil {
 		return nil, err
 	}
+	c.touched = nil
+	became := nf.Severity == SeverityCritical && f.Severity != SeverityCritical
 	f.Title, f.Description, f.Severity, f.Category, f.ItemCode = nf.Title, nf.Description, nf.Severity, nf.Category, nf.ItemCode
+	f.Requirement = nf.Requirement
 	c.Version++
+	if became { // told once, when it becomes critical (R34)
+		c.touched = f
+	}
 	return f, nil
 }
 
@@ -681,6 +769,7 @@ type MeasureInput struct {
 	ResponsiblePerson string
 	ResponsibleUnit   string
 	DueOn             Date
+	LateReason        string // why it is due after the finding's deadline; required then
 }
 
 // CanAddMeasures reports whether by may add rectification measures now: while rectifying, a user of the
@@ -695,12 +784,14 @@ func (c *Case) CanAddMeasures(by Actor) error {
 	return nil
 }
 
-// AddMeasure adds a rectification measure to a finding still to be rectified. The result points into c;
-// storage fills in its ID when the case is saved.
-func (c *Case) AddMeasure(by Actor, now time.Time, findingID int64, in MeasureInput) (*Measure, error) {
+// AddMeasure adds a rectification measure to a finding still to be rectified. A due date on a weekend
+// or holiday moves to the next working day (and c.Notes says so); one after the finding's own deadline
+// needs a stated reason. The result points into c; storage fills in its ID when the case is saved.
+func (c *Case) AddMeasure(by Actor, now time.Time, r Rules, findingID int64, in MeasureInput) (*Measure, error) {
 	if err := c.CanAddMeasures(by); err != nil {
 		return nil, err
 	}
+	c.Notes = nil
 	f := c.Finding(findingID)
 	if f == nil {
 		return nil, Errorf(ENOTFOUND, "问题不存在。")
@@ -714,6 +805,7 @@ func (c *Case) AddMeasure(by Actor, now time.Time, findingID int64, in MeasureIn
 		ResponsiblePerson: strings.TrimSpace(in.ResponsiblePerson),
 		ResponsibleUnit:   strings.TrimSpace(in.ResponsibleUnit),
 		DueOn:             in.DueOn,
+		LateReason:        strings.TrimSpace(in.LateReason),
 		CreatedBy:         by.UserID,
 		CreatedAt:         now,
 	}
@@ -732,8 +824,20 @@ func (c *Case) AddMeasure(by Actor, now time.Time, findingID int64, in MeasureIn
 		fields["due_on"] = "完成期限为必填项，格式为YYYY-MM-DD。"
 	case m.DueOn.Before(DateOf(now)):
 		fields["due_on"] = "完成期限不能早于今天。"
+	default:
+		if d := r.Calendar.NextWorkingDay(m.DueOn); d != m.DueOn {
+			c.Notes = append(c.Notes, fmt.Sprintf("完成期限%s为非工作日，已顺延至%s。", m.DueOn, d))
+			m.DueOn = d
+		}
+		if f.DueOn != "" && f.DueOn.Before(m.DueOn) && m.LateReason == "" {
+			fields["late_reason"] = fmt.Sprintf("完成期限%s晚于该问题的整改期限%s，须说明理由。", m.DueOn, f.DueOn)
+		}
+	}
+	if utf8.RuneCountInString(m.LateReason) > maxText {
+		fields["late_reason"] = "理由不超过2000个字。"
 	}
 	if len(fields) > 0 {
+		c.Notes = nil
 		return nil, FieldError("整改措施信息有误。", fields)
 	}
 	f.Measures = append(f.Measures, m)
@@ -741,17 +845,54 @@ func (c *Case) AddMeasure(by Actor, now time.Time, findingID int64, in MeasureIn
 	return &f.Measures[len(f.Measures)-1], nil
 }
 
-// CanAttachEvidence reports whether by may upload a file to the case, or to one of its findings, now:
-// the inspection team (an inspector of the case or a user of the owner org) while inspecting; a user of
-// the target org itself while rectifying, and then only to a finding still to be rectified.
+// CanAttachEvidence reports whether by may upload a file to the case, or to one of its findings, now
+// (see CanAttach; no objection named, time unknown).
 func (c *Case) CanAttachEvidence(by Actor, findingID *int64) error {
+	return c.CanAttach(by, time.Time{}, findingID, nil)
+}
+
+// CanAttach reports whether by may upload a file at now to the case, one of its findings or one of
+// its objections: the target's own users its 自评报告 before the visit when one was asked for (R7);
+// the inspection team (an inspector of the case or a user of the owner org) while inspecting; the
+// target's own users an attachment to their pending objection while the window is open; and the
+// target's own users rectification proof while rectifying, then only to a finding still to be
+// rectified.
+func (c *Case) CanAttach(by Actor, now time.Time, findingID, objectionID *int64) error {
 	var f *Finding
 	if findingID != nil {
 		if f = c.Finding(*findingID); f == nil {
 			return FieldError("佐证材料信息有误。", map[string]string{"finding_id": "问题不存在。"})
 		}
 	}
+	if objectionID != nil {
+		o := c.Objection(*objectionID)
+		switch {
+		case o == nil:
+			return FieldError("申辩附件信息有误。", map[string]string{"objection_id": "申辩不存在。"})
+		case f != nil:
+			return FieldError("申辩附件信息有误。", map[string]string{"finding_id": "申辩附件附在申辩上，不另指定问题。"})
+		case c.Status != StatusFeedback:
+			return c.wrongState("上传申辩附件")
+		case !c.ofTarget(by):
+			return Errorf(EFORBIDDEN, "只有被督导单位（%s）本单位的用户才能为申辩上传附件。", c.TargetOrg.Name)
+		case o.Status != ObjectionPending:
+			return Errorf(ECONFLICT, "该申辩已裁定为「%s」，不能再上传附件。", o.Status.Label())
+		case !now.IsZero() && !c.ObjectionWindowOpen(now):
+			return Errorf(ECONFLICT, "申辩期已届满，不能再上传申辩附件。")
+		}
+		return nil
+	}
 	switch c.Status {
+	case StatusPlanned:
+		if c.SelfEvaluationDue == "" {
+			return Errorf(ECONFLICT, "案件%s尚未开始督导，本案也未要求提交自评报告，现在不能上传材料。", c.label())
+		}
+		if !c.ofTarget(by) {
+			return Errorf(EFORBIDDEN, "只有被督导单位（%s）本单位的用户才能提交自评报告。", c.TargetOrg.Name)
+		}
+		if f != nil {
+			return FieldError("自评报告信息有误。", map[string]string{"finding_id": "自评报告不归属具体问题。"})
+		}
 	case StatusInspecting:
 		if !c.onTeam(by) {
 			return Errorf(EFORBIDDEN, "只有本案督导组成员或%s的人员才能在督导中上传材料。", c.OwnerOrg.Name)
@@ -763,6 +904,8 @@ func (c *Case) CanAttachEvidence(by Actor, findingID *int64) error {
 		if f != nil && !f.Status.ToRectify() {
 			return Errorf(ECONFLICT, "问题「%s」当前为「%s」，不能再上传整改佐证材料。", f.Title, f.Status.Label())
 		}
+	case StatusFeedback:
+		return Errorf(ECONFLICT, "案件%s当前状态为「%s」，只能为本单位未裁定的申辩上传附件（请指定申辩）。", c.label(), c.Status.Label())
 	default:
 		return c.wrongState("上传佐证材料")
 	}
@@ -770,10 +913,11 @@ func (c *Case) CanAttachEvidence(by Actor, findingID *int64) error {
 }
 
 // AttachEvidence adds the metadata of a stored file (SHA256, Size, ContentType, Note, CapturedAt, Lat, Lng,
-// Reused as the caller found them) to the case or to the finding e.FindingID names. The result points into
-// c; storage fills in its ID when the case is saved.
+// and where it was seen before, as the caller found them) to the case, to the finding e.FindingID names
+// or to the objection e.ObjectionID names; its purpose follows from the case's state. The result points
+// into c; storage fills in its ID when the case is saved.
 func (c *Case) AttachEvidence(by Actor, now time.Time, e Evidence) (*Evidence, error) {
-	if err := c.CanAttachEvidence(by, e.FindingID); err != nil {
+	if err := c.CanAttach(by, now, e.FindingID, e.ObjectionID); err != nil {
 		return nil, err
 	}
 	e.CaseID = c.ID
@@ -783,6 +927,17 @@ func (c *Case) AttachEvidence(by Actor, now time.Time, e Evidence) (*Evidence, e
 	if utf8.RuneCountInString(e.Note) > maxText {
 		return nil, FieldError("佐证材料信息有误。", map[string]string{"note": "说明不超过2000个字。"})
 	}
+	switch c.Status {
+	case StatusPlanned:
+		e.Purpose = PurposeSelfEvaluation
+	case StatusInspecting:
+		e.Purpose = PurposeInspection
+	case StatusFeedback:
+		e.Purpose = PurposeObjection
+	default:
+		e.Purpose = PurposeRectification
+	}
+	e.Reused = e.ReusedOf != nil
 	c.Version++
 	if e.FindingID == nil {
 		c.Evidence = append(c.Evidence, e)
@@ -793,4 +948,47 @@ func (c *Case) AttachEvidence(by Actor, now time.Time, e Evidence) (*Evidence, e
 	e.FindingID = &fid
 	f.Evidence = append(f.Evidence, e)
 	return &f.Evidence[len(f.Evidence)-1], nil
+}
+
+// ObjectionFiles are the attachments of an objection.
+func (c *Case) ObjectionFiles(objectionID int64) []Evidence {
+	var out []Evidence
+	for _, e := range c.Evidence {
+		if e.ObjectionID != nil && *e.ObjectionID == objectionID {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// FilesFor are the case-level files uploaded for purpose p (self-evaluation, inspection).
+func (c *Case) FilesFor(p EvidencePurpose) []Evidence {
+	var out []Evidence
+	for _, e := range c.Evidence {
+		if e.ObjectionID == nil && (e.Purpose == p || (e.Purpose == "" && p == PurposeInspection)) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// seenBefore reports whether a file with sha was in the case (anywhere) at or before t.
+func (c *Case) seenBefore(sha string, t time.Time) bool {
+	seen := func(es []Evidence) bool {
+		for _, e := range es {
+			if e.SHA256 == sha && !e.UploadedAt.After(t) {
+				return true
+			}
+		}
+		return false
+	}
+	if seen(c.Evidence) {
+		return true
+	}
+	for _, f := range c.Findings {
+		if seen(f.Evidence) {
+			return true
+		}
+	}
+	return false
 }

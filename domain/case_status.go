@@ -197,6 +197,7 @@ func (c *Case) Check(a Action, by Actor, now time.Time, r Rules) error {
 		if !c.IsInspector(by.UserID) {
 			return Errorf(EFORBIDDEN, "只有本案指派的督学才能开始督导。")
 		}
+		return c.readyToVisit(now, r)
 	case ActSubmitPreliminary:
 		return team()
 	case ActAcknowledge:
@@ -254,6 +255,9 @@ const (
 	OpRuleObjection  Op = "objection.rule"
 	OpAddMeasure     Op = "measure.add"
 	OpUploadEvidence Op = "evidence.upload"
+	// Issue 12: the 督导通知 before a 专项/综合 visit (R7, R20), and the correction of an issued document.
+	OpSendNotice      Op = "notice.send"
+	OpCorrectDocument Op = "document.correct"
 )
 
 // caseEdits is what the case's edits need of the authorizer; transitions are answered from the
@@ -269,6 +273,9 @@ var caseEdits = map[Op]Permission{
 	// Frameworks: scoring is part of recording the inspection (case_scoring.go).
 	OpScoreCase:       Need("case", "finding.write", AtOwner, "评估打分"),
 	OpFindingFromItem: Need("case", "finding.write", AtOwner, "据不合格项形成问题"),
+	// Issue 12.
+	OpSendNotice:      Need("case", "notice.send", AtOwner, "发出督导通知"),
+	OpCorrectDocument: Need("case", "issue", AtOwner, "更正督导意见书"),
 }
 
 // Permission answers what step op needs of the authorizer. Evidence has two purposes with two
@@ -308,23 +315,33 @@ func (c *Case) Permission(op Op) (Permission, bool) {
 
 // Head is what the write path needs of the case.
 func (c *Case) Head() Head {
-	return Head{Object: "case", ID: c.ID, Version: c.Version, Label: "案件" + c.label(), Owner: c.OwnerOrg, Target: c.TargetOrg}
+	h := Head{Object: "case", ID: c.ID, Version: c.Version, Label: "案件" + c.label(), Owner: c.OwnerOrg, Target: c.TargetOrg}
+	if c.Type == CaseMonitoring {
+		h.ReadAlso = "monitoring_case" // the monitor role reads 评估监测 cases in its scope, and no other
+	}
+	return h
 }
 
 // ActParams carries a transition's parameters; each transition reads what it needs.
 type ActParams struct {
-	Comment  string
+	Comment  string         // submit_preliminary: the team's opinion in its own words; return, cancel: why
 	DueDates map[int64]Date // issue
 	Results  []RecheckResult
+	// issue: the 总体评价, the 抄送 and, per finding, the 整改要求和建议 to set before it goes out (R9).
+	Evaluation   string
+	CopyTo       []string
+	Requirements map[int64]string
+	// Paper names what the step's documents print that the case does not hold.
+	Paper Paper
 }
 
 // Act takes transition a with its parameters: the one dispatch from an action to its guarded method.
 func (c *Case) Act(a Action, by Actor, now time.Time, r Rules, p ActParams) error {
 	switch a {
 	case ActStart:
-		return c.Start(by, now)
+		return c.StartVisit(by, now, r)
 	case ActSubmitPreliminary:
-		return c.SubmitPreliminary(by, now, r)
+		return c.SendPreliminary(by, now, r, p.Comment, p.Paper)
 	case ActAcknowledge:
 		return c.Acknowledge(by, now)
 	case ActSubmitForReview:
@@ -332,7 +349,8 @@ func (c *Case) Act(a Action, by Actor, now time.Time, r Rules, p ActParams) erro
 	case ActReturn:
 		return c.Return(by, now, p.Comment)
 	case ActIssue:
-		return c.Issue(by, now, r, p.DueDates)
+		return c.IssueOpinion(by, now, r, IssueParams{DueDates: p.DueDates, Evaluation: p.Evaluation, CopyTo: p.CopyTo,
+			Requirements: p.Requirements, Paper: p.Paper})
 	case ActSubmitRectification:
 		return c.SubmitRectification(by, now)
 	case ActRecheck:
@@ -352,9 +370,12 @@ func requiredText(s, field, what string) (string, error) {
 	return s, nil
 }
 
-// Start begins the inspection.
-func (c *Case) Start(by Actor, now time.Time) error {
-	if err := c.Check(ActStart, by, now, Rules{}); err != nil {
+// Start begins the inspection of a case under no procedure rules (see StartVisit).
+func (c *Case) Start(by Actor, now time.Time) error { return c.StartVisit(by, now, Rules{}) }
+
+// StartVisit begins the inspection; a 专项/综合 case announced by a notice not before the day it named.
+func (c *Case) StartVisit(by Actor, now time.Time, r Rules) error {
+	if err := c.Check(ActStart, by, now, r); err != nil {
 		return err
 	}
 	c.StartedAt = &now
@@ -362,16 +383,28 @@ func (c *Case) Start(by Actor, now time.Time) error {
 	return nil
 }
 
-// SubmitPreliminary sends the 初步督导意见 to the target and opens its objection window (R8).
-// A report returned for rework opens a new window when it is sent again.
+// SubmitPreliminary sends the 初步督导意见 without words of the team's own (see SendPreliminary).
 func (c *Case) SubmitPreliminary(by Actor, now time.Time, r Rules) error {
+	return c.SendPreliminary(by, now, r, "", Paper{})
+}
+
+// SendPreliminary sends the 初步督导意见 to the target as a document it reads on its case page: the
+// team's opinion in its own words (optional) and the problems found; it opens the objection window
+// (R8). A report returned for rework opens a new window, and a new document, when it is sent again.
+func (c *Case) SendPreliminary(by Actor, now time.Time, r Rules, opinion string, paper Paper) error {
 	if err := c.Check(ActSubmitPreliminary, by, now, r); err != nil {
 		return err
+	}
+	opinion = strings.TrimSpace(opinion)
+	if utf8.RuneCountInString(opinion) > maxText {
+		return FieldError("初步督导意见有误。", map[string]string{"comment": "初步督导意见不超过2000个字。"})
 	}
 	deadline := r.ObjectionDeadline(now)
 	c.ObjectionDeadline = &deadline
 	c.PreliminaryAt = &now
+	c.PreliminaryOpinion = opinion
 	c.Acknowledged = false
+	c.addDocument(by, now, DocPreliminary, c.preliminaryContent(now, paper), nil, "")
 	c.advance(ActSubmitPreliminary, now)
 	return nil
 }
@@ -410,12 +443,42 @@ func (c *Case) Return(by Actor, now time.Time, comment string) error {
 	return nil
 }
 
-// Issue issues the 督导意见书 (R9). Every objection must have been ruled on. Each open finding gets its
-// due date from dueDates (keyed by finding id, not before today) or else by severity from the rules
-// (R15). With no open finding the case closes at once.
+// Issue issues the 督导意见书 with due dates only (see IssueOpinion).
 func (c *Case) Issue(by Actor, now time.Time, r Rules, dueDates map[int64]Date) error {
+	return c.IssueOpinion(by, now, r, IssueParams{DueDates: dueDates})
+}
+
+// IssueParams are what the issuer enters at issue.
+type IssueParams struct {
+	DueDates     map[int64]Date   // per open finding; the rules' default by severity otherwise
+	Evaluation   string           // 总体评价 (R9)
+	CopyTo       []string         // 抄送
+	Requirements map[int64]string // 整改要求和建议 per finding, replacing what was entered with it
+	Paper        Paper
+}
+
+// IssueOpinion issues the 督导意见书 (R9). Every objection must have been ruled on. Each open finding
+// gets its due date from p.DueDates (keyed by finding id, not before today; one on a weekend or holiday
+// moves to the next working day and c.Notes says so) or else by severity from the rules (R15). The
+// 意见书 is fixed as a document of the case, and for a 专项/综合 case the 督导报告 to the same-level
+// government too (R11). With no open finding the case closes at once.
+func (c *Case) IssueOpinion(by Actor, now time.Time, r Rules, p IssueParams) error {
 	if err := c.Check(ActIssue, by, now, r); err != nil {
 		return err
+	}
+	dueDates := p.DueDates
+	evaluation, copyTo, err := issueText(p)
+	if err != nil {
+		return err
+	}
+	for id, req := range p.Requirements {
+		f := c.Finding(id)
+		if f == nil || f.Status == FindingWithdrawn {
+			return FieldError("整改要求有误。", map[string]string{"requirements": fmt.Sprintf("问题#%d不是本案的问题。", id)})
+		}
+		if utf8.RuneCountInString(strings.TrimSpace(req)) > maxText {
+			return FieldError("整改要求有误。", map[string]string{"requirements": fmt.Sprintf("问题「%s」的整改要求和建议不超过2000个字。", f.Title)})
+		}
 	}
 	if n := c.PendingObjections(); n > 0 {
 		return Errorf(ECONFLICT, "尚有%d项申辩未裁定，裁定后才能签发。", n)
@@ -442,19 +505,32 @@ func (c *Case) Issue(by Actor, now time.Time, r Rules, dueDates map[int64]Date) 
 	if len(bad) > 0 {
 		return FieldError("整改期限有误。", map[string]string{"due_dates": strings.Join(bad, "")})
 	}
+	var notes []string
 	for i := range c.Findings {
 		f := &c.Findings[i]
+		if req, ok := p.Requirements[f.ID]; ok {
+			f.Requirement = strings.TrimSpace(req)
+		}
 		if f.Status != FindingOpen {
 			continue
 		}
 		if d, ok := dueDates[f.ID]; ok {
-			f.DueOn = d
+			f.DueOn = r.Calendar.NextWorkingDay(d)
+			if f.DueOn != d {
+				notes = append(notes, fmt.Sprintf("问题「%s」的整改期限%s为非工作日，已顺延至%s。", f.Title, d, f.DueOn))
+			}
 		} else {
 			f.DueOn = r.DueDate(f.Severity, now)
 		}
 	}
+	c.Evaluation, c.CopyTo = evaluation, copyTo
 	c.IssuedAt = &now
 	c.IssuedBy = by.UserID
+	c.Notes = notes
+	c.addDocument(by, now, DocOpinion, c.opinionContent(r, p.Paper, nil), nil, "")
+	if r.UnderProcedure(c.Kind) {
+		c.addDocument(by, now, DocReport, c.reportContent(r, p.Paper), nil, "")
+	}
 	c.advance(ActIssue, now)
 	return nil
 }
@@ -474,8 +550,12 @@ func (c *Case) SubmitRectification(by Actor, now time.Time) error {
 		if len(f.Measures) == 0 {
 			missing = append(missing, fmt.Sprintf("问题「%s」尚无整改措施。", f.Title))
 		}
-		if !c.hasRectificationEvidence(f) {
-			missing = append(missing, fmt.Sprintf("问题「%s」尚无整改佐证材料。", f.Title))
+		if !c.HasRectificationEvidence(f) {
+			if f.Status == FindingFailed {
+				missing = append(missing, fmt.Sprintf("问题「%s」复查未通过，须上传复查后新的整改佐证材料。", f.Title))
+			} else {
+				missing = append(missing, fmt.Sprintf("问题「%s」尚无整改佐证材料。", f.Title))
+			}
 		}
 	}
 	if len(missing) > 0 {
@@ -491,11 +571,23 @@ func (c *Case) SubmitRectification(by Actor, now time.Time) error {
 	return nil
 }
 
-// hasRectificationEvidence reports whether f has a file uploaded after the issue: photos taken while
-// inspecting show the problem, not its rectification.
-func (c *Case) hasRectificationEvidence(f Finding) bool {
+// HasRectificationEvidence reports whether f has new proof of its rectification: a file uploaded after
+// the issue (photos taken while inspecting show the problem, not its rectification), and for a finding
+// that failed its recheck after that recheck, that is not a copy of a file the case held before then.
+func (c *Case) HasRectificationEvidence(f Finding) bool {
+	var since time.Time
+	if c.IssuedAt != nil {
+		since = *c.IssuedAt
+	}
+	if f.Status == FindingFailed {
+		for _, rc := range c.Rechecks {
+			if rc.FindingID == f.ID && !rc.Passed && rc.At.After(since) {
+				since = rc.At
+			}
+		}
+	}
 	for _, e := range f.Evidence {
-		if c.IssuedAt == nil || e.UploadedAt.After(*c.IssuedAt) {
+		if e.UploadedAt.After(since) && !c.seenBefore(e.SHA256, since) {
 			return true
 		}
 	}
@@ -519,7 +611,7 @@ func (c *Case) Recheck(by Actor, now time.Time, r Rules, results []RecheckResult
 	}
 	today := DateOf(now)
 	seen := map[int64]bool{}
-	var bad []string
+	var bad, notes []string
 	for _, res := range results {
 		f := c.Finding(res.FindingID)
 		switch {
@@ -546,6 +638,9 @@ func (c *Case) Recheck(by Actor, now time.Time, r Rules, results []RecheckResult
 		case res.NewDueOn.Before(today):
 			bad = append(bad, fmt.Sprintf("问题「%s」的新整改期限不能早于今天。", f.Title))
 		}
+		if d := r.Calendar.NextWorkingDay(res.NewDueOn); res.NewDueOn.Valid() && d != res.NewDueOn {
+			notes = append(notes, fmt.Sprintf("问题「%s」的新整改期限%s为非工作日，已顺延至%s。", f.Title, res.NewDueOn, d))
+		}
 	}
 	for _, f := range c.Findings {
 		if f.Status == FindingSubmitted && !seen[f.ID] {
@@ -569,14 +664,15 @@ func (c *Case) Recheck(by Actor, now time.Time, r Rules, results []RecheckResult
 		} else {
 			failed = true
 			f.Status = FindingFailed
-			f.DueOn = res.NewDueOn
-			rc.NewDueOn = res.NewDueOn
+			f.DueOn = r.Calendar.NextWorkingDay(res.NewDueOn)
+			rc.NewDueOn = f.DueOn
 		}
 		c.Rechecks = append(c.Rechecks, rc)
 	}
 	if failed {
 		c.RecheckFailures++
 	}
+	c.Notes = notes
 	c.advance(ActRecheck, now)
 	return nil
 }

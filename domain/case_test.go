@@ -2,6 +2,7 @@ package domain
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 	"unicode"
@@ -72,11 +73,13 @@ func addTestFinding(t *testing.T, c *Case, id int64, title string, sev Severity)
 // rectifyTestFinding gives a finding a measure and a file, as the school would.
 func rectifyTestFinding(t *testing.T, c *Case, id int64, now time.Time) {
 	t.Helper()
-	if _, err := c.AddMeasure(principal, now, id, MeasureInput{Description: "更换消毒柜，建立台账。", ResponsiblePerson: "王校长", ResponsibleUnit: "总务处", DueOn: DateOf(now).AddDays(10)}); err != nil {
+	if _, err := c.AddMeasure(principal, now, Rules{}, id, MeasureInput{Description: "更换消毒柜，建立台账。", ResponsiblePerson: "王校长", ResponsibleUnit: "总务处", DueOn: DateOf(now).AddDays(10)}); err != nil {
 		t.Fatalf("AddMeasure: %v", err)
 	}
 	fid := id
-	if _, err := c.AttachEvidence(principal, now, Evidence{FindingID: &fid, SHA256: "ab", Size: 10, ContentType: "image/jpeg"}); err != nil {
+	// A new photo each time: one already in the case is no proof of rectification.
+	sha := fmt.Sprintf("%064x", now.UnixNano())
+	if _, err := c.AttachEvidence(principal, now, Evidence{FindingID: &fid, SHA256: sha, Size: 10, ContentType: "image/jpeg"}); err != nil {
 		t.Fatalf("AttachEvidence: %v", err)
 	}
 }
@@ -382,7 +385,7 @@ func TestMeasuresAndEvidence(t *testing.T) {
 	wantCode(t, c.CanAttachEvidence(principal, &one), EFORBIDDEN)
 	nine := int64(9)
 	wantFields(t, c.CanAttachEvidence(inspector, &nine), "finding_id")
-	_, err := c.AddMeasure(principal, caseNow, 1, MeasureInput{Description: "x", ResponsiblePerson: "y", DueOn: "2026-04-01"})
+	_, err := c.AddMeasure(principal, caseNow, Rules{}, 1, MeasureInput{Description: "x", ResponsiblePerson: "y", DueOn: "2026-04-01"})
 	wantCode(t, err, ECONFLICT)
 	e, err := c.AttachEvidence(inspector, caseNow, Evidence{SHA256: "ef", Note: " 现场照片 "})
 	must(t, err)
@@ -398,21 +401,21 @@ func TestMeasuresAndEvidence(t *testing.T) {
 	must(t, c.CanAttachEvidence(principal, &one))
 
 	// The inspection photo does not count as rectification evidence.
-	_, err = c.AddMeasure(principal, caseNow, 1, MeasureInput{Description: "更换消毒柜", ResponsiblePerson: "王校长", DueOn: "2026-03-20"})
+	_, err = c.AddMeasure(principal, caseNow, Rules{}, 1, MeasureInput{Description: "更换消毒柜", ResponsiblePerson: "王校长", DueOn: "2026-03-20"})
 	must(t, err)
 	wantFields(t, c.SubmitRectification(principal, caseNow), "findings")
 
-	_, err = c.AddMeasure(officeUser, caseNow, 1, MeasureInput{Description: "督促学校整改", ResponsiblePerson: "李科长", DueOn: "2026-03-20"})
+	_, err = c.AddMeasure(officeUser, caseNow, Rules{}, 1, MeasureInput{Description: "督促学校整改", ResponsiblePerson: "李科长", DueOn: "2026-03-20"})
 	wantCode(t, err, EFORBIDDEN)
-	_, err = c.AddMeasure(principal, caseNow, 9, MeasureInput{Description: "x", ResponsiblePerson: "y", DueOn: "2026-03-20"})
+	_, err = c.AddMeasure(principal, caseNow, Rules{}, 9, MeasureInput{Description: "x", ResponsiblePerson: "y", DueOn: "2026-03-20"})
 	wantCode(t, err, ENOTFOUND)
-	_, err = c.AddMeasure(principal, caseNow, 1, MeasureInput{Description: " ", ResponsiblePerson: "", DueOn: "2026-03-01"})
+	_, err = c.AddMeasure(principal, caseNow, Rules{}, 1, MeasureInput{Description: " ", ResponsiblePerson: "", DueOn: "2026-03-01"})
 	wantFields(t, err, "description", "responsible_person", "due_on")
-	_, err = c.AddMeasure(principal, caseNow, 1, MeasureInput{Description: "x", ResponsiblePerson: "y"})
+	_, err = c.AddMeasure(principal, caseNow, Rules{}, 1, MeasureInput{Description: "x", ResponsiblePerson: "y"})
 	wantFields(t, err, "due_on")
 
 	v := c.Version
-	m, err := c.AddMeasure(principal, caseNow, 1, MeasureInput{Description: " 建立消毒台账 ", ResponsiblePerson: "张主任", ResponsibleUnit: "后勤处", DueOn: "2026-03-02"})
+	m, err := c.AddMeasure(principal, caseNow, Rules{}, 1, MeasureInput{Description: " 建立消毒台账 ", ResponsiblePerson: "张主任", ResponsibleUnit: "后勤处", DueOn: "2026-03-02"})
 	must(t, err)
 	if m.FindingID != 1 || m.Description != "建立消毒台账" || m.CreatedBy != principal.UserID || c.Version != v+1 || len(c.Finding(1).Measures) != 2 {
 		t.Errorf("measure = %+v", m)
@@ -426,6 +429,6 @@ func TestMeasuresAndEvidence(t *testing.T) {
 	}
 	// Nothing more while verifying.
 	wantCode(t, c.CanAttachEvidence(principal, &one), ECONFLICT)
-	_, err = c.AddMeasure(principal, later, 1, MeasureInput{Description: "x", ResponsiblePerson: "y", DueOn: "2026-04-01"})
+	_, err = c.AddMeasure(principal, later, Rules{}, 1, MeasureInput{Description: "x", ResponsiblePerson: "y", DueOn: "2026-04-01"})
 	wantCode(t, err, ECONFLICT)
 }

@@ -61,6 +61,10 @@ type Head struct {
 	Label   string // as messages name it: 案件乌督学〔2026〕5号, 问责#3（某某学校）
 	Owner   Org    // the office that handles it
 	Target  Org    // the unit it is about; the zero Org when it is about none
+	// ReadAlso, when set, is another casbin object whose "read" right lets one read the record too,
+	// at the same paths: a 评估监测 case is read by the monitor role ("monitoring_case"), which reads
+	// no other case. Casbin sees objects and paths, not a case's type, so the record says it.
+	ReadAlso string
 }
 
 // Path is where the record lies for side.

@@ -20,6 +20,27 @@ const (
 	// Monitoring and the 督办 ledger.
 	NotifyCaseProposed NotificationKind = "case_proposed" // a binding indicator behind its trajectory proposes a case
 	NotifyTaskOverdue  NotificationKind = "task_overdue"  // a 督办事项 is past its due date
+
+	// Issue 12: whoever must act next on a case is told at each step.
+	NotifyCaseOpened     NotificationKind = "case_opened"      // the team: a case to inspect
+	NotifyCaseNotice     NotificationKind = "case_notice"      // the target: a 督导通知
+	NotifySelfEvaluation NotificationKind = "self_evaluation"  // the team: the target's 自评报告
+	NotifyPreliminary    NotificationKind = "case_preliminary" // the target: the 初步督导意见
+	NotifyObjection      NotificationKind = "objection_filed"  // the directors: an objection to rule on
+	NotifyRuling         NotificationKind = "objection_ruled"  // the target: the ruling
+	NotifyAcknowledged   NotificationKind = "case_acknowledged"
+	NotifyForReview      NotificationKind = "case_for_review" // the directors: a report to issue
+	NotifyReturned       NotificationKind = "case_returned"   // the team: the report came back
+	NotifyIssued         NotificationKind = "case_issued"     // the target: the 意见书
+	NotifyReport         NotificationKind = "case_report"     // the next-higher office: the 督导报告 (R11)
+	NotifyRectification  NotificationKind = "case_rectified"  // the office: a rectification to recheck
+	NotifyRechecked      NotificationKind = "case_rechecked"  // the target: the recheck's result
+	NotifyCancelled      NotificationKind = "case_cancelled"
+	NotifySafety         NotificationKind = "safety_hazard"      // R34: a critical finding, at once
+	NotifyCorrected      NotificationKind = "document_corrected" // the target: a corrected 意见书
+	NotifyReviewApplied  NotificationKind = "review_applied"     // the deciding office: a 复查/复核 (R16)
+	NotifyReviewDecided  NotificationKind = "review_decided"     // the applicant: the decision
+	NotifyReviewLate     NotificationKind = "review_late"        // the deciding office: past its clock
 )
 
 // Label is the Chinese name of k.
@@ -46,6 +67,44 @@ func (k NotificationKind) Label() string {
 		return "评估监测立案建议"
 	case NotifyTaskOverdue:
 		return "督办事项逾期"
+	case NotifyCaseOpened:
+		return "新的督导任务"
+	case NotifyCaseNotice:
+		return "督导通知"
+	case NotifySelfEvaluation:
+		return "自评报告"
+	case NotifyPreliminary:
+		return "初步督导意见"
+	case NotifyObjection:
+		return "申辩待裁定"
+	case NotifyRuling:
+		return "申辩裁定"
+	case NotifyAcknowledged:
+		return "初步意见已确认"
+	case NotifyForReview:
+		return "报告待签发"
+	case NotifyReturned:
+		return "报告退回修改"
+	case NotifyIssued:
+		return "督导意见书"
+	case NotifyReport:
+		return "督导报告"
+	case NotifyRectification:
+		return "整改待复查"
+	case NotifyRechecked:
+		return "复查结果"
+	case NotifyCancelled:
+		return "案件撤销"
+	case NotifySafety:
+		return "安全隐患"
+	case NotifyCorrected:
+		return "意见书更正"
+	case NotifyReviewApplied:
+		return "复查复核申请"
+	case NotifyReviewDecided:
+		return "复查复核决定"
+	case NotifyReviewLate:
+		return "复查复核超期"
 	}
 	return string(k)
 }

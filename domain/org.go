@@ -80,6 +80,33 @@ type Org struct {
 	Kind     OrgKind
 	ParentID *int64
 	Path     Jurisdiction
+	// FullName is the name the office signs documents with (乌海市人民政府教育督导委员会办公室); "" takes
+	// the default of OfficeName. Issue 12: the 督导意见书 names its issuing office in full.
+	FullName string
+}
+
+// OfficeName is the full name of the supervision office an org stands for on paper: FullName when
+// set, else for a region, city or district '<name>人民政府教育督导委员会办公室' (the office of the
+// government's 教育督导委员会, which issues the 意见书, R9), and the org's own name for anything else.
+func (o Org) OfficeName() string {
+	if o.FullName != "" {
+		return o.FullName
+	}
+	switch o.Kind {
+	case OrgRegion, OrgCity, OrgDistrict:
+		return o.Name + "人民政府教育督导委员会办公室"
+	}
+	return o.Name
+}
+
+// Government is the people's government of a region, city or district org, to which its office
+// reports (R11: the 督导报告 goes to the same-level government); "" for other orgs.
+func (o Org) Government() string {
+	switch o.Kind {
+	case OrgRegion, OrgCity, OrgDistrict:
+		return o.Name + "人民政府"
+	}
+	return ""
 }
 
 // NewOrg checks an org's fields and derives its path from its parent's.

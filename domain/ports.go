@@ -159,10 +159,23 @@ type CaseRepo interface {
 	// FindingsToRectify lists the findings the target org still has to rectify in cases being
 	// rectified, earliest due first, up to limit, with how many there are in all.
 	FindingsToRectify(ctx context.Context, targetOrgID int64, limit int) ([]FindingDue, int, error)
-	// EvidenceSeenElsewhere reports whether a file with this sha256 is attached to another case
-	// (of any year): the same photo offered twice as proof.
-	EvidenceSeenElsewhere(ctx context.Context, sha string, caseID int64) (bool, error)
+	// FirstSighting finds the first upload of a file with this sha256, on any case (this one included):
+	// the same photo offered twice as proof. ok is false when the file is new.
+	FirstSighting(ctx context.Context, sha string) (s EvidenceSighting, ok bool, err error)
 	GetEvidence(ctx context.Context, id int64) (Evidence, error)
+	// GetCaseDocument loads one document of a case with its content and renderings (issue 12).
+	GetCaseDocument(ctx context.Context, caseID, docID int64) (CaseDocument, error)
+}
+
+// ReviewRepo stores the 复查/复核 requests of R16 (issue 12).
+type ReviewRepo interface {
+	CreateReviewRequest(ctx context.Context, q *ReviewRequest) error
+	GetReviewRequest(ctx context.Context, id int64) (*ReviewRequest, error)
+	SaveReviewRequest(ctx context.Context, q *ReviewRequest, expectedVersion int) error
+	// CaseReviewRequests lists a case's requests, oldest first.
+	CaseReviewRequests(ctx context.Context, caseID int64) ([]ReviewRequest, error)
+	// LateReviewRequests lists the requests awaiting a decision due before today.
+	LateReviewRequests(ctx context.Context, today Date) ([]ReviewRequest, error)
 }
 
 // CaseSummary is a case as a work list shows it: the case without its parts (its inspectors

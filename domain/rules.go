@@ -63,6 +63,25 @@ type Rules struct {
 	// Categories are the finding categories; DefaultCategory (one of them) is used when none is given.
 	Categories      []string `json:"categories"`
 	DefaultCategory string   `json:"default_category"`
+	// ProcedureKinds are the kinds of supervision run under the 专项/综合 procedure (R7, R20): a team of
+	// TeamMinSize 督学 and a written 督导通知 NoticeDays ahead of the visit, unless marked unannounced
+	// (四不两直, R47). Empty switches the procedure off.
+	ProcedureKinds []CaseKind `json:"procedure_kinds"`
+	// TeamMinSize is the smallest 督导小组 of a ProcedureKinds case (R7: at least 3 督学).
+	TeamMinSize int `json:"team_min_size"`
+	// NoticeDays: the 督导通知 of a ProcedureKinds case is sent at least this many days before the
+	// visit (R20: 30 days, "except in special circumstances").
+	NoticeDays int `json:"notice_days"`
+	// The R16 ladder: the target may apply for 复查 within ReviewApplyDays of the 意见书, decided
+	// within ReviewDecideDays; then for 复核 by the next-higher office within RereviewApplyDays of the
+	// 复查 decision, decided within RereviewDecideDays. Calendar days, moved to the next working day.
+	ReviewApplyDays    int `json:"review_apply_days"`
+	ReviewDecideDays   int `json:"review_decide_days"`
+	RereviewApplyDays  int `json:"rereview_apply_days"`
+	RereviewDecideDays int `json:"rereview_decide_days"`
+	// HigherOffice is the supervision office above the root of the org tree (the region's), which the
+	// tree does not hold: the 抄送 of a root office's 督导报告 (R11) and where its 复核 goes (R16).
+	HigherOffice string `json:"higher_office"`
 	// Sources cites, per JSON field name, where each value comes from.
 	Sources map[string]string `json:"sources"`
 
@@ -134,6 +153,33 @@ func (r Rules) ProposalOverdue(completed Date, now time.Time) bool {
 	return r.Calendar.NextWorkingDay(completed.AddDays(r.ProposalDecisionDays)).Before(DateOf(now))
 }
 
+// UnderProcedure reports whether cases of kind k follow the 专项/综合 procedure (R7, R20).
+func (r Rules) UnderProcedure(k CaseKind) bool { return slices.Contains(r.ProcedureKinds, k) }
+
+// EarliestVisit is the first visit day a 督导通知 sent at sent may announce: NoticeDays later (R20).
+func (r Rules) EarliestVisit(sent time.Time) Date { return DateOf(sent).AddDays(r.NoticeDays) }
+
+// due is the day n calendar days after d, moved to the next working day (SPEC §2.3).
+func (r Rules) due(d Date, n int) Date { return r.Calendar.NextWorkingDay(d.AddDays(n)) }
+
+// ReviewApplyBy is the last day the target may apply for 复查 of an opinion issued at issued (R16).
+func (r Rules) ReviewApplyBy(issued time.Time) Date { return r.due(DateOf(issued), r.ReviewApplyDays) }
+
+// ReviewDecideBy is the day by which a 复查 applied for at applied is to be decided (R16).
+func (r Rules) ReviewDecideBy(applied time.Time) Date {
+	return r.due(DateOf(applied), r.ReviewDecideDays)
+}
+
+// RereviewApplyBy is the last day the target may apply for 复核 of a 复查 decided at decided (R16).
+func (r Rules) RereviewApplyBy(decided time.Time) Date {
+	return r.due(DateOf(decided), r.RereviewApplyDays)
+}
+
+// RereviewDecideBy is the day by which a 复核 applied for at applied is to be decided (R16).
+func (r Rules) RereviewDecideBy(applied time.Time) Date {
+	return r.due(DateOf(applied), r.RereviewDecideDays)
+}
+
 // ValidCategory reports whether s is one of the finding categories.
 func (r Rules) ValidCategory(s string) bool {
 	return slices.Contains(r.Categories, s)
@@ -170,6 +216,21 @@ func (r Rules) Validate() error {
 	for sev := range r.DueDays {
 		if !sev.Valid() {
 			bad["due_days"] = "严重程度" + string(sev) + "未定义。"
+		}
+	}
+	positive("review_apply_days", r.ReviewApplyDays)
+	positive("review_decide_days", r.ReviewDecideDays)
+	positive("rereview_apply_days", r.RereviewApplyDays)
+	positive("rereview_decide_days", r.RereviewDecideDays)
+	if r.TeamMinSize < 1 {
+		bad["team_min_size"] = "应为正整数（1 即不限人数）。"
+	}
+	if r.NoticeDays < 0 {
+		bad["notice_days"] = "不能为负数。"
+	}
+	for _, k := range r.ProcedureKinds {
+		if !k.Valid() {
+			bad["procedure_kinds"] = "督导方式" + string(k) + "未定义。"
 		}
 	}
 	seen := map[string]bool{}

@@ -19,6 +19,13 @@ func testRules() Rules {
 		Categories:                []string{"校园安全", "食品卫生", "其他"},
 		DefaultCategory:           "其他",
 		Registry:                  DefaultRegistryRules(),
+		ProcedureKinds:            []CaseKind{KindComprehensive, KindSpecial},
+		TeamMinSize:               3,
+		NoticeDays:                30,
+		ReviewApplyDays:           15,
+		ReviewDecideDays:          30,
+		RereviewApplyDays:         15,
+		RereviewDecideDays:        20,
 	}
 }
 

@@ -35,6 +35,9 @@ var allPairs = []pair{
 	{"assignment", "read"}, {"assignment", "assign"},
 	{"plan", "read"}, {"plan", "create"}, {"plan", "edit"}, {"plan", "approve"}, {"plan", "return"}, {"plan", "publish"},
 	{"draw", "read"}, {"draw", "create"}, {"draw", "commit_witness"}, {"draw", "close_commitments"}, {"draw", "reveal"}, {"draw", "cancel"},
+	// Issue 12.
+	{"case", "notice.send"}, {"monitoring_case", "read"},
+	{"review_request", "read"}, {"review_request", "apply"}, {"review_request", "decide"},
 }
 
 // roleMay is SPEC §1 written out by hand: what each role may do within its own jurisdiction.
@@ -67,6 +70,8 @@ var roleMay = map[domain.Role][]pair{
 		{"assignment", "read"}, {"assignment", "assign"},
 		{"plan", "read"}, {"plan", "approve"}, {"plan", "return"}, {"plan", "publish"},
 		{"draw", "read"}, {"draw", "create"}, {"draw", "commit_witness"}, {"draw", "close_commitments"}, {"draw", "reveal"}, {"draw", "cancel"},
+		// send the 督导通知 of the office's visits (R20); decide 复查 and, for the office below, 复核 (R16).
+		{"case", "notice.send"}, {"review_request", "read"}, {"review_request", "decide"},
 	},
 	// plan, inspect, record findings and evidence, draft reports, recheck; routine cases issue on the spot (R28).
 	domain.RoleSupervisor: {
@@ -82,6 +87,8 @@ var roleMay = map[domain.Role][]pair{
 		{"assignment", "read"},
 		{"plan", "read"}, {"plan", "create"}, {"plan", "edit"},
 		{"draw", "read"}, {"draw", "create"}, {"draw", "commit_witness"}, {"draw", "close_commitments"}, {"draw", "reveal"},
+		// send the 督导通知 before a 专项/综合 visit (R7, R20); read the target's 复查/复核 requests.
+		{"case", "notice.send"}, {"review_request", "read"},
 	},
 	// the inspected side: see, acknowledge, object, rectify with measures and evidence.
 	// and, held accountable, read its own records and make its 陈述申辩 (R56).
@@ -92,6 +99,8 @@ var roleMay = map[domain.Role][]pair{
 		{"accountability", "read"}, {"accountability", "statement"}, {"incentive", "read"},
 		// its schools' 挂牌 (R22)
 		{"assignment", "read"},
+		// apply for 复查, then 复核, of its own 意见书 (R16).
+		{"review_request", "read"}, {"review_request", "apply"},
 	},
 	domain.RoleSchool: {
 		{"org", "read"},
@@ -100,10 +109,11 @@ var roleMay = map[domain.Role][]pair{
 		{"accountability", "read"}, {"accountability", "statement"}, {"incentive", "read"},
 		// its own 挂牌 (R22)
 		{"assignment", "read"},
+		{"review_request", "read"}, {"review_request", "apply"},
 	},
-	// monitoring data only; no case or user access.
+	// monitoring data, and the 评估监测 cases in its scope (issue 12); no other case, no user access.
 	domain.RoleMonitor: {
-		{"org", "read"},
+		{"org", "read"}, {"monitoring_case", "read"},
 	},
 	// read everything in scope, including the audit log; change nothing.
 	domain.RoleAuditor: {
@@ -111,6 +121,7 @@ var roleMay = map[domain.Role][]pair{
 		{"case", "read"}, {"case", "audit.read"},
 		{"accountability", "read"}, {"incentive", "read"},
 		{"inspector", "read"}, {"assignment", "read"}, {"plan", "read"}, {"draw", "read"},
+		{"accountability", "read"}, {"incentive", "read"}, {"review_request", "read"},
 	},
 }
 

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -43,6 +42,14 @@ type caseRow struct {
 	CancelReason             string
 	ReturnComment            string
 	UpdatedAt                time.Time
+	// Issue 12 (migration 11): the procedure before the visit and what the 意见书 says.
+	Unannounced        bool
+	UnannouncedReason  string
+	NoticeSentAt       *time.Time
+	SelfEvaluationDue  string
+	PreliminaryOpinion string
+	Evaluation         string
+	CopyTo             string // JSON array
 }
 
 func (caseRow) TableName() string { return "cases" }
@@ -65,6 +72,9 @@ func caseFromDomain(c *domain.Case) caseRow {
 		Acknowledged: c.Acknowledged, ReviewSubmittedBy: c.ReviewSubmittedBy, IssuedBy: c.IssuedBy,
 		RectificationSubmittedBy: c.RectificationSubmittedBy, RecheckFailures: c.RecheckFailures,
 		CancelReason: c.CancelReason, ReturnComment: c.ReturnComment,
+		Unannounced: c.Unannounced, UnannouncedReason: c.UnannouncedReason, NoticeSentAt: utcPtr(c.NoticeSentAt),
+		SelfEvaluationDue: string(c.SelfEvaluationDue), PreliminaryOpinion: c.PreliminaryOpinion, Evaluation: c.Evaluation,
+		CopyTo: stringsJSON(c.CopyTo),
 	}
 }
 
@@ -76,6 +86,9 @@ func (r caseRow) toDomain(owner, target domain.Org) domain.Case {
 		IssuedAt: r.IssuedAt, ClosedAt: r.ClosedAt, ObjectionDeadline: r.ObjectionDeadline, Acknowledged: r.Acknowledged,
 		ReviewSubmittedBy: r.ReviewSubmittedBy, IssuedBy: r.IssuedBy, RectificationSubmittedBy: r.RectificationSubmittedBy,
 		RecheckFailures: r.RecheckFailures, CancelReason: r.CancelReason, ReturnComment: r.ReturnComment,
+		Unannounced: r.Unannounced, UnannouncedReason: r.UnannouncedReason, NoticeSentAt: r.NoticeSentAt,
+		SelfEvaluationDue: domain.Date(r.SelfEvaluationDue), PreliminaryOpinion: r.PreliminaryOpinion, Evaluation: r.Evaluation,
+		CopyTo: jsonStrings(r.CopyTo),
 	}
 }
 
@@ -94,6 +107,7 @@ type findingRow struct {
 	TargetPath  string
 	CaseYear    int
 	IssuedAt    *time.Time
+	Requirement string
 }
 
 func (findingRow) TableName() string { return "findings" }
@@ -108,6 +122,7 @@ type measureRow struct {
 	DueOn             string
 	CreatedBy         int64
 	CreatedAt         time.Time
+	LateReason        string
 }
 
 func (measureRow) TableName() string { return "measures" }
@@ -125,13 +140,18 @@ type evidenceRow struct {
 	UploadedBy  int64
 	UploadedAt  time.Time
 	Reused      bool
+	ObjectionID *int64
+	Purpose     string
+	ReusedOf    *int64
+	ReusedWhere string
 }
 
 func (evidenceRow) TableName() string { return "evidence" }
 
 func (r evidenceRow) toDomain() domain.Evidence {
 	return domain.Evidence{ID: r.ID, CaseID: r.CaseID, FindingID: r.FindingID, SHA256: r.SHA256, Size: r.Size, ContentType: r.ContentType,
-		Note: r.Note, CapturedAt: r.CapturedAt, Lat: r.Lat, Lng: r.Lng, UploadedBy: r.UploadedBy, UploadedAt: r.UploadedAt, Reused: r.Reused}
+		Note: r.Note, CapturedAt: r.CapturedAt, Lat: r.Lat, Lng: r.Lng, UploadedBy: r.UploadedBy, UploadedAt: r.UploadedAt, Reused: r.Reused,
+		ObjectionID: r.ObjectionID, Purpose: domain.EvidencePurpose(r.Purpose), ReusedOf: r.ReusedOf, ReusedWhere: r.ReusedWhere}
 }
 
 type objectionRow struct {
@@ -229,15 +249,20 @@ func (db *DB) GetCase(ctx context.Context, id int64) (*domain.Case, error) {
 	var erows []evidenceRow
 	var orows []objectionRow
 	var rrows []recheckRow
+	var drows []documentRow
 	for _, q := range []struct {
 		dest any
 		what string
-	}{{&insp, "inspectors"}, {&frows, "findings"}, {&mrows, "measures"}, {&erows, "evidence"}, {&orows, "objections"}, {&rrows, "rechecks"}} {
+	}{{&insp, "inspectors"}, {&frows, "findings"}, {&mrows, "measures"}, {&erows, "evidence"}, {&orows, "objections"}, {&rrows, "rechecks"}, {&drows, "documents"}} {
 		order := "id"
 		if q.what == "inspectors" {
 			order = "user_id"
 		}
-		if err := conn.Where("case_id = ?", id).Order(order).Find(q.dest).Error; err != nil {
+		cq := conn.Where("case_id = ?", id)
+		if q.what == "documents" {
+			cq = cq.Select(documentMetaColumns) // the bodies are loaded on request
+		}
+		if err := cq.Order(order).Find(q.dest).Error; err != nil {
 			return nil, translate(err, "案件", "get case "+q.what)
 		}
 	}
@@ -248,12 +273,14 @@ func (db *DB) GetCase(ctx context.Context, id int64) (*domain.Case, error) {
 	for i, r := range frows {
 		idx[r.ID] = i
 		c.Findings = append(c.Findings, domain.Finding{ID: r.ID, CaseID: r.CaseID, Title: r.Title, Description: r.Description,
-			Severity: domain.Severity(r.Severity), Category: r.Category, ItemCode: r.ItemCode, DueOn: domain.Date(r.DueOn), Status: domain.FindingStatus(r.Status)})
+			Severity: domain.Severity(r.Severity), Category: r.Category, ItemCode: r.ItemCode, DueOn: domain.Date(r.DueOn), Status: domain.FindingStatus(r.Status),
+			Requirement: r.Requirement})
 	}
 	for _, r := range mrows {
 		if i, ok := idx[r.FindingID]; ok {
 			c.Findings[i].Measures = append(c.Findings[i].Measures, domain.Measure{ID: r.ID, FindingID: r.FindingID, Description: r.Description,
-				ResponsiblePerson: r.ResponsiblePerson, ResponsibleUnit: r.ResponsibleUnit, DueOn: domain.Date(r.DueOn), CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt})
+				ResponsiblePerson: r.ResponsiblePerson, ResponsibleUnit: r.ResponsibleUnit, DueOn: domain.Date(r.DueOn), CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt,
+				LateReason: r.LateReason})
 		}
 	}
 	for _, r := range erows {
@@ -275,6 +302,9 @@ func (db *DB) GetCase(ctx context.Context, id int64) (*domain.Case, error) {
 	}
 	if err := db.loadScoring(ctx, &c); err != nil { // frameworks: the case's scoring (framework.go)
 		return nil, err
+	}
+	for _, r := range drows {
+		c.Documents = append(c.Documents, r.toDomain())
 	}
 	return &c, nil
 }
@@ -300,7 +330,8 @@ func (db *DB) SaveCase(ctx context.Context, c *domain.Case, expectedVersion int)
 	res := db.conn(ctx).Model(&caseRow{}).Where("id = ? AND version = ?", c.ID, expectedVersion).
 		Select("title", "planned_on", "status", "version", "started_at", "preliminary_at", "issued_at", "closed_at",
 			"objection_deadline", "acknowledged", "review_submitted_by", "issued_by", "rectification_submitted_by",
-			"recheck_failures", "cancel_reason", "return_comment", "updated_at").
+			"recheck_failures", "cancel_reason", "return_comment", "updated_at",
+			"unannounced", "unannounced_reason", "notice_sent_at", "self_evaluation_due", "preliminary_opinion", "evaluation", "copy_to").
 		Updates(&row)
 	if res.Error != nil {
 		return translate(res.Error, "案件", "save case")
@@ -322,7 +353,7 @@ func (db *DB) saveChildren(ctx context.Context, c *domain.Case) error {
 		f := &c.Findings[i]
 		f.CaseID = c.ID
 		fr := findingRow{ID: f.ID, CaseID: c.ID, Title: f.Title, Description: f.Description, Severity: string(f.Severity),
-			Category: f.Category, ItemCode: f.ItemCode, DueOn: string(f.DueOn), Status: string(f.Status),
+			Category: f.Category, ItemCode: f.ItemCode, DueOn: string(f.DueOn), Status: string(f.Status), Requirement: f.Requirement,
 			TargetOrgID: c.TargetOrg.ID, TargetPath: string(c.TargetOrg.Path), CaseYear: c.Year, IssuedAt: utcPtr(c.IssuedAt)}
 		if f.ID == 0 {
 			if err := conn.Create(&fr).Error; err != nil {
@@ -330,7 +361,7 @@ func (db *DB) saveChildren(ctx context.Context, c *domain.Case) error {
 			}
 			f.ID = fr.ID
 		} else if err := conn.Model(&findingRow{}).Where("id = ? AND case_id = ?", f.ID, c.ID).
-			Select("title", "description", "severity", "category", "item_code", "due_on", "status", "issued_at").Updates(&fr).Error; err != nil {
+			Select("title", "description", "severity", "category", "item_code", "due_on", "status", "requirement", "issued_at").Updates(&fr).Error; err != nil {
 			return translate(err, "问题", "update finding")
 		}
 		keep = append(keep, f.ID)
@@ -341,7 +372,7 @@ func (db *DB) saveChildren(ctx context.Context, c *domain.Case) error {
 				continue
 			}
 			mr := measureRow{CaseID: c.ID, FindingID: f.ID, Description: m.Description, ResponsiblePerson: m.ResponsiblePerson,
-				ResponsibleUnit: m.ResponsibleUnit, DueOn: string(m.DueOn), CreatedBy: m.CreatedBy, CreatedAt: m.CreatedAt.UTC()}
+				ResponsibleUnit: m.ResponsibleUnit, DueOn: string(m.DueOn), CreatedBy: m.CreatedBy, CreatedAt: m.CreatedAt.UTC(), LateReason: m.LateReason}
 			if err := conn.Create(&mr).Error; err != nil {
 				return translate(err, "整改措施", "insert measure")
 			}
@@ -395,7 +426,10 @@ func (db *DB) saveChildren(ctx context.Context, c *domain.Case) error {
 		}
 		r.ID = rr.ID
 	}
-	return db.saveScoring(ctx, c) // frameworks: the case's scoring (framework.go)
+	if err := db.saveScoring(ctx, c); err != nil { // frameworks: the case's scoring (framework.go)
+		return err
+	}
+	return db.insertDocuments(ctx, c)
 }
 
 func (db *DB) insertEvidence(conn *gorm.DB, caseID int64, e *domain.Evidence) error {
@@ -404,7 +438,8 @@ func (db *DB) insertEvidence(conn *gorm.DB, caseID int64, e *domain.Evidence) er
 		return nil
 	}
 	er := evidenceRow{CaseID: caseID, FindingID: e.FindingID, SHA256: e.SHA256, Size: e.Size, ContentType: e.ContentType, Note: e.Note,
-		CapturedAt: utcPtr(e.CapturedAt), Lat: e.Lat, Lng: e.Lng, UploadedBy: e.UploadedBy, UploadedAt: e.UploadedAt.UTC(), Reused: e.Reused}
+		CapturedAt: utcPtr(e.CapturedAt), Lat: e.Lat, Lng: e.Lng, UploadedBy: e.UploadedBy, UploadedAt: e.UploadedAt.UTC(), Reused: e.Reused,
+		ObjectionID: e.ObjectionID, Purpose: string(e.Purpose), ReusedOf: e.ReusedOf, ReusedWhere: e.ReusedWhere}
 	if err := conn.Create(&er).Error; err != nil {
 		return translate(err, "佐证材料", "insert evidence")
 	}
@@ -624,15 +659,6 @@ func (db *DB) FindingsToRectify(ctx context.Context, targetOrgID int64, limit in
 			Title: r.Title, Status: domain.FindingStatus(r.Status), DueOn: domain.Date(r.DueOn)}
 	}
 	return out, int(total), nil
-}
-
-// EvidenceSeenElsewhere reports whether the same file is attached to another case.
-func (db *DB) EvidenceSeenElsewhere(ctx context.Context, sha string, caseID int64) (bool, error) {
-	var n int64
-	if err := db.conn(ctx).Model(&evidenceRow{}).Where("sha256 = ? AND case_id <> ?", sha, caseID).Limit(1).Count(&n).Error; err != nil {
-		return false, fmt.Errorf("storage: evidence seen elsewhere: %w", err)
-	}
-	return n > 0, nil
 }
 
 // GetEvidence loads one evidence record.

@@ -209,6 +209,7 @@ var migrations = []migration{migrationCore, migrationCases, migrationAccountabil
 	migrationRegistry,   // 8: inspectors, 挂牌, plans, draws (issue 10)
 	migrationMonitoring, // 9: frameworks, monitoring and the 督办 ledger (issue 11)
 	migrationReportFacts,
+	migrationPaperwork,  // 11: the case as paperwork (issue 12)
 }
 
 func (db *DB) render(sql string) string {

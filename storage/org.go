@@ -15,16 +15,17 @@ type orgRow struct {
 	ParentID  *int64
 	Path      string
 	CreatedAt time.Time
+	FullName  string // migration 11
 }
 
 func (orgRow) TableName() string { return "orgs" }
 
 func (r orgRow) toDomain() domain.Org {
-	return domain.Org{ID: r.ID, Code: r.Code, Name: r.Name, Kind: domain.OrgKind(r.Kind), ParentID: r.ParentID, Path: domain.Jurisdiction(r.Path)}
+	return domain.Org{ID: r.ID, Code: r.Code, Name: r.Name, Kind: domain.OrgKind(r.Kind), ParentID: r.ParentID, Path: domain.Jurisdiction(r.Path), FullName: r.FullName}
 }
 
 func orgFromDomain(o domain.Org) orgRow {
-	return orgRow{ID: o.ID, Code: o.Code, Name: o.Name, Kind: string(o.Kind), ParentID: o.ParentID, Path: string(o.Path)}
+	return orgRow{ID: o.ID, Code: o.Code, Name: o.Name, Kind: string(o.Kind), ParentID: o.ParentID, Path: string(o.Path), FullName: o.FullName}
 }
 
 // CreateOrg inserts o and sets its ID.

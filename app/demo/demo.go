@@ -21,6 +21,7 @@ const Password = "Dudao@2026"
 type seedFile struct {
 	Orgs []struct {
 		Code, Name, Kind, Parent, Note string
+		FullName                       string `json:"full_name"` // the office's name on documents (issue 12)
 	} `json:"orgs"`
 	Users []struct {
 		Username, Name, Role, Org string
@@ -62,9 +63,11 @@ func Load(ctx context.Context, x *app.App) (Summary, error) {
 	} else if domain.ErrorCode(err) != domain.ENOTFOUND {
 		return s, err
 	}
-	err := x.Atomically(ctx, func(ctx context.Context) error {
+	// The demo replays a history: nobody is told of it (no notifications, no emails).
+	err := x.Atomically(app.Quietly(ctx), func(ctx context.Context) error {
 		for _, o := range f.Orgs {
-			if _, err := x.CreateOrg(ctx, app.System, app.OrgInput{Code: o.Code, Name: o.Name, Kind: domain.OrgKind(o.Kind), ParentPath: domain.Jurisdiction(o.Parent)}); err != nil {
+			if _, err := x.CreateOrg(ctx, app.System, app.OrgInput{Code: o.Code, Name: o.Name, Kind: domain.OrgKind(o.Kind), ParentPath: domain.Jurisdiction(o.Parent),
+				FullName: o.FullName}); err != nil {
 				return fmt.Errorf("demo: org %s: %w", o.Code, err)
 			}
 		}

@@ -256,6 +256,14 @@ func TestBrowserCasePath(t *testing.T) {
 		t.Fatal("海勃湾区第一小学（示例） is not among the targets")
 	}
 	sup.do(chromedp.SetValue(chromedp.ID("target_org_id"), target), chromedp.SendKeys(chromedp.ID("title"), title))
+	// A 专项 case has a team of three (R7) and, without a notice 30 days ahead, is a 四不两直 visit (R47).
+	if n := sup.eval(`String([].filter.call(document.querySelectorAll('input[name="inspector_ids"]'), function(c) {
+		var l = document.querySelector('label[for="' + c.id + '"]');
+		if (l && (l.textContent.indexOf("赵芳") >= 0 || l.textContent.indexOf("刘洋") >= 0)) { c.checked = true; return true; }
+		return false; }).length)`); n != "2" {
+		t.Fatalf("%s more inspectors ticked, want 2", n)
+	}
+	sup.do(chromedp.Click(chromedp.ID("unannounced")), chromedp.SendKeys(chromedp.ID("unannounced_reason"), "食品安全举报线索，需现场核实。"))
 	sup.submit(`form[action="/cases"] button[type=submit]`)
 	sup.wantFlash("已新建督导案件")
 	sup.wantStatus("计划中")

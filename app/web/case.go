@@ -27,6 +27,9 @@ type openCaseRequest struct {
 	Title        string  `json:"title" form:"title" label:"案件标题" validate:"required,max=200"`
 	InspectorIDs []int64 `json:"inspector_ids" form:"inspector_ids" label:"督学" validate:"required,min=1,max=20,dive,gt=0"`
 	PlannedOn    string  `json:"planned_on" form:"planned_on" label:"计划日期" validate:"omitempty,datetime=2006-01-02"`
+	// Issue 12: a 四不两直 visit (R47) has no 督导通知 and says why.
+	Unannounced       bool   `json:"unannounced" form:"unannounced" label:"四不两直"`
+	UnannouncedReason string `json:"unannounced_reason" form:"unannounced_reason" label:"不发通知的理由" validate:"max=2000"`
 }
 
 type findingRequest struct {
@@ -35,15 +38,17 @@ type findingRequest struct {
 	Severity    string `json:"severity" form:"severity" label:"严重程度" validate:"required,oneof=minor major critical"`
 	Category    string `json:"category" form:"category" label:"问题类别" validate:"max=32"`
 	ItemCode    string `json:"item_code" form:"item_code" label:"指标代码" validate:"max=64"`
+	Requirement string `json:"requirement" form:"requirement" label:"整改要求和建议" validate:"max=2000"` // issue 12 (R9)
 }
 
 func (r openCaseRequest) toOpenCaseInput() app.OpenCaseInput {
 	return app.OpenCaseInput{Type: domain.CaseType(r.Type), Kind: domain.CaseKind(r.Kind), TargetOrgID: r.TargetOrgID, Title: r.Title,
-		InspectorIDs: r.InspectorIDs, PlannedOn: domain.Date(r.PlannedOn)}
+		InspectorIDs: r.InspectorIDs, PlannedOn: domain.Date(r.PlannedOn), Unannounced: r.Unannounced, UnannouncedReason: r.UnannouncedReason}
 }
 
 func (r findingRequest) toDomainFinding() domain.FindingInput {
-	return domain.FindingInput{Title: r.Title, Description: r.Description, Severity: domain.Severity(r.Severity), Category: r.Category, ItemCode: r.ItemCode}
+	return domain.FindingInput{Title: r.Title, Description: r.Description, Severity: domain.Severity(r.Severity), Category: r.Category, ItemCode: r.ItemCode,
+		Requirement: r.Requirement}
 }
 
 type objectionRequest struct {
@@ -61,10 +66,12 @@ type measureRequest struct {
 	ResponsiblePerson string `json:"responsible_person" form:"responsible_person" label:"责任人" validate:"required,max=50"`
 	ResponsibleUnit   string `json:"responsible_unit" form:"responsible_unit" label:"责任单位" validate:"max=100"`
 	DueOn             string `json:"due_on" form:"due_on" label:"完成期限" validate:"required,datetime=2006-01-02"`
+	LateReason        string `json:"late_reason" form:"late_reason" label:"超出整改期限的理由" validate:"max=2000"` // issue 12
 }
 
 func (r measureRequest) toDomainMeasure() domain.MeasureInput {
-	return domain.MeasureInput{Description: r.Description, ResponsiblePerson: r.ResponsiblePerson, ResponsibleUnit: r.ResponsibleUnit, DueOn: domain.Date(r.DueOn)}
+	return domain.MeasureInput{Description: r.Description, ResponsiblePerson: r.ResponsiblePerson, ResponsibleUnit: r.ResponsibleUnit, DueOn: domain.Date(r.DueOn),
+		LateReason: r.LateReason}
 }
 
 type recheckResultRequest struct {
@@ -79,6 +86,10 @@ type actionRequest struct {
 	Version  *int                   `json:"version" form:"version" label:"版本号" validate:"omitempty,gt=0"`
 	DueDates map[string]string      `json:"due_dates" label:"整改期限" validate:"omitempty,max=500,dive,keys,numeric,endkeys,datetime=2006-01-02"`
 	Results  []recheckResultRequest `json:"results" label:"复查结果" validate:"omitempty,max=500,dive"`
+	// issue: the 总体评价, the 抄送 and the 整改要求和建议 per finding id (R9; issue 12).
+	Evaluation   string            `json:"evaluation" form:"evaluation" label:"总体评价" validate:"max=2000"`
+	CopyTo       []string          `json:"copy_to" label:"抄送" validate:"omitempty,max=20,dive,max=100"`
+	Requirements map[string]string `json:"requirements" label:"整改要求和建议" validate:"omitempty,max=500,dive,keys,numeric,endkeys,max=2000"`
 
 	// What a form needs to judge its per-finding fields (not sent by clients).
 	action domain.Action
@@ -112,6 +123,19 @@ func (r *actionRequest) decodeForm(v url.Values) map[string]string {
 			r.DueDates = map[string]string{}
 		}
 		r.DueDates[id] = string(d)
+	}
+	if cc := strings.TrimSpace(v.Get("copy_to")); cc != "" { // the form's 抄送: one unit a line, or separated by 、，,
+		r.CopyTo = strings.FieldsFunc(cc, func(c rune) bool { return strings.ContainsRune("\n\r、，,；;", c) })
+	}
+	for key, vals := range v {
+		if id, ok := strings.CutPrefix(key, "req_"); ok && len(vals) > 0 && strings.TrimSpace(vals[0]) != "" {
+			if _, err := strconv.ParseInt(id, 10, 64); err == nil {
+				if r.Requirements == nil {
+					r.Requirements = map[string]string{}
+				}
+				r.Requirements[id] = vals[0]
+			}
+		}
 	}
 	if r.action != domain.ActRecheck {
 		return bad
@@ -150,7 +174,17 @@ func (r *actionRequest) decodeForm(v url.Values) map[string]string {
 }
 
 func (r actionRequest) toActInput() (app.ActInput, error) {
-	in := app.ActInput{Comment: r.Comment, Version: r.Version}
+	in := app.ActInput{Comment: r.Comment, Version: r.Version, Evaluation: r.Evaluation, CopyTo: r.CopyTo}
+	for k, v := range r.Requirements {
+		id, err := strconv.ParseInt(k, 10, 64)
+		if err != nil {
+			return in, domain.FieldError("提交的内容有误，请按提示修改。", map[string]string{"requirements": "整改要求和建议须以问题编号为键。"})
+		}
+		if in.Requirements == nil {
+			in.Requirements = map[int64]string{}
+		}
+		in.Requirements[id] = v
+	}
 	if len(r.DueDates) > 0 {
 		in.DueDates = map[int64]domain.Date{}
 		for k, v := range r.DueDates {
@@ -176,6 +210,7 @@ type measureJSON struct {
 	ResponsibleUnit   string `json:"responsible_unit"`
 	DueOn             string `json:"due_on"`
 	CreatedAt         string `json:"created_at"`
+	LateReason        string `json:"late_reason,omitempty"`
 }
 
 type evidenceJSON struct {
@@ -192,6 +227,12 @@ type evidenceJSON struct {
 	UploadedBy  int64    `json:"uploaded_by"`
 	UploadedAt  string   `json:"uploaded_at"`
 	URL         string   `json:"url"`
+	// Issue 12: what the file was uploaded for, the objection it supports, and where a reused one was
+	// seen first.
+	Purpose     string `json:"purpose,omitempty"`
+	ObjectionID *int64 `json:"objection_id,omitempty"`
+	ReusedOf    *int64 `json:"reused_of,omitempty"`
+	ReusedWhere string `json:"reused_where,omitempty"`
 }
 
 type findingJSON struct {
@@ -202,6 +243,7 @@ type findingJSON struct {
 	SeverityLabel string         `json:"severity_label"`
 	Category      string         `json:"category"`
 	ItemCode      string         `json:"item_code"`
+	Requirement   string         `json:"requirement"`
 	Status        string         `json:"status"`
 	StatusLabel   string         `json:"status_label"`
 	DueOn         *string        `json:"due_on"`
@@ -218,6 +260,8 @@ type objectionJSON struct {
 	FiledBy   int64   `json:"filed_by"`
 	FiledAt   string  `json:"filed_at"`
 	RuledAt   *string `json:"ruled_at"`
+	// Attachments are the files the target gave with its objection (issue 12).
+	Attachments []evidenceJSON `json:"attachments"`
 }
 
 type recheckJSON struct {
@@ -262,6 +306,18 @@ type caseJSON struct {
 	Evidence          []evidenceJSON  `json:"evidence"`
 	AllowedActions    []string        `json:"allowed_actions"`
 	CreatedID         *int64          `json:"created_id,omitempty"` // the part a 201 made
+
+	// Issue 12: the procedure before the visit, the opinion's words, the case's documents, and what the
+	// last step adjusted on its own (a deadline moved off a holiday).
+	Unannounced        bool           `json:"unannounced"`
+	UnannouncedReason  string         `json:"unannounced_reason,omitempty"`
+	NoticeSentAt       *string        `json:"notice_sent_at,omitempty"`
+	SelfEvaluationDue  *string        `json:"self_evaluation_due,omitempty"`
+	PreliminaryOpinion string         `json:"preliminary_opinion,omitempty"`
+	Evaluation         string         `json:"evaluation,omitempty"`
+	CopyTo             []string       `json:"copy_to"`
+	Documents          []documentJSON `json:"documents"`
+	Notes              []string       `json:"notes,omitempty"`
 }
 
 func rfc(t time.Time) string { return t.UTC().Format(time.RFC3339) }
@@ -285,7 +341,8 @@ func datePtr(d domain.Date) *string {
 func toEvidenceJSON(e domain.Evidence) evidenceJSON {
 	return evidenceJSON{ID: e.ID, SHA256: e.SHA256, Size: e.Size, ContentType: e.ContentType, FindingID: e.FindingID, Reused: e.Reused,
 		Note: e.Note, CapturedAt: rfcPtr(e.CapturedAt), Lat: e.Lat, Lng: e.Lng, UploadedBy: e.UploadedBy, UploadedAt: rfc(e.UploadedAt),
-		URL: "/api/v1/evidence/" + strconv.FormatInt(e.ID, 10)}
+		URL: "/api/v1/evidence/" + strconv.FormatInt(e.ID, 10), Purpose: string(e.Purpose), ObjectionID: e.ObjectionID, ReusedOf: e.ReusedOf,
+		ReusedWhere: e.ReusedWhere}
 }
 
 // toCaseJSON renders a case; with full, its parts too (the list leaves them out).
@@ -296,7 +353,10 @@ func toCaseJSON(c *domain.Case, allowed []domain.Action, full bool) caseJSON {
 		PreliminaryAt: rfcPtr(c.PreliminaryAt), ObjectionDeadline: rfcPtr(c.ObjectionDeadline), Acknowledged: c.Acknowledged,
 		IssuedAt: rfcPtr(c.IssuedAt), ClosedAt: rfcPtr(c.ClosedAt), RecheckFailures: c.RecheckFailures, CancelReason: c.CancelReason,
 		ReturnComment: c.ReturnComment, Findings: []findingJSON{}, Objections: []objectionJSON{}, Rechecks: []recheckJSON{},
-		Evidence: []evidenceJSON{}, AllowedActions: []string{}}
+		Evidence: []evidenceJSON{}, AllowedActions: []string{},
+		Unannounced: c.Unannounced, UnannouncedReason: c.UnannouncedReason, NoticeSentAt: rfcPtr(c.NoticeSentAt),
+		SelfEvaluationDue: datePtr(c.SelfEvaluationDue), PreliminaryOpinion: c.PreliminaryOpinion, Evaluation: c.Evaluation,
+		CopyTo: append([]string{}, c.CopyTo...), Documents: []documentJSON{}, Notes: c.Notes}
 	if j.InspectorIDs == nil {
 		j.InspectorIDs = []int64{}
 	}
@@ -313,7 +373,14 @@ func toCaseJSON(c *domain.Case, allowed []domain.Action, full bool) caseJSON {
 		j.Evidence = append(j.Evidence, toEvidenceJSON(e))
 	}
 	for _, o := range c.Objections {
-		j.Objections = append(j.Objections, toObjectionJSON(o))
+		oj := toObjectionJSON(o)
+		for _, e := range c.ObjectionFiles(o.ID) {
+			oj.Attachments = append(oj.Attachments, toEvidenceJSON(e))
+		}
+		j.Objections = append(j.Objections, oj)
+	}
+	for _, d := range c.Documents {
+		j.Documents = append(j.Documents, toDocumentJSON(c.ID, d))
 	}
 	for _, r := range c.Rechecks {
 		j.Rechecks = append(j.Rechecks, recheckJSON{ID: r.ID, FindingID: r.FindingID, Round: r.Round, Passed: r.Passed, Comment: r.Comment,
@@ -324,7 +391,7 @@ func toCaseJSON(c *domain.Case, allowed []domain.Action, full bool) caseJSON {
 
 func toFindingJSON(f domain.Finding) findingJSON {
 	fj := findingJSON{ID: f.ID, Title: f.Title, Description: f.Description, Severity: string(f.Severity), SeverityLabel: f.Severity.Label(),
-		Category: f.Category, ItemCode: f.ItemCode, Status: string(f.Status), StatusLabel: f.Status.Label(), DueOn: datePtr(f.DueOn),
+		Category: f.Category, ItemCode: f.ItemCode, Requirement: f.Requirement, Status: string(f.Status), StatusLabel: f.Status.Label(), DueOn: datePtr(f.DueOn),
 		Measures: []measureJSON{}, Evidence: []evidenceJSON{}}
 	for _, m := range f.Measures {
 		fj.Measures = append(fj.Measures, toMeasureJSON(m))
@@ -337,12 +404,12 @@ func toFindingJSON(f domain.Finding) findingJSON {
 
 func toMeasureJSON(m domain.Measure) measureJSON {
 	return measureJSON{ID: m.ID, FindingID: m.FindingID, Description: m.Description, ResponsiblePerson: m.ResponsiblePerson,
-		ResponsibleUnit: m.ResponsibleUnit, DueOn: string(m.DueOn), CreatedAt: rfc(m.CreatedAt)}
+		ResponsibleUnit: m.ResponsibleUnit, DueOn: string(m.DueOn), CreatedAt: rfc(m.CreatedAt), LateReason: m.LateReason}
 }
 
 func toObjectionJSON(o domain.Objection) objectionJSON {
 	return objectionJSON{ID: o.ID, FindingID: o.FindingID, Text: o.Text, Status: string(o.Status), Reason: o.Reason,
-		FiledBy: o.FiledBy, FiledAt: rfc(o.FiledAt), RuledAt: rfcPtr(o.RuledAt)}
+		FiledBy: o.FiledBy, FiledAt: rfc(o.FiledAt), RuledAt: rfcPtr(o.RuledAt), Attachments: []evidenceJSON{}}
 }
 
 func viewJSON(v app.CaseView) caseJSON { return toCaseJSON(v.Case, v.Allowed, true) }
@@ -723,6 +790,13 @@ func evidenceInput(c echo.Context, fh *multipart.FileHeader) (app.EvidenceInput,
 			fields["finding_id"] = "问题编号无效。"
 		}
 		in.FindingID = &n
+	}
+	if s := c.FormValue("objection_id"); s != "" { // an attachment of the target's objection (issue 12)
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n <= 0 {
+			fields["objection_id"] = "申辩编号无效。"
+		}
+		in.ObjectionID = &n
 	}
 	if s := c.FormValue("captured_at"); s != "" {
 		t, err := time.Parse(time.RFC3339, s)

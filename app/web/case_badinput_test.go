@@ -25,8 +25,9 @@ func TestCaseBadInput(t *testing.T) {
 		review := e.build(t, tg, "review")
 		s001 := e.org(t, "wuhai/hbw/s001/")
 		supID := e.user(t, sup).ID
+		team := e.team(t, sup)
 		openBody := func(change map[string]any) map[string]any {
-			b := map[string]any{"type": "school", "kind": "special", "target_org_id": s001.ID, "title": "专项督导", "inspector_ids": []int64{supID}}
+			b := e.unannounced(map[string]any{"type": "school", "kind": "special", "target_org_id": s001.ID, "title": "专项督导", "inspector_ids": team})
 			for k, v := range change {
 				b[k] = v
 			}

@@ -103,10 +103,11 @@ func TestCaseConcurrency(t *testing.T) {
 		}
 
 		t.Run("transitions", func(t *testing.T) {
-			c := e.caseOf(t, e.mustCall(t, "city.supervisor", http.MethodPost, "/api/v1/cases", map[string]any{
+			e.login(t, "city.supervisor3")
+			c := e.caseOf(t, e.mustCall(t, "city.supervisor", http.MethodPost, "/api/v1/cases", e.unannounced(map[string]any{
 				"type": "school", "kind": "special", "target_org_id": s001.ID, "title": "并发测试",
-				"inspector_ids": []int64{e.user(t, "city.supervisor").ID, e.user(t, "city.supervisor2").ID},
-			}, http.StatusCreated))
+				"inspector_ids": []int64{e.user(t, "city.supervisor").ID, e.user(t, "city.supervisor2").ID, e.user(t, "city.supervisor3").ID},
+			}), http.StatusCreated))
 			race(t, c.ID, "start", "city.supervisor", "city.supervisor2")
 			e.mustCall(t, "city.supervisor", http.MethodPost, casePath(c.ID, "/findings"), map[string]any{"title": "并发问题", "severity": "major"}, http.StatusCreated)
 			race(t, c.ID, "submit_preliminary", "city.supervisor", "city.supervisor2")
@@ -119,10 +120,10 @@ func TestCaseConcurrency(t *testing.T) {
 		})
 
 		t.Run("stale version", func(t *testing.T) {
-			c := e.caseOf(t, e.mustCall(t, "city.supervisor", http.MethodPost, "/api/v1/cases", map[string]any{
+			c := e.caseOf(t, e.mustCall(t, "city.supervisor", http.MethodPost, "/api/v1/cases", e.unannounced(map[string]any{
 				"type": "school", "kind": "special", "target_org_id": s001.ID, "title": "版本测试",
-				"inspector_ids": []int64{e.user(t, "city.supervisor").ID},
-			}, http.StatusCreated))
+				"inspector_ids": e.team(t, "city.supervisor"),
+			}), http.StatusCreated))
 			c = e.caseOf(t, e.act(t, "city.supervisor", c.ID, "start", map[string]any{"version": c.Version}, http.StatusOK))
 			seen := c.Version
 			c = e.caseOf(t, e.mustCall(t, "city.supervisor2", http.MethodPost, casePath(c.ID, "/findings"), map[string]any{"title": "他人新增的问题", "severity": "minor"}, http.StatusCreated))

@@ -175,6 +175,8 @@ type caseEvidenceJSON struct {
 	ContentType string `json:"content_type"`
 	FindingID   *int64 `json:"finding_id"`
 	Reused      bool   `json:"reused"`
+	Purpose     string `json:"purpose"`
+	ReusedWhere string `json:"reused_where"`
 }
 
 type caseJSON struct {
@@ -536,10 +538,10 @@ func (e *caseEnv) build(t testing.TB, tg caseTarget, state string) caseBuilt {
 	tick := func() { e.clock.Advance(time.Second) }
 	op := e.user(t, tg.opener)
 	target := e.org(t, tg.path)
-	c := e.caseOf(t, e.mustCall(t, tg.opener, http.MethodPost, "/api/v1/cases", map[string]any{
+	c := e.caseOf(t, e.mustCall(t, tg.opener, http.MethodPost, "/api/v1/cases", e.unannounced(map[string]any{
 		"type": tg.typ, "kind": "special", "target_org_id": target.ID, "title": "专项督导：" + target.Name,
-		"inspector_ids": []int64{op.ID}, "planned_on": string(e.clock.Today().AddDays(1)),
-	}, http.StatusCreated))
+		"inspector_ids": e.team(t, tg.opener), "planned_on": string(e.clock.Today().AddDays(1)),
+	}), http.StatusCreated))
 	tick()
 	b := caseBuilt{target: tg, id: c.ID, status: "planned", ownerOrgID: c.OwnerOrg.ID, ownerPath: c.OwnerOrg.Path,
 		targetOrgID: c.TargetOrg.ID, targetPath: c.TargetOrg.Path, inspectorID: op.ID}
@@ -609,4 +611,25 @@ func (e *caseEnv) build(t testing.TB, tg caseTarget, state string) caseBuilt {
 // caseMeasure is a valid measure due ten days after today.
 func caseMeasure(today domain.Date) map[string]any {
 	return map[string]any{"description": "完善制度并组织全员培训。", "responsible_person": "王校长", "responsible_unit": "校办", "due_on": string(today.AddDays(10))}
+}
+
+// team is a 专项/综合 team of three led by opener (R7): the opener and two demo supervisors who are not
+// among the users the matrix sends requests as.
+func (e *caseEnv) team(t testing.TB, opener string) []int64 {
+	t.Helper()
+	mates := systemtest.Teammates(opener)
+	e.login(t, append([]string{opener}, mates...)...)
+	ids := []int64{e.user(t, opener).ID}
+	for _, m := range mates {
+		ids = append(ids, e.user(t, m).ID)
+	}
+	return ids
+}
+
+// unannounced marks the body of a case to open as a 四不两直 visit (R47), which needs no 督导通知.
+func (e *caseEnv) unannounced(body map[string]any) map[string]any {
+	for k, v := range systemtest.Unannounced {
+		body[k] = v
+	}
+	return body
 }

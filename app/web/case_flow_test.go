@@ -53,17 +53,18 @@ func caseRunSchoolPath(t *testing.T, e *caseEnv) caseFullRun {
 	s001 := e.org(t, "wuhai/hbw/s001/")
 
 	// Open: planned, numbered by the city office.
-	c := e.caseOf(t, e.mustCall(t, sup, http.MethodPost, "/api/v1/cases", map[string]any{
+	team := e.team(t, sup)
+	c := e.caseOf(t, e.mustCall(t, sup, http.MethodPost, "/api/v1/cases", e.unannounced(map[string]any{
 		"type": "school", "kind": "special", "target_org_id": s001.ID, "title": "春季学期食品安全专项督导",
-		"inspector_ids": []int64{e.user(t, sup).ID}, "planned_on": string(e.clock.Today()),
-	}, http.StatusCreated))
+		"inspector_ids": team, "planned_on": string(e.clock.Today()),
+	}), http.StatusCreated))
 	run.id = c.ID
 	m := caseNumberRe.FindStringSubmatch(c.Number)
 	if m == nil || m[1] != "乌" || m[2] != "督学" || m[3] != "2026" {
 		t.Errorf("number = %q, want 乌督学〔2026〕N号", c.Number)
 	}
 	if c.Status != "planned" || c.Version != 1 || c.Type != "school" || c.Kind != "special" ||
-		c.OwnerOrg.Path != "wuhai/" || c.TargetOrg.Path != "wuhai/hbw/s001/" || !slices.Equal(c.InspectorIDs, []int64{e.user(t, sup).ID}) {
+		c.OwnerOrg.Path != "wuhai/" || c.TargetOrg.Path != "wuhai/hbw/s001/" || !slices.Equal(c.InspectorIDs, team) {
 		t.Errorf("opened case = %+v", c)
 	}
 	if !slices.Equal(c.AllowedActions, []string{"start"}) {
@@ -164,9 +165,9 @@ func caseRunSchoolPath(t *testing.T, e *caseEnv) caseFullRun {
 	// Rectify: nothing to submit yet; then a measure and a photo for finding 1.
 	e.wantError(t, e.act(t, school, c.ID, "submit_rectification", nil, http.StatusUnprocessableEntity), http.StatusUnprocessableEntity, "findings")
 	c = e.caseOf(t, e.mustCall(t, school, http.MethodPost, casePath(c.ID, fmt.Sprintf("/findings/%d/measures", run.f1)), map[string]any{
-		"description": "后厨按生熟分区改造并张贴标识。", "responsible_person": "张校长", "responsible_unit": "后勤处", "due_on": "2026-03-15",
+		"description": "后厨按生熟分区改造并张贴标识。", "responsible_person": "张校长", "responsible_unit": "后勤处", "due_on": "2026-03-16",
 	}, http.StatusCreated))
-	if ms := c.finding(t, run.f1).Measures; len(ms) != 1 || ms[0].DueOn != "2026-03-15" || ms[0].ResponsiblePerson != "张校长" {
+	if ms := c.finding(t, run.f1).Measures; len(ms) != 1 || ms[0].DueOn != "2026-03-16" || ms[0].ResponsiblePerson != "张校长" {
 		t.Errorf("measures = %+v", ms)
 	}
 	pngBytes := casePNG(t)
@@ -273,10 +274,10 @@ func caseRunGovernmentPath(t *testing.T, e *caseEnv) {
 	const sup, sup2, dir, office = "city.supervisor", "city.supervisor2", "city.director", "hbw.office"
 	e.login(t, sup, sup2, dir, office, "hbw.director", "hbw.supervisor", "school.hbw1")
 	hbw := e.org(t, "wuhai/hbw/")
-	c := e.caseOf(t, e.mustCall(t, sup, http.MethodPost, "/api/v1/cases", map[string]any{
+	c := e.caseOf(t, e.mustCall(t, sup, http.MethodPost, "/api/v1/cases", e.unannounced(map[string]any{
 		"type": "government", "kind": "comprehensive", "target_org_id": hbw.ID, "title": "海勃湾区履行教育职责督导",
-		"inspector_ids": []int64{e.user(t, sup).ID},
-	}, http.StatusCreated))
+		"inspector_ids": e.team(t, sup),
+	}), http.StatusCreated))
 	if m := caseNumberRe.FindStringSubmatch(c.Number); m == nil || m[1] != "乌" || m[2] != "督政" || m[3] != "2026" {
 		t.Errorf("number = %q, want 乌督政〔2026〕N号", c.Number)
 	}
@@ -313,7 +314,9 @@ func caseRunGovernmentPath(t *testing.T, e *caseEnv) {
 	e.wantAllowed(t, "hbw.director", c.ID)
 	e.clock.Advance(time.Hour)
 	for _, f := range []int64{g1, g2} {
-		e.mustCall(t, office, http.MethodPost, casePath(c.ID, fmt.Sprintf("/findings/%d/measures", f)), caseMeasure(e.clock.Today()), http.StatusCreated)
+		m := caseMeasure(e.clock.Today())
+		m["due_on"] = *c.finding(t, f).DueOn // not after the finding's own deadline (the critical one is due in 7 days)
+		e.mustCall(t, office, http.MethodPost, casePath(c.ID, fmt.Sprintf("/findings/%d/measures", f)), m, http.StatusCreated)
 		e.uploadPNG(t, office, c.ID, f)
 	}
 	e.clock.Advance(time.Hour)

@@ -33,9 +33,8 @@ func idemKinds(e *caseEnv) map[string]func(t *testing.T) idemPost {
 	png := casePNG
 	return map[string]func(t *testing.T) idemPost{
 		"open case": func(t *testing.T) idemPost {
-			sup := e.user(t, "city.supervisor")
-			return idemPost{user: "city.supervisor", path: "/api/v1/cases", wantCreated: true, body: idemJSON(map[string]any{
-				"type": "school", "kind": "special", "target_org_id": e.org(t, tg.path).ID, "title": "专项督导：重试", "inspector_ids": []int64{sup.ID}})}
+			return idemPost{user: "city.supervisor", path: "/api/v1/cases", wantCreated: true, body: idemJSON(e.unannounced(map[string]any{
+				"type": "school", "kind": "special", "target_org_id": e.org(t, tg.path).ID, "title": "专项督导：重试", "inspector_ids": e.team(t, "city.supervisor")}))}
 		},
 		"transition": func(t *testing.T) idemPost {
 			b := e.build(t, tg, "planned")

@@ -274,8 +274,11 @@ func TestMonAttainmentAndProposalOnce(t *testing.T) {
 		}
 		e.wantError(t, e.call(t, "hbw.office", http.MethodPost, fmt.Sprintf("/api/v1/monitoring/proposals/%d/actions/accept", p.ID),
 			map[string]any{"inspector_ids": []int64{e.user(t, "hbw.supervisor").ID}}), http.StatusForbidden, "")
+		// A 专项 visit (the default) needs a team of three (R7).
+		e.login(t, "hbw.supervisor2", "city.supervisor3")
+		team := []int64{e.user(t, "hbw.supervisor").ID, e.user(t, "hbw.supervisor2").ID, e.user(t, "city.supervisor3").ID}
 		r = e.mustCall(t, "hbw.director", http.MethodPost, fmt.Sprintf("/api/v1/monitoring/proposals/%d/actions/accept", p.ID),
-			map[string]any{"inspector_ids": []int64{e.user(t, "hbw.supervisor").ID}}, http.StatusCreated)
+			map[string]any{"inspector_ids": team}, http.StatusCreated)
 		c := e.caseOf(t, e.mustCall(t, "hbw.director", http.MethodGet, r.Header.Get("Location"), nil, http.StatusOK))
 		if c.Type != "monitoring" || c.TargetOrg.Path != "wuhai/hbw/s002/" || c.OwnerOrg.Path != "wuhai/hbw/" || c.Status != "planned" {
 			t.Errorf("case opened from the proposal: %+v", c)

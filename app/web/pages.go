@@ -49,6 +49,10 @@ type homePage struct {
 	Chart      string // JSON for the status chart (data-chart attribute)
 	Admin      *adminSummary
 	Monitor    *monitorHome // monitoring: indicators behind their trajectory, what to enter next
+	// Issue 12: the admin is warned before the holiday calendar runs out (SPEC §2.3); the monitor role
+	// reads 评估监测 cases only.
+	CalendarWarning string
+	MonitoringCases bool
 }
 
 func (homePage) template() string { return tmplHome }
@@ -188,7 +192,11 @@ func (s *Server) homePage(c echo.Context) error {
 		}
 		p.Admin = sum
 		p.Chart = roleChart(sum.ByRole)
+		if msg, ok := s.app.CalendarWarning(); ok {
+			p.CalendarWarning = msg
+		}
 	}
+	p.MonitoringCases = !p.ReadsCases && s.app.MayReadCases(a)
 	return s.render(c, http.StatusOK, p)
 }
 
@@ -254,7 +262,7 @@ func (s *Server) homeCases(ctx context.Context, a domain.Actor, p *homePage) err
 					return "", false
 				}))
 		case app.WorkRectify:
-			p.Groups = append(p.Groups, findingGroup(l, today))
+			p.Groups = append(p.Groups, findingGroup(l, today, s.app.DueLabel))
 		case app.WorkOverdue:
 			title, hint := "辖区内逾期未整改的案件", "超过整改期限仍未整改到位，请督促相关单位。"
 			if a.Has(domain.RoleAuditor) {
@@ -289,7 +297,8 @@ func caseGroup(title, hint, empty, more string, l app.WorkList, note func(app.Wo
 }
 
 // findingGroup lists the findings the user's own org has to rectify, most urgent first.
-func findingGroup(l app.WorkList, today domain.Date) workGroup {
+// label prints a due date, marked （估算） past the holiday calendar's end (issue 12).
+func findingGroup(l app.WorkList, today domain.Date, label func(domain.Date) string) workGroup {
 	g := workGroup{Title: "待整改的问题", Hint: "督导意见书要求整改的问题：填报整改措施、上传佐证材料，全部完成后提交整改报告。",
 		Empty: "暂无待整改的问题。", MoreHref: "/cases?status=rectifying", Total: l.Total}
 	for i, f := range l.Findings {
@@ -299,6 +308,9 @@ func findingGroup(l app.WorkList, today domain.Date) workGroup {
 		w := workItem{Href: caseHref(f.CaseID) + "/rectification", Number: f.CaseNumber, Title: f.Title, Org: f.CaseTitle,
 			Status: string(domain.StatusRectifying), StatusLabel: f.Status.Label()}
 		w.Note, w.Urgent = dueNote(f.DueOn, today)
+		if f.DueOn != "" {
+			w.Note = strings.Replace(w.Note, string(f.DueOn), label(f.DueOn), 1)
+		}
 		g.Items = append(g.Items, w)
 	}
 	return g

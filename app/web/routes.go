@@ -55,6 +55,17 @@ func (s *Server) routes() {
 	v1.GET("/cases/:id/audit", s.apiCaseAudit)
 	v1.GET("/cases/:id/opinion.pdf", s.reportOpinionPDF)
 	v1.GET("/audit", s.apiListAudit)
+	// Issue 12, the case as paperwork: the notice, the documents as issued, their correction, and the
+	// 复查/复核 requests of R16.
+	v1.POST("/cases/:id/notice", s.apiSendNotice)
+	v1.GET("/cases/:id/documents", s.apiListDocuments)
+	v1.GET("/cases/:id/documents/:did", s.apiGetDocument)
+	v1.GET("/cases/:id/documents/:did/pdf", s.documentPDF)
+	v1.POST("/cases/:id/documents/:did/corrections", s.apiCorrectDocument)
+	v1.GET("/cases/:id/reviews", s.apiListReviews)
+	v1.POST("/cases/:id/reviews", s.apiApplyReview)
+	v1.GET("/reviews/:id", s.apiGetReview)
+	v1.POST("/reviews/:id/decision", s.apiDecideReview)
 
 	v1.GET("/accountability", s.apiListAccountability)
 	v1.POST("/accountability", s.apiProposeAccountability)
@@ -172,6 +183,13 @@ func (s *Server) routes() {
 	ui.GET("/cases/:id/recheck", s.uiRecheck, w)
 	ui.GET("/cases/:id/evidence/:eid", s.uiEvidence, w)
 	ui.GET("/cases/:id/opinion.pdf", s.reportOpinionPDF, w)
+	// Issue 12: the notice, the documents, corrections, 复查/复核.
+	ui.POST("/cases/:id/notice", s.uiSendNotice, w)
+	ui.GET("/cases/:id/documents/:did", s.uiDocument, w)
+	ui.GET("/cases/:id/documents/:did/pdf", s.documentPDF, w)
+	ui.POST("/cases/:id/documents/:did/corrections", s.uiCorrectDocument, w)
+	ui.POST("/cases/:id/reviews", s.uiApplyReview, w)
+	ui.POST("/cases/:id/reviews/:rid/decision", s.uiDecideReview, w)
 	// Evidence comes from phone cameras, far larger than the group's body cap: the upload route has
 	// the same CSRF check and session but the upload cap.
 	e.POST("/cases/:id/evidence", s.uiEvidenceUpload,

@@ -57,6 +57,8 @@ func (s *Server) navFor(a domain.Actor, path string) []navLink {
 	add("/", "首页", path == "/")
 	if s.app.MayAnywhere(a, "case", "read") {
 		add("/cases", "督导案件", strings.HasPrefix(path, "/cases") && path != "/cases/new")
+	} else if s.app.MayReadCases(a) { // the monitor role: 评估监测 cases only (issue 12)
+		add("/cases?type=monitoring", "评估监测案件", strings.HasPrefix(path, "/cases"))
 	}
 	if s.app.MayOpenCases(a) {
 		add("/cases/new", "新建案件", path == "/cases/new")

@@ -109,7 +109,7 @@ func (s *Server) uiAdminOrgCreate(c echo.Context) error {
 			return "", verr
 		}
 		o, err := s.app.CreateOrg(c.Request().Context(), a, app.OrgInput{Code: strings.TrimSpace(form.Code), Name: form.Name,
-			Kind: domain.OrgKind(form.Kind), ParentPath: domain.Jurisdiction(form.Parent)})
+			Kind: domain.OrgKind(form.Kind), ParentPath: domain.Jurisdiction(form.Parent), FullName: form.FullName})
 		if err != nil {
 			return "", err
 		}

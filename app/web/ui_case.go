@@ -53,6 +53,27 @@ type caseView struct {
 	Cancelled, Closed, AuditTimeline  bool
 	RecheckFailures                   int
 	FindingCount, ToRectify, Rechecks int
+
+	// Issue 12: the procedure before the visit, the opinion's words, the case's documents.
+	Unannounced                     bool
+	UnannouncedReason, NoticeSentAt string
+	SelfEvaluationDue               string
+	PreliminaryOpinion              string
+	Documents                       []documentView
+	SelfEvaluation                  []evidenceView
+	Preliminary                     *documentView // the one the target reads now
+	names                           map[int64]string
+}
+
+// who names a user of the case.
+func (v caseView) who(id int64) string {
+	if n := v.names[id]; n != "" {
+		return n
+	}
+	if id == 0 {
+		return ""
+	}
+	return "用户#" + strconv.FormatInt(id, 10)
 }
 
 type findingView struct {
@@ -63,6 +84,8 @@ type findingView struct {
 	ItemCode                                 string
 	Status, StatusLabel                      string
 	DueOn, DueNote                           string
+	Requirement                              string // 整改要求和建议 (issue 12)
+	DueDate                                  string // DueOn as a form's date value (DueOn may say （估算）)
 	Urgent, ToRectify, Submitted, Withdrawn  bool
 	DefaultDue                               string // the due date the issue will set by default
 	Measures                                 []measureView
@@ -74,12 +97,14 @@ type findingView struct {
 
 type measureView struct {
 	Description, Person, Unit, DueOn, By, At string
+	LateReason                               string
 }
 
 type evidenceView struct {
 	ID                                 int64
 	URL, TypeLabel, Size, Note, By, At string
 	Image, Reused                      bool
+	ReusedWhere                        string // where a reused file was seen first (issue 12)
 }
 
 type objectionView struct {
@@ -88,6 +113,8 @@ type objectionView struct {
 	Reason, By, At, RuledAt            string
 	Pending                            bool
 	FormID                             string
+	Attachments                        []evidenceView // issue 12
+	AttachForm                         string
 }
 
 type recheckView struct {
@@ -157,6 +184,24 @@ type casePage struct {
 	IssueOpen  []findingView
 	DueHint    string
 	Today      string
+
+	// Issue 12: what the user may do with the paperwork, the 复查/复核 requests, the notice's rules.
+	Paper                          app.PaperAbilities
+	Reviews                        []reviewView
+	NoticeHint                     string
+	EarliestVisit                  string
+	ReviewApplyBy, RereviewApplyBy string
+}
+
+// reviewView is a 复查/复核 request as the case page shows it.
+type reviewView struct {
+	ID                                       int64
+	KindLabel, Office, Reason, AppliedAt, By string
+	DecideBy, Status, StatusLabel            string
+	Late, Decided, MayDecide                 bool
+	OutcomeLabel, Decision, DecidedAt        string
+	FormID                                   string
+	Version                                  int
 }
 
 func (casePage) template() string { return tmplCase }
@@ -251,6 +296,8 @@ type caseNewPage struct {
 	Targets    []option
 	Inspectors []option
 	Today      string
+	// ProcedureHint says what a 专项/综合 case needs (R7, R20, R47; issue 12).
+	ProcedureHint string
 }
 
 func (caseNewPage) template() string { return tmplCaseNew }
@@ -288,7 +335,7 @@ func severityOptions() []option {
 
 func (s *Server) uiCaseList(c echo.Context) error {
 	a, _ := actorOf(c)
-	if !s.app.MayAnywhere(a, "case", "read") {
+	if !s.app.MayReadCases(a) {
 		return domain.Errorf(domain.EFORBIDDEN, "您的角色不办理督导案件。")
 	}
 	q := c.QueryParams()
@@ -384,6 +431,14 @@ func (s *Server) showCaseNew(c echo.Context, form uiForm, status int) error {
 		return err
 	}
 	p := caseNewPage{frame: s.frame(c, "新建督导案件"), Form: form, Types: typeOptions(), Kinds: kindOptions(), Today: string(domain.DateOf(s.app.Now()))}
+	if r := s.app.Rules(); len(r.ProcedureKinds) > 0 {
+		var kinds []string
+		for _, k := range r.ProcedureKinds {
+			kinds = append(kinds, k.Label())
+		}
+		p.ProcedureHint = fmt.Sprintf("%s须由%d名以上督学组成督导组（R7），并于实施%d日前书面通知被督导单位（R20）；“四不两直”暗访可不提前通知，但须说明理由（R47）。",
+			strings.Join(kinds, "、"), r.TeamMinSize, r.NoticeDays)
+	}
 	base := a.Org.Path.Depth()
 	for _, o := range orgs {
 		if o.ID == a.Org.ID || !a.Org.Path.Covers(o.Path) {
@@ -436,7 +491,9 @@ func (s *Server) loadCase(ctx context.Context, a domain.Actor, id int64) (app.Ca
 			return v, caseView{}, caseFlags{}, err
 		}
 	}
-	return v, s.toCaseView(v.Case, names, audit), flagsOf(v, ab), nil
+	cv := s.toCaseView(v.Case, names, audit)
+	cv.names = names
+	return v, cv, flagsOf(v, ab), nil
 }
 
 func (s *Server) toCaseView(c *domain.Case, names map[int64]string, audit []domain.AuditEvent) caseView {
@@ -478,25 +535,28 @@ func (s *Server) toCaseView(c *domain.Case, names map[int64]string, audit []doma
 		if c.IssuedAt == nil && f.Status == domain.FindingOpen {
 			fv.StatusLabel = "已记录" // not yet to be rectified: the opinion is not issued
 		}
+		fv.Requirement, fv.DueDate = f.Requirement, string(f.DueOn)
+		if f.DueOn != "" {
+			fv.DueOn = s.app.DueLabel(f.DueOn) // （估算） past the holiday calendar's end
+		}
 		if fv.ToRectify && f.DueOn != "" {
 			fv.DueNote, fv.Urgent = dueNote(f.DueOn, today)
+			fv.DueNote = strings.Replace(fv.DueNote, string(f.DueOn), fv.DueOn, 1) // marked （估算） past the calendar's end
 		}
 		if f.Status == domain.FindingOpen && (c.Status == domain.StatusReview || c.Status == domain.StatusInspecting) {
 			fv.DefaultDue = string(s.app.Rules().DueDate(f.Severity, now))
 		}
 		for _, m := range f.Measures {
 			fv.Measures = append(fv.Measures, measureView{Description: m.Description, Person: m.ResponsiblePerson, Unit: m.ResponsibleUnit,
-				DueOn: string(m.DueOn), By: who(m.CreatedBy), At: cst(m.CreatedAt)})
+				DueOn: s.app.DueLabel(m.DueOn), By: who(m.CreatedBy), At: cst(m.CreatedAt), LateReason: m.LateReason})
 		}
 		for _, e := range f.Evidence {
 			fv.Evidence = append(fv.Evidence, evidenceOf(c.ID, e, who))
-			if c.IssuedAt == nil || e.UploadedAt.After(*c.IssuedAt) {
-				fv.HasRectificationEvidence = true
-			}
 		}
+		fv.HasRectificationEvidence = c.HasRectificationEvidence(f)
 		for _, r := range c.Rechecks {
 			if r.FindingID == f.ID {
-				fv.Rechecks = append(fv.Rechecks, recheckView{Round: r.Round, Passed: r.Passed, Comment: r.Comment, NewDueOn: string(r.NewDueOn), By: who(r.By), At: cst(r.At)})
+				fv.Rechecks = append(fv.Rechecks, recheckView{Round: r.Round, Passed: r.Passed, Comment: r.Comment, NewDueOn: s.app.DueLabel(r.NewDueOn), By: who(r.By), At: cst(r.At)})
 			}
 		}
 		if fv.ToRectify {
@@ -505,13 +565,38 @@ func (s *Server) toCaseView(c *domain.Case, names map[int64]string, audit []doma
 		v.Findings = append(v.Findings, fv)
 	}
 	v.Rechecks = len(c.Rechecks)
-	for _, e := range c.Evidence {
+	for _, e := range c.FilesFor(domain.PurposeInspection) {
 		v.Evidence = append(v.Evidence, evidenceOf(c.ID, e, who))
+	}
+	for _, e := range c.FilesFor(domain.PurposeSelfEvaluation) {
+		v.SelfEvaluation = append(v.SelfEvaluation, evidenceOf(c.ID, e, who))
+	}
+	v.Unannounced, v.UnannouncedReason, v.NoticeSentAt = c.Unannounced, c.UnannouncedReason, cstPtr(c.NoticeSentAt)
+	if c.SelfEvaluationDue != "" {
+		v.SelfEvaluationDue = s.app.DueLabel(c.SelfEvaluationDue)
+	}
+	v.PreliminaryOpinion = c.PreliminaryOpinion
+	for _, d := range c.Documents {
+		v.Documents = append(v.Documents, toDocumentView(c.ID, d, who))
+	}
+	for i := range v.Documents {
+		d := &v.Documents[i]
+		for _, o := range c.Documents {
+			if o.CorrectsID != nil && *o.CorrectsID == d.ID {
+				d.Superseded = true
+			}
+		}
+		if domain.DocKind(d.Kind) == domain.DocPreliminary {
+			v.Preliminary = d
+		}
 	}
 	for _, o := range c.Objections {
 		ov := objectionView{ID: o.ID, Text: o.Text, Status: string(o.Status), StatusLabel: o.Status.Label(), Reason: o.Reason,
 			By: who(o.FiledBy), At: cst(o.FiledAt), RuledAt: cstPtr(o.RuledAt), Pending: o.Status == domain.ObjectionPending,
-			FormID: "ruling-" + strconv.FormatInt(o.ID, 10), Finding: "整体意见"}
+			FormID: "ruling-" + strconv.FormatInt(o.ID, 10), Finding: "整体意见", AttachForm: "objection-file-" + strconv.FormatInt(o.ID, 10)}
+		for _, e := range c.ObjectionFiles(o.ID) {
+			ov.Attachments = append(ov.Attachments, evidenceOf(c.ID, e, who))
+		}
 		if o.FindingID != nil {
 			ov.Finding = findingTitle[*o.FindingID]
 		}
@@ -541,7 +626,7 @@ func (s *Server) toCaseView(c *domain.Case, names map[int64]string, audit []doma
 
 func evidenceOf(caseID int64, e domain.Evidence, who func(int64) string) evidenceView {
 	ev := evidenceView{ID: e.ID, URL: caseHref(caseID) + "/evidence/" + strconv.FormatInt(e.ID, 10), Size: humanSize(e.Size), Note: e.Note,
-		By: who(e.UploadedBy), At: cst(e.UploadedAt), Reused: e.Reused, Image: strings.HasPrefix(e.ContentType, "image/")}
+		By: who(e.UploadedBy), At: cst(e.UploadedAt), Reused: e.Reused, Image: strings.HasPrefix(e.ContentType, "image/"), ReusedWhere: e.ReusedWhere}
 	switch {
 	case ev.Image:
 		ev.TypeLabel = "图片"
@@ -658,6 +743,7 @@ var auditLabels = map[string]string{
 	"case.submit_for_review": "提交审核", "case.return": "退回修改", "case.issue": "签发督导意见书", "case.submit_rectification": "提交整改报告",
 	"case.recheck": "复查", "case.cancel": "撤销案件", "finding.add": "记录问题", "finding.update": "修改问题", "finding.remove": "删除问题",
 	"objection.file": "提出申辩", "objection.rule": "裁定申辩", "measure.add": "填报整改措施", "evidence.upload": "上传佐证材料",
+	"notice.send": "发出督导通知", "document.correct": "更正督导意见书", // issue 12
 }
 
 func auditLabel(action string) string {
@@ -697,6 +783,9 @@ func (s *Server) showCase(c echo.Context, id int64, form uiForm, alert string, s
 	p := casePage{frame: s.frame(c, cv.Number+" "+cv.Title), Case: cv, Can: can, Form: form, Categories: s.app.Rules().Categories,
 		Severities: severityOptions(), Today: string(domain.DateOf(s.app.Now())), DueHint: dueHint(s.app.Rules())}
 	p.Alert = alert
+	if err := s.casePaper(c, a, v, &p); err != nil {
+		return err
+	}
 	for _, act := range v.Allowed {
 		switch act {
 		case domain.ActStart:
@@ -808,7 +897,7 @@ func (s *Server) uiCaseAct(c echo.Context) error {
 		if err != nil {
 			return "", err
 		}
-		return actDone(act, v), nil
+		return actDone(act, v) + strings.Join(v.Case.Notes, ""), nil // a deadline moved off a holiday says so
 	})
 }
 
@@ -858,7 +947,7 @@ func (s *Server) showFindingEdit(c echo.Context, id, fid int64, form uiForm, ale
 	}
 	if form.ID == "" {
 		form = uiForm{ID: "finding-edit", Values: url.Values{"title": {f.Title}, "description": {f.Description}, "severity": {string(f.Severity)},
-			"category": {f.Category}, "item_code": {f.ItemCode}}}
+			"category": {f.Category}, "item_code": {f.ItemCode}, "requirement": {f.Requirement}}}
 	}
 	var fv findingView
 	for _, x := range cv.Findings {
@@ -999,10 +1088,11 @@ func (s *Server) uiMeasureAdd(c echo.Context) error {
 		if verr != nil {
 			return "", verr
 		}
-		if _, _, err := s.app.AddMeasure(c.Request().Context(), a, ids[0], ids[1], req.toDomainMeasure()); err != nil {
+		v, _, err := s.app.AddMeasure(c.Request().Context(), a, ids[0], ids[1], req.toDomainMeasure())
+		if err != nil {
 			return "", err
 		}
-		return "已添加整改措施。", nil
+		return "已添加整改措施。" + strings.Join(v.Case.Notes, ""), nil
 	})
 }
 
@@ -1066,6 +1156,17 @@ func (s *Server) uiEvidenceUpload(c echo.Context) error {
 			formID = "evidence-" + raw
 		}
 	}
+	var objectionID *int64 // an attachment of the target's objection (issue 12)
+	if raw := values.Get("objection_id"); raw != "" {
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || n <= 0 {
+			return domain.Errorf(domain.ENOTFOUND, "申辩不存在。")
+		}
+		objectionID, formID, anchor = &n, "objection-file-"+raw, "#objections"
+	}
+	if values.Get("form") == "self-evaluation" {
+		formID, anchor = "self-evaluation", "#notice"
+	}
 	back := page + anchor
 	var files []*multipart.FileHeader
 	files = append(files, form.File["file"]...)
@@ -1079,8 +1180,8 @@ func (s *Server) uiEvidenceUpload(c echo.Context) error {
 			if err != nil {
 				return "", domain.Errorf(domain.EBADREQUEST, "文件读取失败，请重新上传。")
 			}
-			_, _, err = s.app.UploadEvidence(c.Request().Context(), a, id, app.EvidenceInput{FindingID: findingID, Note: values.Get("note"),
-				Filename: sentFilename(fh), Body: f})
+			_, _, err = s.app.UploadEvidence(c.Request().Context(), a, id, app.EvidenceInput{FindingID: findingID, ObjectionID: objectionID,
+				Note: values.Get("note"), Filename: sentFilename(fh), Body: f})
 			f.Close()
 			if err != nil {
 				return "", err
@@ -1119,6 +1220,9 @@ type evidenceFormView struct {
 	CSRF      string
 	Form      uiForm
 	Findings  []option
+	// Issue 12: an attachment of an objection, or the 自评报告 (a document, no camera).
+	ObjectionID   int64
+	DocumentsOnly bool
 }
 
 // EvidenceForm is the upload form of the case page.

@@ -8,6 +8,8 @@ type orgForm struct {
 	Code   string `form:"code" label:"机构代码" validate:"required,max=32"`
 	Name   string `form:"name" label:"机构名称" validate:"required,max=100"`
 	Kind   string `form:"kind" label:"机构类型" validate:"required,oneof=region city district school office"`
+	// FullName is what its office signs documents with (issue 12).
+	FullName string `form:"full_name" label:"公文署名" validate:"max=200"`
 }
 
 type userForm struct {

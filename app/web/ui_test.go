@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"dudao/app"
 	"dudao/app/demo"
@@ -353,7 +354,8 @@ func TestUIOnlyAllowedButtons(t *testing.T) {
 		{"city.director", "市一中食堂食品安全专项督导", []string{"issue"}, nil},
 		{"city.supervisor", "市一中食堂食品安全专项督导", nil, nil},
 		{"school.yz", "市一中食堂食品安全专项督导", nil, nil},
-		{"city.supervisor", "2026年春季学期开学工作专项督导", []string{"start"}, nil},
+		// Announced by a notice for a day five weeks ahead: not to be started before then (R20).
+		{"city.supervisor", "2026年春季学期开学工作专项督导", nil, []string{"重新发出督导通知"}},
 		{"city.director", "2026年春季学期开学工作专项督导", nil, []string{"cancel-panel"}},
 		{"school.wd1", "永昌小学办学条件综合督导", []string{"acknowledge"}, []string{"提出申辩"}},
 		{"wd.office", "永昌小学办学条件综合督导", nil, nil},
@@ -732,6 +734,13 @@ func TestUIAdmin(t *testing.T) {
 func TestUIFlashIsOnce(t *testing.T) {
 	e := newEnv(t, app.Options{})
 	id := uiCases(t, e)["2026年春季学期开学工作专项督导"]
+	// The case starts on the day its notice named (R20).
+	tok, _ := e.login(t, "city.supervisor", demo.Password)
+	var planned struct {
+		PlannedOn string `json:"planned_on"`
+	}
+	decode(t, e.api(t, http.MethodGet, "/api/v1/cases/"+strconv.FormatInt(id, 10), tok, ""), &planned)
+	e.clock.Set(domain.Date(planned.PlannedOn).Time().Add(9 * time.Hour))
 	sup := e.browser(t)
 	sup.webLogin("city.supervisor", demo.Password)
 	body := uiFollow(t, sup, uiCasePath(id)+"/actions/start", nil)

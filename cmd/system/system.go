@@ -130,7 +130,8 @@ func build(ctx context.Context, db *storage.DB, s Settings, log *slog.Logger) (*
 		Accountability: db, Notifications: db, Reports: db, Idempotency: db, Mailer: mailer,
 		Registry:   db,                                                                                          // inspector registry, 挂牌, plans, draws (issue 10)
 		Frameworks: db, Observations: db, Proposals: db, Tasks: db, Indicators: indicators, Shipped: frameworks, // monitoring and the 督办 ledger
-		Authz: enf, Clock: clock, Rules: rules,
+		Reviews: db, // 复查/复核 requests (R16)
+		Authz:   enf, Clock: clock, Rules: rules,
 	}, s.App)
 	sys := &System{DB: db, App: x, Log: log}
 	srv, err := web.New(x, web.Config{

@@ -22,6 +22,19 @@ var Users = []string{"admin", "city.director", "city.supervisor", "city.supervis
 	"hbw.supervisor", "hbw.office", "wd.office", "hn.office", "school.yz", "school.hbw1", "school.hbw2",
 	"school.wd1", "school.hn1", "monitor", "auditor"}
 
+// Teammates are the demo supervisors who, with an opener of the given office, make the team of three
+// a 专项/综合 case needs (R7), leaving city.supervisor2 free to recheck: demo users beyond SPEC §4.3's.
+func Teammates(opener string) []string {
+	if strings.HasPrefix(opener, "hbw.") {
+		return []string{"hbw.supervisor2", "city.supervisor3"}
+	}
+	return []string{"city.supervisor3", "city.supervisor4"}
+}
+
+// Unannounced is what a test case that skips the 督导通知 sends when it is opened: a 四不两直 visit
+// (R47) with its reason.
+var Unannounced = map[string]any{"unannounced": true, "unannounced_reason": "按“四不两直”方式开展（测试）。"}
+
 // Grant is one grant of a logged-in user, as the login answer gives it.
 type Grant struct {
 	Role string `json:"role"`
