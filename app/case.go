@@ -85,6 +85,7 @@ func (x *App) checkInspector(ctx context.Context, userID int64, target domain.Ju
 	if err != nil {
 		return err
 	}
+	grants, _ = domain.EffectiveGrants(grants) // an admin is never an inspector
 	for _, g := range grants {
 		if g.Role == domain.RoleSupervisor && g.Path.Covers(target) && u.Active {
 			return nil

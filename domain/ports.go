@@ -73,15 +73,6 @@ type SessionRepo interface {
 	DeleteExpiredSessions(ctx context.Context, now time.Time) error
 }
 
-// LoginAttempts records failed logins so that guessing is throttled across app nodes.
-type LoginAttempts interface {
-	// NoteAttempt records an attempt as failed until ClearFailures says otherwise, and counts the
-	// failures since a time (this one included) for the username and the address. Recording before
-	// the password is checked keeps parallel guesses from all slipping under the limit.
-	NoteAttempt(ctx context.Context, username, addr string, at, since time.Time) (byUser, byAddr int, err error)
-	ClearFailures(ctx context.Context, username string) error
-}
-
 // AuditLog appends events to the hash chain, inside the caller's transaction.
 type AuditLog interface {
 	Append(ctx context.Context, e *AuditEvent) error

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"dudao/domain"
@@ -91,6 +92,9 @@ func (db *DB) List(ctx context.Context, f domain.AuditFilter) ([]domain.AuditEve
 		per = 50
 	}
 	page := max(f.Page, 1)
+	if page-1 > math.MaxInt32/per { // an offset past any table; (page-1)*per would overflow
+		return []domain.AuditEvent{}, int(total), nil
+	}
 	var rows []auditRow
 	if err := q.Order("id DESC").Limit(per).Offset((page - 1) * per).Find(&rows).Error; err != nil {
 		return nil, 0, fmt.Errorf("storage: list audit: %w", err)

@@ -205,7 +205,9 @@ CREATE INDEX rechecks_case ON rechecks(case_id);
 
 // migrations in order; each lives beside the storage code it serves.
 var migrations = []migration{migrationCore, migrationCases, migrationAccountability, migrationNotification, migrationReport,
-	migrationIdempotency}
+	migrationIdempotency,
+	migrationSecurity, // issue 13: accounts, login throttling, server keys
+}
 
 func (db *DB) render(sql string) string {
 	r := strings.NewReplacer(

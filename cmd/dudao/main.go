@@ -6,6 +6,8 @@
 //	dudao user add --username U --name N --org PATH [--password P]
 //	dudao user passwd --username U [--password P]
 //	dudao user grant --username U --role ROLE --org PATH
+//	dudao user revoke --username U --role ROLE --org PATH
+//	dudao user disable|enable --username U
 //	dudao audit verify
 //	dudao tick
 package main
@@ -41,6 +43,8 @@ const usage = `dudao — 乌海市教育督导管理系统
   dudao user add --username U --name N --org PATH [--password P]       新建用户
   dudao user passwd --username U [--password P]                        重设密码
   dudao user grant --username U --role ROLE --org PATH                 授予角色
+  dudao user revoke --username U --role ROLE --org PATH                撤销角色
+  dudao user disable|enable --username U                               停用（立即结束其全部登录）或启用用户
   dudao audit verify                                                   校验审计日志哈希链
   dudao tick                                                           执行一次督办检查（逾期提醒、问责建议）
 
@@ -88,7 +92,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdSeedDemo(ctx, rest[1:], stdout)
 	case "user":
 		if len(rest) == 0 {
-			return domain.Errorf(domain.EINVALID, "用法: dudao user add|passwd|grant …")
+			return domain.Errorf(domain.EINVALID, "用法: dudao user add|passwd|grant|revoke|disable|enable …")
 		}
 		return cmdUser(ctx, rest[0], rest[1:], stdin, stdout)
 	case "tick":
@@ -344,15 +348,36 @@ func cmdUser(ctx context.Context, sub string, args []string, stdin io.Reader, st
 		if err := e.app.SetPassword(ctx, app.System, username, password); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "已重设用户 %s 的密码。\n", username)
+		fmt.Fprintf(stdout, "已重设用户 %s 的密码，其全部登录会话和令牌已失效。\n", username)
 	case "grant":
 		g, err := e.app.GrantRole(ctx, app.System, username, domain.Role(role), domain.Jurisdiction(org))
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "已授予 %s 角色「%s」，范围 %s。\n", username, g.Role.Label(), g.Path)
+	case "revoke":
+		if err := e.app.RevokeRole(ctx, app.System, username, domain.Role(role), domain.Jurisdiction(org)); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "已撤销 %s 的角色「%s」，范围 %s。\n", username, domain.Role(role).Label(), app.NormalizePath(org))
+	case "disable", "enable":
+		id, err := e.app.UserID(ctx, app.System, username)
+		if err != nil {
+			return err
+		}
+		if sub == "disable" {
+			if err := e.app.DisableUser(ctx, app.System, id); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "已停用用户 %s，其全部登录会话和令牌已失效。\n", username)
+		} else {
+			if err := e.app.EnableUser(ctx, app.System, id); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "已启用用户 %s。\n", username)
+		}
 	default:
-		return domain.Errorf(domain.EINVALID, "未知子命令 %q：应为 add、passwd 或 grant。", sub)
+		return domain.Errorf(domain.EINVALID, "未知子命令 %q：应为 add、passwd、grant、revoke、disable 或 enable。", sub)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net/netip"
 	"path/filepath"
 	"time"
 
@@ -33,6 +34,11 @@ type Settings struct {
 	// App tunes the use cases: token lifetimes, login throttling, the upload cap, the PDF font.
 	App           app.Options
 	SecureCookies bool
+	// Issue 13: the reverse proxies whose forwarding headers are believed, the least time a request
+	// body may take (web.Config.BodyTimeout), and the bearer token that may read /metrics remotely.
+	TrustedProxies []netip.Prefix
+	BodyTimeout    time.Duration
+	MetricsToken   string
 
 	// Clock is the time the use cases see; nil is the wall clock. Tests inject theirs.
 	Clock domain.Clock
@@ -117,13 +123,20 @@ func build(ctx context.Context, db *storage.DB, s Settings, log *slog.Logger) (*
 		Tx: db, Orgs: db, Users: db, Sessions: db, Logins: db, Audit: db, Cases: db, Blobs: blobs,
 		Accountability: db, Notifications: db, Reports: db, Idempotency: db, Mailer: mailer,
 		Authz: enf, Clock: clock, Rules: rules,
+		Accounts: db, // issue 13
 	}, s.App)
 	sys := &System{DB: db, App: x, Log: log}
+	key, err := x.ServerKey(ctx, "web")
+	if err != nil {
+		return nil, err
+	}
 	srv, err := web.New(x, web.Config{
 		SecureCookies:  s.SecureCookies,
 		MaxUploadBytes: s.App.MaxUploadBytes,
 		Registry:       s.Registry,
 		Ready:          sys.Ready,
+		// issue 13
+		Key: key, TrustedProxies: s.TrustedProxies, BodyTimeout: s.BodyTimeout, MetricsToken: s.MetricsToken,
 	}, log)
 	if err != nil {
 		return nil, err
