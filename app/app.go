@@ -23,6 +23,7 @@ type Deps struct {
 	Cases    domain.CaseRepo
 	Blobs    domain.BlobStore
 	Accounts domain.AccountRepo // issue 13: disable users, revoke grants, end sessions, known devices
+	BlobRefs domain.BlobReferences
 
 	Accountability domain.AccountabilityRepo
 	Notifications  domain.NotificationRepo

@@ -90,10 +90,23 @@ type BlobInfo struct {
 
 // BlobStore keeps uploaded files content-addressed, outside the database.
 type BlobStore interface {
-	// Put reads r up to maxBytes, sniffs its type and stores it under its sha256.
-	// Too large is ETOOLARGE; an unaccepted type is EUNSUPPORTED; nothing is left behind on error.
-	Put(ctx context.Context, r io.Reader, maxBytes int64) (BlobInfo, error)
+	// Stage reads r up to maxBytes into a temporary file, hashes it and sniffs its type; nothing is
+	// stored under the hash until the StagedBlob is promoted. Too large is ETOOLARGE; an unaccepted
+	// type is EUNSUPPORTED; nothing is left behind on error. (Issue 13: was Put, which stored the file
+	// before the transaction recording it, so refused uploads left orphans.)
+	Stage(ctx context.Context, r io.Reader, maxBytes int64) (StagedBlob, error)
 	Open(ctx context.Context, sha256 string) (io.ReadSeekCloser, error)
+}
+
+// StagedBlob is an upload on its way into a BlobStore: promoted inside the transaction that records
+// it, just before commit, and finished once that transaction has ended.
+type StagedBlob interface {
+	Info() BlobInfo
+	// Promote stores the file under its sha256, durably.
+	Promote() error
+	// Finish removes the temporary file and, when the record was not committed, the promoted file
+	// too, unless it was stored before or referenced reports that the database refers to it.
+	Finish(committed bool, referenced func() (bool, error)) error
 }
 
 // CaseFilter selects cases for a list. Scopes are required: a case is listed when its owner or its

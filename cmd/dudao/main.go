@@ -10,6 +10,7 @@
 //	dudao user disable|enable --username U
 //	dudao audit verify
 //	dudao tick
+//	dudao sweep [--sweep-grace 1h]
 package main
 
 import (
@@ -47,6 +48,7 @@ const usage = `dudao — 乌海市教育督导管理系统
   dudao user disable|enable --username U                               停用（立即结束其全部登录）或启用用户
   dudao audit verify                                                   校验审计日志哈希链
   dudao tick                                                           执行一次督办检查（逾期提醒、问责建议）
+  dudao sweep [--sweep-grace 1h]                                       清理佐证材料目录中崩溃遗留的临时文件和无记录文件
 
 每个参数都可用环境变量设置，如 --db 对应 DUDAO_DB。运行 "dudao serve -h" 查看全部参数。
 `
@@ -97,6 +99,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdUser(ctx, rest[0], rest[1:], stdin, stdout)
 	case "tick":
 		return cmdTick(ctx, rest, stdout, stderr)
+	case "sweep":
+		return cmdSweep(ctx, rest, stdout, stderr)
 	case "audit":
 		if len(rest) == 0 || rest[0] != "verify" {
 			return domain.Errorf(domain.EINVALID, "用法: dudao audit verify")
@@ -168,11 +172,14 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	srv := e.sys.Web
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	hs := &http.Server{Addr: cfg.Addr, Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	// Headers must arrive within 10s; a body within --body-timeout plus its length at 32 KiB/s (set per
+	// request by the web layer); ReadTimeout only backs that up, above the longest upload it allows.
+	hs := &http.Server{Addr: cfg.Addr, Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+		ReadTimeout: cfg.BodyTimeout + time.Duration(cfg.maxUploadBytes()+4<<20)*time.Second/(32<<10) + time.Minute}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.ListenAndServe() }()
 	fmt.Fprintf(stdout, "dudao 已启动: http://%s\n", displayAddr(cfg.Addr))
-	go sweepSessions(ctx, e)
+	go housekeeping(ctx, e)
 	go schedule(ctx, e)
 	select {
 	case err := <-errc:
@@ -189,13 +196,25 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-// sweepSessions removes expired sessions hourly.
-func sweepSessions(ctx context.Context, e *env) {
+// housekeeping runs at start and hourly: it removes expired sessions and old login failures, and
+// sweeps the evidence store of what a crash left (temporary files and unrecorded blobs older than
+// --sweep-grace, so that uploads in flight on any node are spared).
+func housekeeping(ctx context.Context, e *env) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
 		if err := e.db.DeleteExpiredSessions(ctx, time.Now()); err != nil && ctx.Err() == nil {
 			e.log.Warn("sweep sessions", "err", err)
+		}
+		if err := e.app.ForgetOldLoginFailures(ctx); err != nil && ctx.Err() == nil {
+			e.log.Warn("sweep login failures", "err", err)
+		}
+		rep, err := e.sys.SweepEvidence(ctx, e.cfg.SweepGrace)
+		if err != nil && ctx.Err() == nil {
+			e.log.Warn("sweep evidence", "err", err)
+		}
+		if rep.Temps > 0 || rep.Orphans > 0 {
+			e.log.Info("sweep evidence", "temporary_files", rep.Temps, "unrecorded_blobs", rep.Orphans, "bytes", rep.Bytes)
 		}
 		select {
 		case <-ctx.Done():
@@ -241,6 +260,23 @@ func cmdTick(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer e.Close()
 	rep, err := e.app.Tick(ctx)
 	fmt.Fprintln(stdout, rep)
+	return err
+}
+
+// cmdSweep sweeps the evidence store once, as serve does hourly. With the server stopped,
+// --sweep-grace 0 removes everything a crash left.
+func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, _, err := parse("sweep", args, nil)
+	if err != nil {
+		return err
+	}
+	e, err := open(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	rep, err := e.sys.SweepEvidence(ctx, cfg.SweepGrace)
+	fmt.Fprintf(stdout, "已清理临时文件 %d 个、无记录的文件 %d 个，共 %d 字节。\n", rep.Temps, rep.Orphans, rep.Bytes)
 	return err
 }
 

@@ -54,10 +54,11 @@ type Settings struct {
 
 // System is dudao built and running on one database.
 type System struct {
-	DB  *storage.DB
-	App *app.App
-	Web *web.Server
-	Log *slog.Logger
+	DB    *storage.DB
+	App   *app.App
+	Web   *web.Server
+	Log   *slog.Logger
+	Blobs *blob.Store // the evidence store, for the sweeper (sweep.go)
 }
 
 // Open opens the database, brings its schema up to date and builds everything on it.
@@ -123,9 +124,9 @@ func build(ctx context.Context, db *storage.DB, s Settings, log *slog.Logger) (*
 		Tx: db, Orgs: db, Users: db, Sessions: db, Logins: db, Audit: db, Cases: db, Blobs: blobs,
 		Accountability: db, Notifications: db, Reports: db, Idempotency: db, Mailer: mailer,
 		Authz: enf, Clock: clock, Rules: rules,
-		Accounts: db, // issue 13
+		Accounts: db, BlobRefs: db, // issue 13
 	}, s.App)
-	sys := &System{DB: db, App: x, Log: log}
+	sys := &System{DB: db, App: x, Log: log, Blobs: blobs}
 	key, err := x.ServerKey(ctx, "web")
 	if err != nil {
 		return nil, err
