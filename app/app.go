@@ -24,6 +24,8 @@ type Deps struct {
 	Blobs    domain.BlobStore
 	Accounts domain.AccountRepo // issue 13: disable users, revoke grants, end sessions, known devices
 	BlobRefs domain.BlobReferences
+	Heads    domain.AuditHeads
+	Anchor   domain.AuditAnchor // nil: no checkpoints (verify checks the chain alone)
 
 	Accountability domain.AccountabilityRepo
 	Notifications  domain.NotificationRepo

@@ -133,3 +133,29 @@ func (db *DB) Verify(ctx context.Context) (int64, string, error) {
 }
 
 var _ domain.AuditLog = (*DB)(nil)
+
+// Head is the newest event of the chain (issue 13: what a checkpoint anchors).
+func (db *DB) Head(ctx context.Context) (domain.AuditHead, error) {
+	var rows []auditRow
+	if err := db.conn(ctx).Select("id", "hash").Order("id DESC").Limit(1).Find(&rows).Error; err != nil {
+		return domain.AuditHead{}, fmt.Errorf("storage: audit head: %w", err)
+	}
+	if len(rows) == 0 {
+		return domain.AuditHead{}, nil
+	}
+	return domain.AuditHead{ID: rows[0].ID, Hash: rows[0].Hash}, nil
+}
+
+// EventHash is the stored hash of event id.
+func (db *DB) EventHash(ctx context.Context, id int64) (string, bool, error) {
+	var hashes []string
+	if err := db.conn(ctx).Model(&auditRow{}).Where("id = ?", id).Pluck("hash", &hashes).Error; err != nil {
+		return "", false, fmt.Errorf("storage: audit event %d: %w", id, err)
+	}
+	if len(hashes) == 0 {
+		return "", false, nil
+	}
+	return hashes[0], true, nil
+}
+
+var _ domain.AuditHeads = (*DB)(nil)

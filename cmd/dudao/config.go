@@ -91,7 +91,7 @@ func (c Config) settings(log *slog.Logger) system.Settings {
 		SMTP: c.SMTP, App: app.Options{APITokenTTL: c.TokenTTL, MaxUploadBytes: c.maxUploadBytes(), FontPath: c.FontPath},
 		SecureCookies: c.SecureCookies, Registry: prometheus.NewRegistry(), Log: log,
 		// issue 13
-		TrustedProxies: proxies, BodyTimeout: c.BodyTimeout, MetricsToken: c.MetricsToken,
+		TrustedProxies: proxies, BodyTimeout: c.BodyTimeout, MetricsToken: c.MetricsToken, AnchorDir: c.anchorDir(),
 	}
 }
 

@@ -8,7 +8,8 @@
 //	dudao user grant --username U --role ROLE --org PATH
 //	dudao user revoke --username U --role ROLE --org PATH
 //	dudao user disable|enable --username U
-//	dudao audit verify
+//	dudao audit verify [--expect ID:HASH]
+//	dudao audit checkpoint
 //	dudao tick
 //	dudao sweep [--sweep-grace 1h]
 package main
@@ -24,6 +25,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -33,6 +35,7 @@ import (
 	"dudao/cmd/system"
 	"dudao/domain"
 	"dudao/storage"
+	"dudao/storage/anchor"
 )
 
 const usage = `dudao — 乌海市教育督导管理系统
@@ -46,7 +49,8 @@ const usage = `dudao — 乌海市教育督导管理系统
   dudao user grant --username U --role ROLE --org PATH                 授予角色
   dudao user revoke --username U --role ROLE --org PATH                撤销角色
   dudao user disable|enable --username U                               停用（立即结束其全部登录）或启用用户
-  dudao audit verify                                                   校验审计日志哈希链
+  dudao audit verify [--expect ID:HASH]                                校验审计日志哈希链及其签名检查点
+  dudao audit checkpoint                                               立即签署并打印审计日志检查点（可打印存档）
   dudao tick                                                           执行一次督办检查（逾期提醒、问责建议）
   dudao sweep [--sweep-grace 1h]                                       清理佐证材料目录中崩溃遗留的临时文件和无记录文件
 
@@ -102,8 +106,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "sweep":
 		return cmdSweep(ctx, rest, stdout, stderr)
 	case "audit":
-		if len(rest) == 0 || rest[0] != "verify" {
-			return domain.Errorf(domain.EINVALID, "用法: dudao audit verify")
+		if len(rest) == 0 || rest[0] != "verify" && rest[0] != "checkpoint" {
+			return domain.Errorf(domain.EINVALID, "用法: dudao audit verify|checkpoint")
+		}
+		if rest[0] == "checkpoint" {
+			return cmdAuditCheckpoint(ctx, rest[1:], stdout)
 		}
 		return cmdAuditVerify(ctx, rest[1:], stdout)
 	}
@@ -180,6 +187,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	go func() { errc <- hs.ListenAndServe() }()
 	fmt.Fprintf(stdout, "dudao 已启动: http://%s\n", displayAddr(cfg.Addr))
 	go housekeeping(ctx, e)
+	go e.app.CheckpointEvery(ctx, cfg.CheckpointEvery, func(err error) { e.log.Warn("audit checkpoint", "err", err) })
 	go schedule(ctx, e)
 	select {
 	case err := <-errc:
@@ -191,6 +199,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
 		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	if cfg.CheckpointEvery > 0 { // the final head, anchored
+		if _, _, err := e.app.CheckpointAudit(sctx); err != nil {
+			e.log.Warn("audit checkpoint", "err", err)
+		}
 	}
 	fmt.Fprintln(stdout, "服务已停止。")
 	return nil
@@ -418,26 +431,104 @@ func cmdUser(ctx context.Context, sub string, args []string, stdin io.Reader, st
 	return nil
 }
 
-func cmdAuditVerify(ctx context.Context, args []string, stdout io.Writer) error {
-	cfg, _, err := parse("audit verify", args, nil)
-	if err != nil {
-		return err
-	}
+// openExisting opens the system on a database that must exist already (verify and checkpoint change
+// nothing in it, so they do not create one).
+func openExisting(ctx context.Context, cfg Config) (*env, error) {
 	db, err := storage.Open(cfg.dbDSN())
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer db.Close()
-	if v, err := db.SchemaVersion(ctx); err != nil || v == 0 {
-		return domain.Errorf(domain.EINVALID, "数据库 %s 尚未初始化，请检查 --data/--db，或先运行 dudao migrate。", maskDSN(cfg.dbDSN()))
+	v, err := db.SchemaVersion(ctx)
+	_ = db.Close()
+	if err != nil || v == 0 {
+		return nil, domain.Errorf(domain.EINVALID, "数据库 %s 尚未初始化，请检查 --data/--db，或先运行 dudao migrate。", maskDSN(cfg.dbDSN()))
 	}
-	id, reason, err := db.Verify(ctx)
+	return open(ctx, cfg, io.Discard)
+}
+
+func cmdAuditVerify(ctx context.Context, args []string, stdout io.Writer) error {
+	var expect string
+	cfg, _, err := parse("audit verify", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&expect, "expect", "", "a checkpoint kept elsewhere (printout, log server) to compare too, as ID:HASH")
+	})
 	if err != nil {
 		return err
 	}
-	if id != 0 {
-		return domain.Errorf(domain.ECONFLICT, "审计日志校验失败：事件 #%d 被篡改（%s）。", id, reason)
+	var want *domain.AuditHead
+	if expect != "" {
+		id, hash, ok := strings.Cut(expect, ":")
+		n, err := strconv.ParseInt(id, 10, 64)
+		if !ok || err != nil || n <= 0 || len(hash) != 64 {
+			return domain.Errorf(domain.EINVALID, "--expect 应为 事件编号:哈希，如 3456:9f86d0…（64位十六进制）。")
+		}
+		want = &domain.AuditHead{ID: n, Hash: strings.ToLower(hash)}
 	}
-	fmt.Fprintln(stdout, "审计日志哈希链完整。")
+	e, err := openExisting(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	v, err := e.app.VerifyAudit(ctx, want)
+	if err != nil {
+		return err
+	}
+	if v.BrokenID != 0 {
+		return domain.Errorf(domain.ECONFLICT, "审计日志校验失败：事件 #%d 被篡改（%s）。", v.BrokenID, v.Reason)
+	}
+	fmt.Fprintf(stdout, "审计日志哈希链完整：最新事件 #%d。\n", v.Head.ID)
+	if v.Anchored {
+		fmt.Fprintf(stdout, "签名检查点 %d 个（%s），已核对 %d 个", v.Checkpoints, cfg.anchorDir(), v.Compared)
+		if v.Superseded > 0 {
+			fmt.Fprintf(stdout, "；另有 %d 个记录于备份之后、已被恢复操作取代", v.Superseded)
+		}
+		fmt.Fprintln(stdout, "。")
+	}
+	if len(v.Problems) > 0 {
+		return domain.Errorf(domain.ECONFLICT, "审计日志与签名检查点不符：%s", strings.Join(v.Problems, "；"))
+	}
+	if v.Anchored && v.LastCheckpoint != nil && v.LastCheckpoint.Head.ID < v.Head.ID {
+		fmt.Fprintf(stdout, "注意：检查点 #%d 之后的 %d 个事件尚未被检查点覆盖。\n", v.LastCheckpoint.Seq, v.Head.ID-v.LastCheckpoint.Head.ID)
+	}
 	return nil
+}
+
+// cmdAuditCheckpoint signs a checkpoint of the head now and prints it in a form to keep on paper or
+// send to someone outside: whoever holds it can later run dudao audit verify --expect ID:HASH.
+func cmdAuditCheckpoint(ctx context.Context, args []string, stdout io.Writer) error {
+	cfg, _, err := parse("audit checkpoint", args, nil)
+	if err != nil {
+		return err
+	}
+	e, err := openExisting(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	cp, written, err := e.app.CheckpointAudit(ctx)
+	if err != nil {
+		return err
+	}
+	l, err := anchor.Open(cfg.anchorDir())
+	if err != nil {
+		return err
+	}
+	state := "新签署"
+	if !written {
+		state = "最新事件未变，沿用"
+	}
+	fmt.Fprintf(stdout, "乌海市教育督导管理系统 审计日志检查点（%s）\n", state)
+	fmt.Fprintf(stdout, "  序号：#%d\n  时间：%s\n  最新事件：#%d\n  哈希：%s\n  签名公钥指纹：%s\n",
+		cp.Seq, cp.At.In(domain.CST).Format("2006-01-02 15:04:05 MST"), cp.Head.ID, groups(cp.Head.Hash), l.Fingerprint())
+	fmt.Fprintf(stdout, "  核对命令：dudao audit verify --expect %d:%s\n", cp.Head.ID, cp.Head.Hash)
+	fmt.Fprintf(stdout, "  签名行：%s\n", l.Line(cp))
+	return nil
+}
+
+// groups writes a hex string in groups of eight, to read aloud or copy from paper.
+func groups(h string) string {
+	var parts []string
+	for i := 0; i < len(h); i += 8 {
+		parts = append(parts, h[i:min(i+8, len(h))])
+	}
+	return strings.Join(parts, " ")
 }

@@ -20,6 +20,7 @@ import (
 	"dudao/domain"
 	"dudao/policies"
 	"dudao/storage"
+	"dudao/storage/anchor"
 	"dudao/storage/blob"
 )
 
@@ -39,6 +40,9 @@ type Settings struct {
 	TrustedProxies []netip.Prefix
 	BodyTimeout    time.Duration
 	MetricsToken   string
+	// AnchorDir is where signed checkpoints of the audit chain are kept, apart from the database
+	// ("" for none).
+	AnchorDir string
 
 	// Clock is the time the use cases see; nil is the wall clock. Tests inject theirs.
 	Clock domain.Clock
@@ -108,6 +112,14 @@ func build(ctx context.Context, db *storage.DB, s Settings, log *slog.Logger) (*
 	if err != nil {
 		return nil, err
 	}
+	var anchorLog domain.AuditAnchor // issue 13: checkpoints of the audit chain, apart from the database
+	if s.AnchorDir != "" {
+		l, err := anchor.Open(filepath.Clean(s.AnchorDir))
+		if err != nil {
+			return nil, err
+		}
+		anchorLog = l
+	}
 	mailer := s.Mailer
 	if mailer == nil && s.SMTP != "" {
 		m, err := mail.New(s.SMTP)
@@ -124,7 +136,7 @@ func build(ctx context.Context, db *storage.DB, s Settings, log *slog.Logger) (*
 		Tx: db, Orgs: db, Users: db, Sessions: db, Logins: db, Audit: db, Cases: db, Blobs: blobs,
 		Accountability: db, Notifications: db, Reports: db, Idempotency: db, Mailer: mailer,
 		Authz: enf, Clock: clock, Rules: rules,
-		Accounts: db, BlobRefs: db, // issue 13
+		Accounts: db, BlobRefs: db, Heads: db, Anchor: anchorLog, // issue 13
 	}, s.App)
 	sys := &System{DB: db, App: x, Log: log, Blobs: blobs}
 	key, err := x.ServerKey(ctx, "web")
