@@ -119,7 +119,7 @@ func bindFlags(fs *flag.FlagSet, cfg *Config) envErrors {
 	str(&cfg.AnchorDir, "anchor", "", "folder for the signed audit checkpoints and their key, apart from the database (default DATA/audit-anchor)")
 	fs.DurationVar(&cfg.BodyTimeout, "body-timeout", errs.duration("body-timeout", 30*time.Second), "least time a request body may take to arrive; longer bodies get more at 32 KiB/s"+envHint("body-timeout"))
 	fs.DurationVar(&cfg.SweepGrace, "sweep-grace", errs.duration("sweep-grace", time.Hour), "the evidence sweeper leaves temporary and unreferenced files younger than this"+envHint("sweep-grace"))
-	fs.DurationVar(&cfg.CheckpointEvery, "checkpoint-every", errs.duration("checkpoint-every", time.Minute), "how often serve signs a checkpoint of the audit log's head (0: never)"+envHint("checkpoint-every"))
+	fs.DurationVar(&cfg.CheckpointEvery, "checkpoint-every", errs.duration("checkpoint-every", 5*time.Minute), "how often serve signs a checkpoint of the audit log's head (0: never)"+envHint("checkpoint-every"))
 	return errs
 }
 

@@ -30,7 +30,7 @@ func TestConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Config{Addr: "127.0.0.1:8080", DataDir: "./data", MaxUploadMB: 20, TokenTTL: 12 * time.Hour, LogFormat: "text",
-		TickEvery: 10 * time.Minute, BodyTimeout: 30 * time.Second, SweepGrace: time.Hour, CheckpointEvery: time.Minute}
+		TickEvery: 10 * time.Minute, BodyTimeout: 30 * time.Second, SweepGrace: time.Hour, CheckpointEvery: 5 * time.Minute}
 	if cfg != want {
 		t.Errorf("defaults = %+v, want %+v", cfg, want)
 	}

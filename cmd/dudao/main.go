@@ -12,6 +12,8 @@
 //	dudao audit checkpoint
 //	dudao tick
 //	dudao sweep [--sweep-grace 1h]
+//	dudao backup FILE
+//	dudao restore [--force] FILE
 package main
 
 import (
@@ -53,6 +55,8 @@ const usage = `dudao — 乌海市教育督导管理系统
   dudao audit checkpoint                                               立即签署并打印审计日志检查点（可打印存档）
   dudao tick                                                           执行一次督办检查（逾期提醒、问责建议）
   dudao sweep [--sweep-grace 1h]                                       清理佐证材料目录中崩溃遗留的临时文件和无记录文件
+  dudao backup FILE                                                    在线备份 SQLite 数据库及其佐证材料到一个文件
+  dudao restore [--force] FILE                                         从备份恢复（先停止服务），并校验审计日志
 
 每个参数都可用环境变量设置，如 --db 对应 DUDAO_DB。运行 "dudao serve -h" 查看全部参数。
 `
@@ -105,6 +109,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdTick(ctx, rest, stdout, stderr)
 	case "sweep":
 		return cmdSweep(ctx, rest, stdout, stderr)
+	case "backup":
+		return cmdBackup(ctx, rest, stdout, stderr)
+	case "restore":
+		return cmdRestore(ctx, rest, stdout, stderr)
 	case "audit":
 		if len(rest) == 0 || rest[0] != "verify" && rest[0] != "checkpoint" {
 			return domain.Errorf(domain.EINVALID, "用法: dudao audit verify|checkpoint")
