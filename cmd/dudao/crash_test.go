@@ -27,6 +27,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -493,4 +494,45 @@ func TestBackupOnline(t *testing.T) {
 	if len(matches) == 0 {
 		t.Error("the replaced database was not kept aside")
 	}
+}
+
+// TestCLIAccountsAndAnchor: the command line cuts a user off and lets it in again, takes a role back,
+// signs a printable checkpoint, and audit verify then finds the newest events deleted from the SQLite
+// file (before issue 13 it answered 审计日志哈希链完整).
+func TestCLIAccountsAndAnchor(t *testing.T) {
+	bin := dudaoBinary(t)
+	dir := t.TempDir()
+	if out, errOut, code := runCLI(t, bin, "seed", "demo", "--data", dir); code != 0 {
+		t.Fatalf("seed demo: exit %d\n%s%s", code, out, errOut)
+	}
+	run := func(wantCode int, want string, args ...string) string {
+		t.Helper()
+		out, errOut, code := runCLI(t, bin, append(args, "--data", dir)...)
+		if code != wantCode || !strings.Contains(out+errOut, want) {
+			t.Fatalf("dudao %s: exit %d, want %d with %q\n%s%s", strings.Join(args, " "), code, wantCode, want, out, errOut)
+		}
+		return out
+	}
+	run(0, "已停用用户 school.yz", "user", "disable", "--username", "school.yz")
+	run(1, "已是停用状态", "user", "disable", "--username", "school.yz")
+	run(0, "已启用用户 school.yz", "user", "enable", "--username", "school.yz")
+	run(0, "已撤销 school.yz", "user", "revoke", "--username", "school.yz", "--role", "school", "--org", "wuhai/yz/")
+	run(1, "没有", "user", "revoke", "--username", "school.yz", "--role", "school", "--org", "wuhai/yz/")
+	run(1, "系统管理员不能同时担任", "user", "grant", "--username", "admin", "--role", "director", "--org", "wuhai/")
+	out := run(0, "核对命令", "audit", "checkpoint")
+	expect := regexp.MustCompile(`--expect (\d+:[0-9a-f]{64})`).FindStringSubmatch(out)
+	if expect == nil {
+		t.Fatalf("no --expect in the printed checkpoint:\n%s", out)
+	}
+	run(0, "哈希链完整", "audit", "verify", "--expect", expect[1])
+
+	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "dudao.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("DELETE FROM audit_events WHERE id = (SELECT MAX(id) FROM audit_events)"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	run(1, "最新的审计事件被删除", "audit", "verify")
 }
