@@ -84,14 +84,27 @@ type deviceRow struct {
 
 func (deviceRow) TableName() string { return "known_devices" }
 
-// AddDevice remembers a device of a user, and forgets that user's expired ones.
+// maxDevices is how many known devices a user keeps: a client that never shows its device token makes
+// a new one at every login, and the oldest are forgotten.
+const maxDevices = 20
+
+// AddDevice remembers a device of a user, and forgets that user's expired ones and all but the newest
+// maxDevices.
 func (db *DB) AddDevice(ctx context.Context, d domain.Device) error {
+	if err := db.mustTx(ctx); err != nil {
+		return err
+	}
 	c := db.conn(ctx)
 	if err := c.Where("user_id = ? AND expires_at < ?", d.UserID, d.CreatedAt.UTC()).Delete(&deviceRow{}).Error; err != nil {
 		return translate(err, "设备", "delete expired devices")
 	}
 	row := deviceRow{TokenHash: d.TokenHash, UserID: d.UserID, CreatedAt: d.CreatedAt.UTC(), ExpiresAt: d.ExpiresAt.UTC()}
-	return translate(c.Create(&row).Error, "设备", "add device")
+	if err := c.Create(&row).Error; err != nil {
+		return translate(err, "设备", "add device")
+	}
+	err := c.Exec(`DELETE FROM known_devices WHERE user_id = ? AND token_hash NOT IN
+		(SELECT token_hash FROM known_devices WHERE user_id = ? ORDER BY created_at DESC, token_hash LIMIT ?)`, d.UserID, d.UserID, maxDevices).Error
+	return translate(err, "设备", "forget old devices")
 }
 
 // GetDevice loads a known device by the hash of its token.

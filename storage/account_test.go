@@ -73,18 +73,34 @@ func TestAccountStore(t *testing.T) {
 			}
 
 			dev := domain.Device{TokenHash: "dev-1", UserID: alice.ID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
-			if err := db.AddDevice(ctx, dev); err != nil {
-				t.Fatal(err)
+			if err := db.AddDevice(ctx, dev); err == nil {
+				t.Error("AddDevice outside a transaction")
 			}
+			tx(func(ctx context.Context) error { return db.AddDevice(ctx, dev) })
 			if got, err := db.GetDevice(ctx, "dev-1"); err != nil || got.UserID != alice.ID || !got.ExpiresAt.Equal(dev.ExpiresAt) {
 				t.Fatalf("GetDevice = %+v, %v", got, err)
 			}
-			// A later device forgets the expired one.
-			if err := db.AddDevice(ctx, domain.Device{TokenHash: "dev-2", UserID: alice.ID, CreatedAt: now.Add(2 * time.Hour), ExpiresAt: now.Add(3 * time.Hour)}); err != nil {
-				t.Fatal(err)
-			}
+			// A later device forgets the expired one; a user keeps the newest twenty.
+			tx(func(ctx context.Context) error {
+				return db.AddDevice(ctx, domain.Device{TokenHash: "dev-2", UserID: alice.ID, CreatedAt: now.Add(2 * time.Hour), ExpiresAt: now.Add(3 * time.Hour)})
+			})
 			_, err = db.GetDevice(ctx, "dev-1")
 			wantCode(t, err, domain.ENOTFOUND)
+			for i := range 25 {
+				tx(func(ctx context.Context) error {
+					return db.AddDevice(ctx, domain.Device{TokenHash: fmt.Sprintf("bob-%02d", i), UserID: bob.ID,
+						CreatedAt: now.Add(time.Duration(i) * time.Minute), ExpiresAt: now.Add(24 * time.Hour)})
+				})
+			}
+			var kept int64
+			if err := db.gorm.Model(&deviceRow{}).Where("user_id = ?", bob.ID).Count(&kept).Error; err != nil || kept != 20 {
+				t.Errorf("bob keeps %d devices (%v), want the newest 20", kept, err)
+			}
+			_, err = db.GetDevice(ctx, "bob-04")
+			wantCode(t, err, domain.ENOTFOUND)
+			if _, err := db.GetDevice(ctx, "bob-05"); err != nil {
+				t.Errorf("bob's sixth device is gone: %v", err)
+			}
 			if err := db.DeleteUserDevices(ctx, alice.ID); err != nil {
 				t.Fatal(err)
 			}
