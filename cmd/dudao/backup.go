@@ -247,12 +247,8 @@ func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			if name != path.Join("evidence", sum[:min(2, len(sum))], sum[min(2, len(sum)):min(4, len(sum))], sum) {
 				return domain.Errorf(domain.EINVALID, "备份文件中有无效的条目 %q。", name)
 			}
-			info, err := store.Put(ctx, tr, h.Size+1)
-			if err != nil {
-				return fmt.Errorf("restore: evidence %s: %w", sum, err)
-			}
-			if info.SHA256 != sum {
-				return domain.Errorf(domain.EINVALID, "备份中的佐证材料 %s 内容与其哈希不符：备份文件已损坏或被改动。", sum)
+			if err := store.Restore(ctx, tr, sum); err != nil {
+				return domain.Errorf(domain.EINVALID, "备份中的佐证材料 %s 无法恢复（%v）：备份文件已损坏或被改动。", sum, err)
 			}
 			files++
 		default:

@@ -152,3 +152,25 @@ func TestPromoteTwiceRefused(t *testing.T) {
 		t.Error("Promote after Finish succeeded")
 	}
 }
+
+// TestRestoreKeepsBytesAsTheyAre: a backup's file comes back whole, judged by its hash only (it was
+// judged by type when uploaded, perhaps under other limits); bytes that do not hash to the name are
+// refused and leave nothing.
+func TestRestoreKeepsBytesAsTheyAre(t *testing.T) {
+	s, dir := newStore(t)
+	data := []byte("a file type the store would not accept today")
+	sum := hexSHA(data)
+	if err := s.Restore(t.Context(), bytes.NewReader(data), sum); err != nil || !s.Exists(sum) {
+		t.Fatalf("Restore: %v", err)
+	}
+	if err := s.Restore(t.Context(), bytes.NewReader(data), sum); err != nil {
+		t.Fatalf("Restore of a stored file: %v", err)
+	}
+	other := hexSHA([]byte("other"))
+	if err := s.Restore(t.Context(), bytes.NewReader(data), other); err == nil || s.Exists(other) {
+		t.Fatalf("Restore under a wrong hash: %v", err)
+	}
+	if temps, _ := s.Temps(t.Context()); len(temps) != 0 {
+		t.Errorf("%d temporary files left in %s", len(temps), dir)
+	}
+}
