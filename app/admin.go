@@ -11,6 +11,8 @@ type UserWithGrants struct {
 	User   domain.User
 	Org    domain.Org
 	Grants []domain.Grant
+	// Ignored are the grants among Grants that do not take effect: an admin's conflicting roles.
+	Ignored []domain.Grant
 }
 
 // ListUsersWithGrants lists the users of the orgs where the actor may read users, with their grants,
@@ -45,7 +47,9 @@ func (x *App) ListUsersWithGrants(ctx context.Context, a domain.Actor) ([]UserWi
 		out = make([]UserWithGrants, 0, len(users))
 		for _, u := range users {
 			u.PasswordHash = "" // never leaves the use case
-			out = append(out, UserWithGrants{User: u, Org: byID[u.OrgID], Grants: grants[u.ID]})
+			g := grants[u.ID]
+			_, ignored := domain.EffectiveGrants(g)
+			out = append(out, UserWithGrants{User: u, Org: byID[u.OrgID], Grants: g, Ignored: ignored})
 		}
 		return nil
 	})
@@ -95,7 +99,8 @@ func (x *App) ListInspectors(ctx context.Context, a domain.Actor) ([]Inspector, 
 			if !u.Active {
 				continue
 			}
-			for _, g := range grants[u.ID] {
+			eff, _ := domain.EffectiveGrants(grants[u.ID])
+			for _, g := range eff {
 				if g.Role == domain.RoleSupervisor {
 					out = append(out, Inspector{UserID: u.ID, Name: u.Name, OrgName: names[g.OrgID], Path: g.Path})
 					break
@@ -149,6 +154,11 @@ func (x *App) CaseUserNames(ctx context.Context, a domain.Actor, c *domain.Case)
 		list = append(list, id)
 	}
 	return x.d.Users.UserNames(ctx, list)
+}
+
+// MayAt reports whether the actor may do act on obj at path: what a form on a row needs to know.
+func (x *App) MayAt(a domain.Actor, obj, act string, path domain.Jurisdiction) bool {
+	return x.d.Authz.Allowed(a, obj, act, path)
 }
 
 // MayOpenCases reports whether the actor may open cases at its own org.

@@ -18,10 +18,14 @@ type Deps struct {
 	Orgs     domain.OrgRepo
 	Users    domain.UserRepo
 	Sessions domain.SessionRepo
-	Logins   domain.LoginAttempts
+	Logins   domain.LoginThrottle
 	Audit    domain.AuditLog
 	Cases    domain.CaseRepo
 	Blobs    domain.BlobStore
+	Accounts domain.AccountRepo // issue 13: disable users, revoke grants, end sessions, known devices
+	BlobRefs domain.BlobReferences
+	Heads    domain.AuditHeads
+	Anchor   domain.AuditAnchor // nil: no checkpoints (verify checks the chain alone)
 
 	Accountability domain.AccountabilityRepo
 	Notifications  domain.NotificationRepo
@@ -50,11 +54,15 @@ type Deps struct {
 type Options struct {
 	APITokenTTL   time.Duration // bearer tokens (default 12h)
 	WebSessionTTL time.Duration // browser sessions (default 8h)
-	// Login throttling: more than MaxFailuresPerUser failures for one username, or MaxFailuresPerAddr
-	// from one address, within FailureWindow answer 429 until the window passes.
-	MaxFailuresPerUser int
-	MaxFailuresPerAddr int
-	FailureWindow      time.Duration
+	// Login throttling (login.go): after MaxFailuresPerUser failures of one username from one client
+	// (a known device of the user, or else an address) each further attempt from that client waits a
+	// delay that doubles from a minute up to an hour. Clients that are not a known device are refused
+	// too after MaxFailuresPerAccount failures of the username within an hour from anywhere, or
+	// MaxFailuresPerAddr from their address within FailureWindow; known devices are not.
+	MaxFailuresPerUser    int
+	MaxFailuresPerAccount int
+	MaxFailuresPerAddr    int
+	FailureWindow         time.Duration
 	// MaxUploadBytes caps one evidence file (default 20 MB).
 	MaxUploadBytes int64
 	// FontPath is a single-file TrueType font with Chinese glyphs for PDF reports; empty takes the
@@ -102,7 +110,10 @@ func New(d Deps, o Options) *App {
 		o.MaxFailuresPerUser = 5
 	}
 	if o.MaxFailuresPerAddr == 0 {
-		o.MaxFailuresPerAddr = 30
+		o.MaxFailuresPerAddr = 100
+	}
+	if o.MaxFailuresPerAccount == 0 {
+		o.MaxFailuresPerAccount = 30
 	}
 	if o.MaxUploadBytes == 0 {
 		o.MaxUploadBytes = 20 << 20

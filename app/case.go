@@ -100,6 +100,7 @@ func (x *App) checkInspector(ctx context.Context, userID int64, target domain.Ju
 	if err != nil {
 		return err
 	}
+	grants, _ = domain.EffectiveGrants(grants) // an admin is never an inspector
 	for _, g := range grants {
 		if g.Role == domain.RoleSupervisor && g.Path.Covers(target) && u.Active {
 			return nil
@@ -293,12 +294,27 @@ func (x *App) UploadEvidence(ctx context.Context, a domain.Actor, caseID int64, 
 	if err := c.CanAttach(a, x.d.Clock.Now(), in.FindingID, in.ObjectionID); err != nil {
 		return CaseView{}, nil, err
 	}
-	info, err := x.d.Blobs.Put(ctx, in.Body, x.opt.MaxUploadBytes)
+	// The file is staged outside the transaction (reading a large upload must not hold the write
+	// lock), promoted inside it just before commit, and kept or removed by the outcome (issue 13: it
+	// was stored before the transaction, so refused and failed uploads left files behind).
+	staged, err := x.d.Blobs.Stage(ctx, in.Body, x.opt.MaxUploadBytes)
 	if err != nil {
 		return CaseView{}, nil, err
 	}
+	info := staged.Info()
+	finish := func(committed bool) {
+		err := staged.Finish(committed, func() (bool, error) {
+			return x.d.BlobRefs.BlobReferenced(context.WithoutCancel(ctx), info.SHA256)
+		})
+		_ = err // what Finish cannot remove, the sweeper does
+	}
+	hooked := false
 	var ev *domain.Evidence
 	v, err := x.changeCase(ctx, a, caseID, domain.OpUploadEvidence, nil, func(ctx context.Context, c *domain.Case, now time.Time) (string, error) {
+		if !hooked {
+			hooked = true
+			afterTx(ctx, finish)
+		}
 		e := domain.Evidence{FindingID: in.FindingID, ObjectionID: in.ObjectionID, SHA256: info.SHA256, Size: info.Size,
 			ContentType: info.ContentType, Note: in.Note, CapturedAt: in.CapturedAt, Lat: in.Lat, Lng: in.Lng}
 		// The same file seen before, on this case or any other, is flagged with where it was seen first.
@@ -311,8 +327,14 @@ func (x *App) UploadEvidence(ctx context.Context, a domain.Actor, caseID int64, 
 			e.ReusedOf, e.ReusedWhere = &first, seen.Where()
 		}
 		ev, err = c.AttachEvidence(a, now, e)
-		return info.SHA256, err
+		if err != nil {
+			return "", err
+		}
+		return info.SHA256, staged.Promote()
 	})
+	if !hooked {
+		finish(false)
+	}
 	return v, ev, err
 }
 

@@ -27,17 +27,29 @@ type kind[R domain.Record] struct {
 
 type hooksKey struct{}
 
+// txHooks are what runs when the outermost transaction ends: commit after a commit only, end after
+// either outcome, told which.
+type txHooks struct {
+	commit []func()
+	end    []func(committed bool)
+}
+
 // inTx runs fn in one transaction (joining the caller's when there is one); what fn defers with
-// afterCommit runs once the outermost transaction has committed.
+// afterCommit runs once the outermost transaction has committed, and what it defers with afterTx once
+// that transaction has ended either way.
 func (x *App) inTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	if _, ok := ctx.Value(hooksKey{}).(*[]func()); ok {
+	if _, ok := ctx.Value(hooksKey{}).(*txHooks); ok {
 		return x.d.Tx.WithinTx(ctx, fn)
 	}
-	var hooks []func()
-	if err := x.d.Tx.WithinTx(context.WithValue(ctx, hooksKey{}, &hooks), fn); err != nil {
+	hooks := &txHooks{}
+	err := x.d.Tx.WithinTx(context.WithValue(ctx, hooksKey{}, hooks), fn)
+	for _, h := range hooks.end {
+		h(err == nil)
+	}
+	if err != nil {
 		return err
 	}
-	for _, h := range hooks {
+	for _, h := range hooks.commit {
 		h()
 	}
 	return nil
@@ -46,11 +58,22 @@ func (x *App) inTx(ctx context.Context, fn func(ctx context.Context) error) erro
 // afterCommit defers f until the transaction in ctx has committed (at once when there is none):
 // emails go out only for what was really written.
 func afterCommit(ctx context.Context, f func()) {
-	if hooks, ok := ctx.Value(hooksKey{}).(*[]func()); ok {
-		*hooks = append(*hooks, f)
+	if hooks, ok := ctx.Value(hooksKey{}).(*txHooks); ok {
+		hooks.commit = append(hooks.commit, f)
 		return
 	}
 	f()
+}
+
+// afterTx defers f until the transaction in ctx has ended, telling it whether it committed (at once,
+// as committed, when there is none): files written beside a transaction are kept or removed by its
+// outcome.
+func afterTx(ctx context.Context, f func(committed bool)) {
+	if hooks, ok := ctx.Value(hooksKey{}).(*txHooks); ok {
+		hooks.end = append(hooks.end, f)
+		return
+	}
+	f(true)
 }
 
 // Atomically runs fn as one transaction: for batch jobs of the command line (the demo, imports)

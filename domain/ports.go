@@ -81,15 +81,6 @@ type SessionRepo interface {
 	DeleteExpiredSessions(ctx context.Context, now time.Time) error
 }
 
-// LoginAttempts records failed logins so that guessing is throttled across app nodes.
-type LoginAttempts interface {
-	// NoteAttempt records an attempt as failed until ClearFailures says otherwise, and counts the
-	// failures since a time (this one included) for the username and the address. Recording before
-	// the password is checked keeps parallel guesses from all slipping under the limit.
-	NoteAttempt(ctx context.Context, username, addr string, at, since time.Time) (byUser, byAddr int, err error)
-	ClearFailures(ctx context.Context, username string) error
-}
-
 // AuditLog appends events to the hash chain, inside the caller's transaction.
 type AuditLog interface {
 	Append(ctx context.Context, e *AuditEvent) error
@@ -107,10 +98,23 @@ type BlobInfo struct {
 
 // BlobStore keeps uploaded files content-addressed, outside the database.
 type BlobStore interface {
-	// Put reads r up to maxBytes, sniffs its type and stores it under its sha256.
-	// Too large is ETOOLARGE; an unaccepted type is EUNSUPPORTED; nothing is left behind on error.
-	Put(ctx context.Context, r io.Reader, maxBytes int64) (BlobInfo, error)
+	// Stage reads r up to maxBytes into a temporary file, hashes it and sniffs its type; nothing is
+	// stored under the hash until the StagedBlob is promoted. Too large is ETOOLARGE; an unaccepted
+	// type is EUNSUPPORTED; nothing is left behind on error. (Issue 13: was Put, which stored the file
+	// before the transaction recording it, so refused uploads left orphans.)
+	Stage(ctx context.Context, r io.Reader, maxBytes int64) (StagedBlob, error)
 	Open(ctx context.Context, sha256 string) (io.ReadSeekCloser, error)
+}
+
+// StagedBlob is an upload on its way into a BlobStore: promoted inside the transaction that records
+// it, just before commit, and finished once that transaction has ended.
+type StagedBlob interface {
+	Info() BlobInfo
+	// Promote stores the file under its sha256, durably.
+	Promote() error
+	// Finish removes the temporary file and, when the record was not committed, the promoted file
+	// too, unless it was stored before or referenced reports that the database refers to it.
+	Finish(committed bool, referenced func() (bool, error)) error
 }
 
 // CaseFilter selects cases for a list. Scopes are required: a case is listed when its owner or its

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"dudao/domain"
@@ -91,6 +92,9 @@ func (db *DB) List(ctx context.Context, f domain.AuditFilter) ([]domain.AuditEve
 		per = 50
 	}
 	page := max(f.Page, 1)
+	if page-1 > math.MaxInt32/per { // an offset past any table; (page-1)*per would overflow
+		return []domain.AuditEvent{}, int(total), nil
+	}
 	var rows []auditRow
 	if err := q.Order("id DESC").Limit(per).Offset((page - 1) * per).Find(&rows).Error; err != nil {
 		return nil, 0, fmt.Errorf("storage: list audit: %w", err)
@@ -129,3 +133,29 @@ func (db *DB) Verify(ctx context.Context) (int64, string, error) {
 }
 
 var _ domain.AuditLog = (*DB)(nil)
+
+// Head is the newest event of the chain (issue 13: what a checkpoint anchors).
+func (db *DB) Head(ctx context.Context) (domain.AuditHead, error) {
+	var rows []auditRow
+	if err := db.conn(ctx).Select("id", "hash").Order("id DESC").Limit(1).Find(&rows).Error; err != nil {
+		return domain.AuditHead{}, fmt.Errorf("storage: audit head: %w", err)
+	}
+	if len(rows) == 0 {
+		return domain.AuditHead{}, nil
+	}
+	return domain.AuditHead{ID: rows[0].ID, Hash: rows[0].Hash}, nil
+}
+
+// EventHash is the stored hash of event id.
+func (db *DB) EventHash(ctx context.Context, id int64) (string, bool, error) {
+	var hashes []string
+	if err := db.conn(ctx).Model(&auditRow{}).Where("id = ?", id).Pluck("hash", &hashes).Error; err != nil {
+		return "", false, fmt.Errorf("storage: audit event %d: %w", id, err)
+	}
+	if len(hashes) == 0 {
+		return "", false, nil
+	}
+	return hashes[0], true, nil
+}
+
+var _ domain.AuditHeads = (*DB)(nil)

@@ -209,3 +209,29 @@ func (db *DB) byteOrder(col string) string {
 	}
 	return col
 }
+
+// Snapshot writes a consistent copy of a SQLite database to path (which must not exist) while it is
+// in use: VACUUM INTO reads in one transaction, so writers go on and the copy is of one moment
+// (issue 13: dudao backup). PostgreSQL is backed up with its own tools (docs/operations.md).
+func (db *DB) Snapshot(ctx context.Context, path string) error {
+	if db.dialect != SQLite {
+		return domain.Errorf(domain.EINVALID, "PostgreSQL 数据库请用 pg_dump 备份（见 docs/operations.md）；dudao backup 只用于内置的 SQLite 数据库。")
+	}
+	if err := db.gorm.WithContext(ctx).Exec("VACUUM INTO ?", path).Error; err != nil {
+		return fmt.Errorf("storage: snapshot to %s: %w", path, err)
+	}
+	return nil
+}
+
+// IntegrityCheck runs SQLite's integrity check and returns what it reports ("ok" when sound); on
+// PostgreSQL it answers "ok" (the server checks its own pages).
+func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {
+	if db.dialect != SQLite {
+		return "ok", nil
+	}
+	var rows []string
+	if err := db.gorm.WithContext(ctx).Raw("PRAGMA integrity_check").Scan(&rows).Error; err != nil {
+		return "", fmt.Errorf("storage: integrity check: %w", err)
+	}
+	return strings.Join(rows, "; "), nil
+}

@@ -209,7 +209,8 @@ var migrations = []migration{migrationCore, migrationCases, migrationAccountabil
 	migrationRegistry,   // 8: inspectors, 挂牌, plans, draws (issue 10)
 	migrationMonitoring, // 9: frameworks, monitoring and the 督办 ledger (issue 11)
 	migrationReportFacts,
-	migrationPaperwork,  // 11: the case as paperwork (issue 12)
+	migrationPaperwork, // 11: the case as paperwork (issue 12)
+	migrationSecurity,  // 12: accounts, login throttling, server keys (issue 13)
 }
 
 func (db *DB) render(sql string) string {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"dudao/app"
 	"dudao/domain"
@@ -82,35 +81,19 @@ func (s *Server) requireWeb(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// csrf protects every form with a token bound to a cookie (double submit).
-func (s *Server) csrf() echo.MiddlewareFunc {
-	return middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
-		ContextKey:     csrfContextKey,
-		CookieName:     "dudao_csrf",
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSecure:   s.cfg.SecureCookies,
-		CookieSameSite: http.SameSiteLaxMode,
-		ErrorHandler: func(err error, c echo.Context) error {
-			return domain.Errorf(domain.EFORBIDDEN, "页面已过期或请求来源无效，请刷新页面后重试。")
-		},
-	})
-}
-
 func (s *Server) setSessionCookie(c echo.Context, token string, ttl time.Duration) {
 	// MaxAge, not Expires: a client whose clock is off still keeps the cookie for its lifetime.
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: token, Path: "/", MaxAge: int(ttl.Seconds()), HttpOnly: true,
-		Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+		Secure: s.secure(c), SameSite: http.SameSiteLaxMode})
 }
 
 func (s *Server) clearSessionCookie(c echo.Context) {
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+		Secure: s.secure(c), SameSite: http.SameSiteLaxMode})
 }
 
-// clientAddr is the peer address without port, for login throttling. Behind a proxy, configure
-// echo's IPExtractor in cmd so RealIP is trustworthy.
+// clientAddr is the client's address without port, for login throttling: the peer, or behind the
+// configured trusted proxies what they say (ipExtractor).
 func clientAddr(c echo.Context) string {
 	ip := c.RealIP()
 	if h, _, err := net.SplitHostPort(ip); err == nil {
@@ -123,6 +106,9 @@ func clientAddr(c echo.Context) string {
 type loginRequest struct {
 	Username string `json:"username" form:"username" label:"用户名" validate:"required,max=64"`
 	Password string `json:"password" form:"password" label:"密码" validate:"required,max=200"`
+	// DeviceToken is what an earlier login answered as device_token: a client that keeps it logs in
+	// from a known device (app/login.go). Browsers keep it in a cookie instead.
+	DeviceToken string `json:"device_token" form:"-" label:"设备令牌" validate:"max=200"`
 }
 
 type orgJSON struct {
@@ -171,12 +157,14 @@ func (s *Server) apiLogin(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	res, err := s.app.Login(c.Request().Context(), req.Username, req.Password, clientAddr(c), app.SessionAPI)
+	res, err := s.app.Login(c.Request().Context(), app.LoginInput{Username: req.Username, Password: req.Password, Addr: clientAddr(c),
+		Device: req.DeviceToken, Kind: app.SessionAPI})
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{
 		"token": res.Token, "expires_at": res.Session.ExpiresAt.UTC().Format(time.RFC3339), "user": toUserJSON(res.Actor),
+		"device_token": res.Device,
 	})
 }
 

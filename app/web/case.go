@@ -889,8 +889,23 @@ func (s *Server) apiCaseAudit(c echo.Context) error {
 }
 
 func (s *Server) apiListAudit(c echo.Context) error {
-	page, _ := strconv.Atoi(c.QueryParam("page"))
-	per, _ := strconv.Atoi(c.QueryParam("per_page"))
+	// Out of range is 422, like the case list's; an unchecked page overflowed the offset and answered page 1.
+	fields := map[string]string{}
+	intParam := func(name string, max int) int {
+		v := c.QueryParam(name)
+		if v == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > max {
+			fields[name] = "应为 1 到 " + strconv.Itoa(max) + " 之间的整数。"
+		}
+		return n
+	}
+	page, per := intParam("page", 1_000_000), intParam("per_page", 200)
+	if len(fields) > 0 {
+		return domain.FieldError("查询条件有误。", fields)
+	}
 	a, _ := actorOf(c)
 	events, total, err := s.app.ListAudit(c.Request().Context(), a, page, per)
 	if err != nil {

@@ -112,7 +112,12 @@ func (s *Server) loginSubmit(c echo.Context) error {
 		return domain.Errorf(domain.EBADREQUEST, "请求格式不正确。")
 	}
 	p.Username = req.Username
-	res, err := s.app.Login(c.Request().Context(), req.Username, req.Password, clientAddr(c), app.SessionWeb)
+	device := ""
+	if ck, err := c.Cookie(deviceCookie); err == nil {
+		device = ck.Value
+	}
+	res, err := s.app.Login(c.Request().Context(), app.LoginInput{Username: req.Username, Password: req.Password, Addr: clientAddr(c),
+		Device: device, Kind: app.SessionWeb})
 	if err != nil {
 		var status int
 		switch domain.ErrorCode(err) {
@@ -128,6 +133,8 @@ func (s *Server) loginSubmit(c echo.Context) error {
 		return s.render(c, status, p)
 	}
 	s.setSessionCookie(c, res.Token, res.Session.ExpiresAt.Sub(res.Session.CreatedAt))
+	s.setDeviceCookie(c, res.Device)
+	s.setCSRFCookie(c, s.mac("csrf", res.Token)) // the form token of the new session; the old one is dead
 	return c.Redirect(http.StatusSeeOther, p.Next)
 }
 

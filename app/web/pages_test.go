@@ -64,8 +64,8 @@ func TestWebLoginPage(t *testing.T) {
 		t.Errorf("dudao_csrf cookie %v: want HttpOnly, SameSite=Lax, Path=/", ck)
 	}
 	m := csrfField.FindStringSubmatch(body)
-	if m == nil || m[1] != ck.Value {
-		t.Errorf("hidden _csrf field %v does not carry the cookie's token %q", m, ck.Value)
+	if m == nil || len(m[1]) < 40 || m[1] == ck.Value {
+		t.Errorf("hidden _csrf field %v: want a token derived from the cookie (never the cookie's value %q)", m, ck.Value)
 	}
 	if cc := r.Header.Get("Cache-Control"); cc != "no-store" {
 		t.Errorf("Cache-Control %q, want no-store on a page with a CSRF token", cc)

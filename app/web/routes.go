@@ -16,9 +16,9 @@ func (s *Server) routes() {
 	e := s.Echo
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", s.metricsHandler())
+	e.GET("/metrics", s.metricsHandler(), s.metricsGuard)
 	static, _ := fs.Sub(templates.FS, "static")
-	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", longCache(http.FileServer(http.FS(static))))))
+	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", longCache(http.FileServer(http.FS(filesOnly{static}))))))
 
 	// JSON bodies are capped; evidence uploads and observation imports carry their own, larger cap.
 	jsonLimit := middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
@@ -156,9 +156,18 @@ func (s *Server) routes() {
 	v1.PATCH("/tasks/:id", s.apiEditTask)
 	v1.POST("/tasks/:id/actions/:action", s.apiActTask)
 
+	// Accounts (issue 13): users and grants; disable, enable, reset a password, revoke a grant.
+	v1.GET("/users", s.apiListUsers)
+	v1.GET("/users/:id", s.apiGetUser)
+	v1.POST("/users/:id/disable", s.apiDisableUser)
+	v1.POST("/users/:id/enable", s.apiEnableUser)
+	v1.POST("/users/:id/password", s.apiResetPassword)
+	v1.POST("/users/:id/grants", s.apiGrantRole)
+	v1.DELETE("/users/:id/grants/:gid", s.apiRevokeGrant)
+
 	api.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
 
-	ui := e.Group("", middleware.BodyLimit(byteSize(s.cfg.MaxBodyBytes)), s.csrf(), s.loadWebSession)
+	ui := e.Group("", middleware.BodyLimit(byteSize(s.cfg.MaxBodyBytes)), s.loadWebSession, s.csrf)
 	ui.GET("/login", s.loginPage)
 	ui.POST("/login", s.loginSubmit)
 	// Every page below needs a signed-in user (per route: a group would answer unknown paths too).
@@ -193,7 +202,7 @@ func (s *Server) routes() {
 	// Evidence comes from phone cameras, far larger than the group's body cap: the upload route has
 	// the same CSRF check and session but the upload cap.
 	e.POST("/cases/:id/evidence", s.uiEvidenceUpload,
-		middleware.BodyLimit(byteSize(s.cfg.MaxUploadBytes+2*uploadOverhead)), s.csrf(), s.loadWebSession, s.requireWeb)
+		middleware.BodyLimit(byteSize(s.cfg.MaxUploadBytes+2*uploadOverhead)), s.loadWebSession, s.csrf, s.requireWeb)
 
 	ui.GET("/accountability", s.uiAccList, w)
 	ui.POST("/accountability", s.uiAccPropose, w)
@@ -266,11 +275,16 @@ func (s *Server) routes() {
 	// An import file is far larger than the group's body cap: the upload route has the same CSRF check
 	// and session but the upload cap, like evidence.
 	e.POST("/monitoring/import", s.uiImport,
-		middleware.BodyLimit(byteSize(s.cfg.MaxUploadBytes+2*uploadOverhead)), s.csrf(), s.loadWebSession, s.requireWeb)
+		middleware.BodyLimit(byteSize(s.cfg.MaxUploadBytes+2*uploadOverhead)), s.loadWebSession, s.csrf, s.requireWeb)
 
 	ui.GET("/admin/orgs", s.uiAdminOrgs, w)
 	ui.POST("/admin/orgs", s.uiAdminOrgCreate, w)
 	ui.GET("/admin/users", s.uiAdminUsers, w)
 	ui.POST("/admin/users", s.uiAdminUserCreate, w)
 	ui.POST("/admin/grants", s.uiAdminGrant, w)
+	// Accounts (issue 13): disable, enable, reset a password, revoke a grant.
+	ui.POST("/admin/users/:id/disable", s.uiAdminDisable, w)
+	ui.POST("/admin/users/:id/enable", s.uiAdminEnable, w)
+	ui.POST("/admin/users/:id/password", s.uiAdminPassword, w)
+	ui.POST("/admin/users/:id/grants/:gid/revoke", s.uiAdminRevoke, w)
 }

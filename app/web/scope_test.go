@@ -12,8 +12,8 @@ import (
 )
 
 // TestScopeListMatchesReads: a user holding grants at two levels sees in the case list exactly the
-// cases it may read one by one. admin (admin over 乌海市) made a supervisor over 海勃湾区 reads that
-// district's cases and must list them too; the 乌达区 office made an auditor over 海勃湾区 reads and lists
+// cases it may read one by one. monitor (monitor over 乌海市, which reads no cases) made a supervisor
+// over 海勃湾区 reads that district's cases and must list them too (an admin may not be made one: SPEC §1); the 乌达区 office made an auditor over 海勃湾区 reads and lists
 // both districts' cases.
 func TestScopeListMatchesReads(t *testing.T) {
 	caseEngines(t, func(t *testing.T, e *caseEnv) {
@@ -22,12 +22,12 @@ func TestScopeListMatchesReads(t *testing.T) {
 			user string
 			role domain.Role
 			at   string
-		}{{"admin", domain.RoleSupervisor, "wuhai/hbw/"}, {"wd.office", domain.RoleAuditor, "wuhai/hbw/"}} {
+		}{{"monitor", domain.RoleSupervisor, "wuhai/hbw/"}, {"wd.office", domain.RoleAuditor, "wuhai/hbw/"}} {
 			if _, err := e.Env.App.GrantRole(ctx, app.System, g.user, g.role, domain.Jurisdiction(g.at)); err != nil {
 				t.Fatalf("grant %s %s at %s: %v", g.user, g.role, g.at, err)
 			}
 		}
-		e.login(t, "admin", "wd.office", "city.director")
+		e.login(t, "monitor", "wd.office", "city.director")
 		var all []int64
 		rows, err := e.raw.Query("SELECT id FROM cases ORDER BY id")
 		if err != nil {
@@ -44,7 +44,7 @@ func TestScopeListMatchesReads(t *testing.T) {
 		if len(all) == 0 {
 			t.Fatal("the demo holds no cases")
 		}
-		for _, user := range []string{"admin", "wd.office"} {
+		for _, user := range []string{"monitor", "wd.office"} {
 			var readable []int64
 			for _, id := range all {
 				switch r := e.call(t, user, http.MethodGet, casePath(id, ""), nil); r.Status {

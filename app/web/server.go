@@ -6,9 +6,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -32,6 +34,16 @@ type Config struct {
 	Ready func(ctx context.Context) error
 	// Registry receives the HTTP metrics; nil makes a private one.
 	Registry *prometheus.Registry
+
+	// Issue 13 (security.go). Key signs form tokens and flash messages: the system's secret, the same on
+	// every node; required. TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed (none: only the peer address counts). BodyTimeout is the least time
+	// a request body may take to arrive (default 30s), more for long bodies. MetricsToken, when set, is a
+	// bearer token that may read /metrics from anywhere (without it, only a direct scraper on loopback).
+	Key            []byte
+	TrustedProxies []netip.Prefix
+	BodyTimeout    time.Duration
+	MetricsToken   string
 }
 
 // Server is the configured Echo instance with its dependencies.
@@ -55,6 +67,12 @@ func New(x *app.App, cfg Config, log *slog.Logger) (*Server, error) {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
+	if len(cfg.Key) < 32 {
+		return nil, errors.New("web: no signing key")
+	}
+	if cfg.BodyTimeout == 0 {
+		cfg.BodyTimeout = 30 * time.Second
+	}
 	tmpl, err := newRenderer(templateFuncs())
 	if err != nil {
 		return nil, err
@@ -69,6 +87,7 @@ func New(x *app.App, cfg Config, log *slog.Logger) (*Server, error) {
 	e.Validator = v
 	s := &Server{Echo: e, app: x, cfg: cfg, log: log, tmpl: tmpl, assetVersion: assetVersion()}
 	e.HTTPErrorHandler = s.errorHandler
+	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
 		RequestIDHandler: func(c echo.Context, id string) {
@@ -78,6 +97,7 @@ func New(x *app.App, cfg Config, log *slog.Logger) (*Server, error) {
 	e.Use(s.metrics(cfg.Registry))
 	e.Use(s.recover)
 	e.Use(s.accessLog)
+	e.Use(s.transport, s.bodyDeadline) // issue 13: HSTS, no-store, body deadline
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection:         "0",
 		ContentTypeNosniff:    "nosniff",

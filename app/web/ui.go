@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -135,19 +134,19 @@ func (s *Server) setFlash(c echo.Context, ok bool, text string) {
 	if ok {
 		kind = "k"
 	}
-	c.SetCookie(&http.Cookie{Name: flashCookie, Value: base64.RawURLEncoding.EncodeToString([]byte(kind + text)), Path: "/",
-		MaxAge: 120, HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	c.SetCookie(&http.Cookie{Name: flashCookie, Value: s.signFlash([]byte(kind + text)), Path: "/",
+		MaxAge: 120, HttpOnly: true, Secure: s.secure(c), SameSite: http.SameSiteLaxMode})
 }
 
-// takeFlash reads and clears the message; the text is the server's own but is escaped like any other.
+// takeFlash reads and clears the message; the text is the server's own (signed) but is escaped like any other.
 func (s *Server) takeFlash(c echo.Context) *flashMsg {
 	ck, err := c.Cookie(flashCookie)
 	if err != nil || ck.Value == "" {
 		return nil
 	}
-	c.SetCookie(&http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
-	b, err := base64.RawURLEncoding.DecodeString(ck.Value)
-	if err != nil || len(b) < 2 || len(b) > 2000 || !utf8.Valid(b) {
+	c.SetCookie(&http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secure(c), SameSite: http.SameSiteLaxMode})
+	b, ok := s.openFlash(ck.Value) // unsigned or altered: not ours, not shown
+	if !ok || len(b) < 2 || len(b) > 2000 || !utf8.Valid(b) {
 		return nil
 	}
 	return &flashMsg{OK: b[0] == 'k', Text: string(b[1:])}

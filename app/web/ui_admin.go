@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -45,9 +46,21 @@ type adminUsersPage struct {
 func (adminUsersPage) template() string { return tmplAdminUsers }
 
 type adminUserRow struct {
+	ID                  int64
 	Username, Name, Org string
 	Active              bool
-	Grants              []grantView
+	Self                bool // the signed-in admin: no disabling oneself
+	Grants              []adminGrantView
+	PasswordForm        string // the id of the row's reset form
+}
+
+// adminGrantView is a grant on the admin page, with its revoke form; Ignored marks an admin's
+// conflicting grant, kept on record but not in effect.
+type adminGrantView struct {
+	ID               int64
+	RoleLabel        string
+	OrgName          string
+	Ignored, Revoker bool
 }
 
 func orgKindOptions() []option {
@@ -150,13 +163,19 @@ func (s *Server) showAdminUsers(c echo.Context, form uiForm, alert string, statu
 		p.Roles = append(p.Roles, option{string(r), r.Label()})
 	}
 	for _, u := range users {
-		row := adminUserRow{Username: u.User.Username, Name: u.User.Name, Org: u.Org.Name, Active: u.User.Active}
+		row := adminUserRow{ID: u.User.ID, Username: u.User.Username, Name: u.User.Name, Org: u.Org.Name, Active: u.User.Active,
+			Self: u.User.ID == a.UserID, PasswordForm: "password-" + strconv.FormatInt(u.User.ID, 10)}
+		ignored := map[int64]bool{}
+		for _, g := range u.Ignored {
+			ignored[g.ID] = true
+		}
 		for _, g := range u.Grants {
 			n := names[g.OrgID]
 			if n == "" {
 				n = string(g.Path)
 			}
-			row.Grants = append(row.Grants, grantView{RoleLabel: g.Role.Label(), OrgName: n})
+			row.Grants = append(row.Grants, adminGrantView{ID: g.ID, RoleLabel: g.Role.Label(), OrgName: n, Ignored: ignored[g.ID],
+				Revoker: s.app.MayAt(a, "user", "grant", g.Path)})
 		}
 		p.Users = append(p.Users, row)
 	}
@@ -199,5 +218,64 @@ func (s *Server) uiAdminGrant(c echo.Context) error {
 			return "", err
 		}
 		return "已授予「" + form.Username + "」" + domain.Role(form.Role).Label() + "角色。", nil
+	})
+}
+
+// The account actions of the admin page (issue 13): each posts a small form from the user's row and
+// comes back to the page with a message.
+
+func (s *Server) uiAdminAccount(c echo.Context, formID string, values url.Values, write func(a domain.Actor, id int64) (string, error)) error {
+	a, _ := actorOf(c)
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	again := func(f uiForm, alert string, status int) error { return s.showAdminUsers(c, f, alert, status) }
+	return s.act(c, formID, values, "/admin/users", again, func() (string, error) { return write(a, id) })
+}
+
+func (s *Server) uiAdminDisable(c echo.Context) error {
+	return s.uiAdminAccount(c, "", nil, func(a domain.Actor, id int64) (string, error) {
+		if err := s.app.DisableUser(c.Request().Context(), a, id); err != nil {
+			return "", err
+		}
+		return "已停用该用户，其所有登录会话和令牌已失效。", nil
+	})
+}
+
+func (s *Server) uiAdminEnable(c echo.Context) error {
+	return s.uiAdminAccount(c, "", nil, func(a domain.Actor, id int64) (string, error) {
+		if err := s.app.EnableUser(c.Request().Context(), a, id); err != nil {
+			return "", err
+		}
+		return "已启用该用户。", nil
+	})
+}
+
+func (s *Server) uiAdminPassword(c echo.Context) error {
+	var form passwordRequest
+	values, verr := bindForm(c, &form)
+	values.Del("password") // never shown again
+	return s.uiAdminAccount(c, "password-"+c.Param("id"), values, func(a domain.Actor, id int64) (string, error) {
+		if verr != nil {
+			return "", verr
+		}
+		if err := s.app.ResetPassword(c.Request().Context(), a, id, form.Password); err != nil {
+			return "", err
+		}
+		return "已重设密码，该用户的所有登录会话和令牌已失效。请通过安全渠道告知本人。", nil
+	})
+}
+
+func (s *Server) uiAdminRevoke(c echo.Context) error {
+	gid, err := pathID(c, "gid")
+	if err != nil {
+		return err
+	}
+	return s.uiAdminAccount(c, "", nil, func(a domain.Actor, id int64) (string, error) {
+		if err := s.app.RevokeGrant(c.Request().Context(), a, id, gid); err != nil {
+			return "", err
+		}
+		return "已撤销该授权，即时生效。", nil
 	})
 }

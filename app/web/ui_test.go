@@ -746,14 +746,26 @@ func TestUIFlashIsOnce(t *testing.T) {
 	body := uiFollow(t, sup, uiCasePath(id)+"/actions/start", nil)
 	uiWant(t, "after start", body, "已开始督导", "督导中")
 	uiNot(t, "second visit", uiHTML(t, sup.get(uiCasePath(id)), http.StatusOK), "已开始督导，可以记录问题")
-	// A forged flash cookie is only text.
+	// A flash cookie the server did not sign is not shown at all (issue 13: it was shown, escaped, so
+	// anyone who could set a cookie could put words in the site's mouth).
 	b := e.browser(t)
 	b.webLogin("city.supervisor", demo.Password)
 	u, _ := url.Parse(e.srv.URL)
-	b.Jar.SetCookies(u, []*http.Cookie{{Name: "dudao_flash", Value: base64.RawURLEncoding.EncodeToString([]byte("k<script>alert(1)</script>")), Path: "/"}})
+	b.Jar.SetCookies(u, []*http.Cookie{{Name: "dudao_flash", Value: base64.RawURLEncoding.EncodeToString([]byte("k<script>alert(1)</script>请拨打客服电话")), Path: "/"}})
 	body = uiHTML(t, b.get("/"), http.StatusOK)
-	uiNot(t, "forged flash", body, "<script>alert(1)")
-	uiWant(t, "forged flash", body, "&lt;script&gt;alert(1)")
+	uiNot(t, "forged flash", body, "<script>alert(1)", "alert(1)", "请拨打客服电话")
+	// A signed one altered in transit is not shown either.
+	sup.Jar.SetCookies(u, []*http.Cookie{{Name: "dudao_flash", Value: "", Path: "/", MaxAge: -1}})
+	r := uiPost(sup, "/notifications/read-all", nil)
+	signed := setCookie(r, "dudao_flash")
+	if signed == nil || !strings.Contains(signed.Value, ".") {
+		t.Fatalf("no signed flash after a write: %v", r.Header["Set-Cookie"])
+	}
+	payload, sig, _ := strings.Cut(signed.Value, ".")
+	raw, _ := base64.RawURLEncoding.DecodeString(payload)
+	altered := base64.RawURLEncoding.EncodeToString(append(raw, []byte("请拨打客服电话")...)) + "." + sig
+	sup.Jar.SetCookies(u, []*http.Cookie{{Name: "dudao_flash", Value: altered, Path: "/"}})
+	uiNot(t, "altered flash", uiHTML(t, sup.get("/"), http.StatusOK), "请拨打客服电话")
 }
 
 // TestUIErrorPages: friendly pages for 403, 404 and 500 with a way back.

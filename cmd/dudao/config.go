@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -34,6 +35,43 @@ type Config struct {
 	FontPath      string
 	SMTP          string        // smtp://user:pass@host:port?from=addr; empty: no email
 	TickEvery     time.Duration // how often serve's scheduler runs a pass
+
+	// Issue 13: security and reliability.
+	TrustedProxies  string        // comma-separated addresses or CIDRs of reverse proxies whose forwarding headers are believed
+	BodyTimeout     time.Duration // least time a request body may take to arrive (more for long bodies)
+	MetricsToken    string        // bearer token that may read /metrics remotely (secret)
+	SweepGrace      time.Duration // the evidence sweeper leaves files younger than this
+	AnchorDir       string        // where signed audit checkpoints are kept (default DATA/audit-anchor)
+	CheckpointEvery time.Duration // how often serve signs a checkpoint of the audit chain's head
+}
+
+// anchorDir is where the audit checkpoints and their key live: apart from the database.
+func (c Config) anchorDir() string {
+	if c.AnchorDir != "" {
+		return c.AnchorDir
+	}
+	return filepath.Join(c.DataDir, "audit-anchor")
+}
+
+// trustedProxies parses TrustedProxies: each entry an address (one host) or a CIDR.
+func (c Config) trustedProxies() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(c.TrustedProxies, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q 不是 IP 地址或网段", f)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }
 
 func (c Config) dbDSN() string {
@@ -47,10 +85,13 @@ func (c Config) maxUploadBytes() int64 { return int64(c.MaxUploadMB) << 20 }
 
 // settings are what the system is built from.
 func (c Config) settings(log *slog.Logger) system.Settings {
+	proxies, _ := c.trustedProxies() // validate refused a list that does not parse
 	return system.Settings{
 		DSN: c.dbDSN(), EvidenceDir: filepath.Join(c.DataDir, "evidence"), RulesFile: c.RulesFile, CalendarPath: c.CalendarPath,
 		SMTP: c.SMTP, App: app.Options{APITokenTTL: c.TokenTTL, MaxUploadBytes: c.maxUploadBytes(), FontPath: c.FontPath},
 		SecureCookies: c.SecureCookies, Registry: prometheus.NewRegistry(), Log: log,
+		// issue 13
+		TrustedProxies: proxies, BodyTimeout: c.BodyTimeout, MetricsToken: c.MetricsToken, AnchorDir: c.anchorDir(),
 	}
 }
 
@@ -72,6 +113,13 @@ func bindFlags(fs *flag.FlagSet, cfg *Config) envErrors {
 	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", errs.boolean("secure-cookies", false), "mark cookies Secure (serve over HTTPS)"+envHint("secure-cookies"))
 	fs.IntVar(&cfg.MaxUploadMB, "max-upload-mb", errs.integer("max-upload-mb", 20), "largest evidence file in MB"+envHint("max-upload-mb"))
 	fs.DurationVar(&cfg.TokenTTL, "token-ttl", errs.duration("token-ttl", 12*time.Hour), "lifetime of API tokens"+envHint("token-ttl"))
+	// issue 13
+	str(&cfg.TrustedProxies, "trusted-proxies", "", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For/-Proto are believed (empty: none)")
+	str(&cfg.MetricsToken, "metrics-token", "", "bearer token that may read /metrics from another host (empty: loopback scrapers only)")
+	str(&cfg.AnchorDir, "anchor", "", "folder for the signed audit checkpoints and their key, apart from the database (default DATA/audit-anchor)")
+	fs.DurationVar(&cfg.BodyTimeout, "body-timeout", errs.duration("body-timeout", 30*time.Second), "least time a request body may take to arrive; longer bodies get more at 32 KiB/s"+envHint("body-timeout"))
+	fs.DurationVar(&cfg.SweepGrace, "sweep-grace", errs.duration("sweep-grace", time.Hour), "the evidence sweeper leaves temporary and unreferenced files younger than this"+envHint("sweep-grace"))
+	fs.DurationVar(&cfg.CheckpointEvery, "checkpoint-every", errs.duration("checkpoint-every", 5*time.Minute), "how often serve signs a checkpoint of the audit log's head (0: never)"+envHint("checkpoint-every"))
 	return errs
 }
 
@@ -86,6 +134,15 @@ func (c Config) validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		fields["log"] = "日志格式应为 text 或 json。"
+	}
+	if _, err := c.trustedProxies(); err != nil {
+		fields["trusted-proxies"] = "可信代理应为逗号分隔的 IP 地址或网段：" + err.Error() + "。"
+	}
+	if c.BodyTimeout < time.Second {
+		fields["body-timeout"] = "请求体读取时限不能短于 1 秒。"
+	}
+	if c.SweepGrace < 0 || c.CheckpointEvery < 0 {
+		fields["sweep-grace"] = "时长不能为负。"
 	}
 	if len(fields) > 0 {
 		return domain.FieldError("配置有误。", fields)
@@ -178,7 +235,13 @@ func maskDSN(dsn string) string {
 
 // String is the resolved configuration with secrets masked, printed at start.
 func (c Config) String() string {
+	metrics := ""
+	if c.MetricsToken != "" {
+		metrics = "xxxxx"
+	}
 	return fmt.Sprintf("addr=%s db=%s data=%s demo=%t max_upload_mb=%d secure_cookies=%t rules=%q calendar=%q token_ttl=%s log=%s font=%q smtp=%q tick_every=%s",
 		c.Addr, maskDSN(c.dbDSN()), c.DataDir, c.Demo, c.MaxUploadMB, c.SecureCookies, c.RulesFile, c.CalendarPath, c.TokenTTL, c.LogFormat,
-		c.FontPath, maskDSN(c.SMTP), c.TickEvery)
+		c.FontPath, maskDSN(c.SMTP), c.TickEvery) +
+		fmt.Sprintf(" trusted_proxies=%q body_timeout=%s metrics_token=%q sweep_grace=%s anchor=%q checkpoint_every=%s",
+			c.TrustedProxies, c.BodyTimeout, metrics, c.SweepGrace, c.anchorDir(), c.CheckpointEvery)
 }

@@ -30,7 +30,7 @@ func TestConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Config{Addr: "127.0.0.1:8080", DataDir: "./data", MaxUploadMB: 20, TokenTTL: 12 * time.Hour, LogFormat: "text",
-		TickEvery: 10 * time.Minute}
+		TickEvery: 10 * time.Minute, BodyTimeout: 30 * time.Second, SweepGrace: time.Hour, CheckpointEvery: 5 * time.Minute}
 	if cfg != want {
 		t.Errorf("defaults = %+v, want %+v", cfg, want)
 	}
@@ -78,6 +78,12 @@ func TestConfigEnvFillsUnsetFlags(t *testing.T) {
 	t.Setenv("DUDAO_FONT", "fonts/wenkai.ttf")
 	t.Setenv("DUDAO_SMTP", "smtp://mail.example:25?from=dudao@example.org")
 	t.Setenv("DUDAO_TICK_EVERY", "1m")
+	t.Setenv("DUDAO_TRUSTED_PROXIES", "10.0.0.2, 10.1.0.0/16")
+	t.Setenv("DUDAO_BODY_TIMEOUT", "45s")
+	t.Setenv("DUDAO_METRICS_TOKEN", "scrape-me")
+	t.Setenv("DUDAO_SWEEP_GRACE", "2h")
+	t.Setenv("DUDAO_ANCHOR", "/mnt/worm/dudao")
+	t.Setenv("DUDAO_CHECKPOINT_EVERY", "5m")
 	// Only --data is on the command line; every other setting comes from the environment.
 	cfg, _, err := parse("serve", []string{"--data", "lib/dudao"}, nil)
 	if err != nil {
@@ -87,6 +93,8 @@ func TestConfigEnvFillsUnsetFlags(t *testing.T) {
 		Addr: "10.0.0.1:9000", DB: "postgres://dudao:s3cret@db:5432/dudao", DataDir: "lib/dudao", Demo: true,
 		MaxUploadMB: 7, SecureCookies: true, RulesFile: "rules.json", CalendarPath: "calendar", TokenTTL: 2 * time.Hour, LogFormat: "json",
 		FontPath: "fonts/wenkai.ttf", SMTP: "smtp://mail.example:25?from=dudao@example.org", TickEvery: time.Minute,
+		TrustedProxies: "10.0.0.2, 10.1.0.0/16", BodyTimeout: 45 * time.Second, MetricsToken: "scrape-me", SweepGrace: 2 * time.Hour,
+		AnchorDir: "/mnt/worm/dudao", CheckpointEvery: 5 * time.Minute,
 	}
 	if cfg != want {
 		t.Errorf("config = %+v\nwant     %+v", cfg, want)
@@ -96,6 +104,12 @@ func TestConfigEnvFillsUnsetFlags(t *testing.T) {
 	}
 	if cfg.dbDSN() != want.DB {
 		t.Errorf("dbDSN() = %q, want --db/DUDAO_DB to win over the data folder", cfg.dbDSN())
+	}
+	if p, err := cfg.trustedProxies(); err != nil || len(p) != 2 || p[0].String() != "10.0.0.2/32" || p[1].String() != "10.1.0.0/16" {
+		t.Errorf("trustedProxies() = %v, %v", p, err)
+	}
+	if strings.Contains(cfg.String(), "scrape-me") {
+		t.Errorf("the printed config shows the metrics token: %s", cfg)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net/netip"
 	"path/filepath"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"dudao/domain"
 	"dudao/policies"
 	"dudao/storage"
+	"dudao/storage/anchor"
 	"dudao/storage/blob"
 )
 
@@ -33,6 +35,14 @@ type Settings struct {
 	// App tunes the use cases: token lifetimes, login throttling, the upload cap, the PDF font.
 	App           app.Options
 	SecureCookies bool
+	// Issue 13: the reverse proxies whose forwarding headers are believed, the least time a request
+	// body may take (web.Config.BodyTimeout), and the bearer token that may read /metrics remotely.
+	TrustedProxies []netip.Prefix
+	BodyTimeout    time.Duration
+	MetricsToken   string
+	// AnchorDir is where signed checkpoints of the audit chain are kept, apart from the database
+	// ("" for none).
+	AnchorDir string
 
 	// Clock is the time the use cases see; nil is the wall clock. Tests inject theirs.
 	Clock domain.Clock
@@ -48,10 +58,11 @@ type Settings struct {
 
 // System is dudao built and running on one database.
 type System struct {
-	DB  *storage.DB
-	App *app.App
-	Web *web.Server
-	Log *slog.Logger
+	DB    *storage.DB
+	App   *app.App
+	Web   *web.Server
+	Log   *slog.Logger
+	Blobs *blob.Store // the evidence store, for the sweeper (sweep.go)
 }
 
 // Open opens the database, brings its schema up to date and builds everything on it.
@@ -113,6 +124,14 @@ func build(ctx context.Context, db *storage.DB, s Settings, log *slog.Logger) (*
 	if err != nil {
 		return nil, err
 	}
+	var anchorLog domain.AuditAnchor // issue 13: checkpoints of the audit chain, apart from the database
+	if s.AnchorDir != "" {
+		l, err := anchor.Open(filepath.Clean(s.AnchorDir))
+		if err != nil {
+			return nil, err
+		}
+		anchorLog = l
+	}
 	mailer := s.Mailer
 	if mailer == nil && s.SMTP != "" {
 		m, err := mail.New(s.SMTP)
@@ -132,13 +151,20 @@ func build(ctx context.Context, db *storage.DB, s Settings, log *slog.Logger) (*
 		Frameworks: db, Observations: db, Proposals: db, Tasks: db, Indicators: indicators, Shipped: frameworks, // monitoring and the 督办 ledger
 		Reviews: db, // 复查/复核 requests (R16)
 		Authz:   enf, Clock: clock, Rules: rules,
+		Accounts: db, BlobRefs: db, Heads: db, Anchor: anchorLog, // issue 13
 	}, s.App)
-	sys := &System{DB: db, App: x, Log: log}
+	sys := &System{DB: db, App: x, Log: log, Blobs: blobs}
+	key, err := x.ServerKey(ctx, "web")
+	if err != nil {
+		return nil, err
+	}
 	srv, err := web.New(x, web.Config{
 		SecureCookies:  s.SecureCookies,
 		MaxUploadBytes: s.App.MaxUploadBytes,
 		Registry:       s.Registry,
 		Ready:          sys.Ready,
+		// issue 13
+		Key: key, TrustedProxies: s.TrustedProxies, BodyTimeout: s.BodyTimeout, MetricsToken: s.MetricsToken,
 	}, log)
 	if err != nil {
 		return nil, err

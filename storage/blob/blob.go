@@ -26,6 +26,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gabriel-vasile/mimetype"
@@ -74,11 +75,15 @@ var accepted = map[string]bool{
 	"video/3gpp":      true,
 }
 
-// Store is a directory of content-addressed files. It keeps no state besides the directory,
-// so several app nodes may share one.
+// Store is a directory of content-addressed files. It keeps no state besides the directory and
+// the uploads in flight in this process, so several app nodes may share one.
 type Store struct {
 	dir string
 	tmp string
+
+	locks  [64]sync.Mutex // Promote and Finish, by sha256
+	mu     sync.Mutex     // guards claims
+	claims map[string]int // uploads promoted in this process whose transaction has not ended
 }
 
 var _ domain.BlobStore = (*Store)(nil)
@@ -100,10 +105,38 @@ func New(dir string) (*Store, error) {
 // sha256, size and sniffed type. Empty is EINVALID, over maxBytes is ETOOLARGE, a type not
 // accepted is EUNSUPPORTED; on any error nothing is left behind. Storing bytes that are
 // already stored succeeds and returns the same BlobInfo. When Put returns nil the file and
-// its directory entry are on disk.
+// its directory entry are on disk. It is Stage, Promote and Finish in one, for callers that
+// record nothing about the file (tests, tools); uploads recorded in a database stage first.
 func (s *Store) Put(ctx context.Context, r io.Reader, maxBytes int64) (BlobInfo, error) {
+	st, err := s.stage(ctx, r, maxBytes)
+	if err != nil {
+		return BlobInfo{}, err
+	}
+	err = st.Promote()
+	if ferr := st.Finish(err == nil, nil); err == nil {
+		err = ferr
+	}
+	if err != nil {
+		return BlobInfo{}, err
+	}
+	return st.info, nil
+}
+
+// Stage reads r (at most maxBytes+1 bytes) into a temporary file while hashing it, sniffs and
+// checks its type as Put does, and flushes it to disk. No stored name changes: the upload becomes
+// a blob only when Promote is called, inside the transaction that records it, and Finish says how
+// that transaction ended. On error nothing is left behind.
+func (s *Store) Stage(ctx context.Context, r io.Reader, maxBytes int64) (domain.StagedBlob, error) {
+	st, err := s.stage(ctx, r, maxBytes)
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+func (s *Store) stage(ctx context.Context, r io.Reader, maxBytes int64) (*Staged, error) {
 	if maxBytes <= 0 || maxBytes == math.MaxInt64 {
-		return BlobInfo{}, fmt.Errorf("blob: put: invalid size cap %d", maxBytes)
+		return nil, fmt.Errorf("blob: put: invalid size cap %d", maxBytes)
 	}
 	src := &source{ctx: ctx, r: r}
 	// One byte past the cap tells "exactly the cap" from "too large" without reading on.
@@ -113,100 +146,198 @@ func (s *Store) Put(ctx context.Context, r io.Reader, maxBytes int64) (BlobInfo,
 	head := make([]byte, sniffLen)
 	n, err := io.ReadFull(lim, head)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
-		return BlobInfo{}, readError(err, maxBytes)
+		return nil, readError(err, maxBytes)
 	}
 	head = head[:n]
 	if n == 0 {
-		return BlobInfo{}, domain.Errorf(domain.EINVALID, "文件为空。")
+		return nil, domain.Errorf(domain.EINVALID, "文件为空。")
 	}
 	if int64(n) > maxBytes {
-		return BlobInfo{}, tooLarge(maxBytes)
+		return nil, tooLarge(maxBytes)
 	}
 	ctype := mediaType(mimetype.Detect(head))
 	// Office Open XML files are zips; the sniffer sees only the first entries, so any zip
 	// is let through here and judged by its central directory once it is all on disk.
 	zipped := ctype == typeZip || ctype == typeDocx || ctype == typeXlsx || ctype == typePptx
 	if !zipped && !accepted[ctype] {
-		return BlobInfo{}, unsupported(ctype)
+		return nil, unsupported(ctype)
 	}
 
 	tmp, err := os.CreateTemp(s.tmp, "put-*")
 	if err != nil {
-		return BlobInfo{}, fmt.Errorf("blob: create temp: %w", err)
+		return nil, fmt.Errorf("blob: create temp: %w", err)
 	}
-	committed := false
+	kept := false
 	defer func() {
-		if !committed {
+		if !kept {
 			_ = tmp.Close() // may already be closed; the file is discarded either way
 			_ = os.Remove(tmp.Name())
 		}
 	}()
 	if err := tmp.Chmod(filePerm); err != nil {
-		return BlobInfo{}, fmt.Errorf("blob: chmod temp: %w", err)
+		return nil, fmt.Errorf("blob: chmod temp: %w", err)
 	}
 
 	h := sha256.New()
 	w := io.MultiWriter(tmp, h)
 	if _, err := w.Write(head); err != nil {
-		return BlobInfo{}, fmt.Errorf("blob: write temp: %w", err)
+		return nil, fmt.Errorf("blob: write temp: %w", err)
 	}
 	rest, err := io.Copy(w, lim)
 	if err != nil {
 		if src.err != nil {
-			return BlobInfo{}, readError(src.err, maxBytes)
+			return nil, readError(src.err, maxBytes)
 		}
-		return BlobInfo{}, fmt.Errorf("blob: write temp: %w", err)
+		return nil, fmt.Errorf("blob: write temp: %w", err)
 	}
 	size := int64(n) + rest
 	if size > maxBytes {
-		return BlobInfo{}, tooLarge(maxBytes)
+		return nil, tooLarge(maxBytes)
 	}
 	if zipped {
 		if ctype = officeZipType(tmp, size); ctype == "" {
-			return BlobInfo{}, unsupported(typeZip)
+			return nil, unsupported(typeZip)
 		}
 	}
 	if err := checkImage(tmp, ctype); err != nil {
-		return BlobInfo{}, err
+		return nil, err
 	}
-	// Flush the bytes before the rename publishes the name: after a crash the name either
+	// Flush the bytes before a rename publishes the name: after a crash the name either
 	// is absent or points at the whole file.
 	if err := tmp.Sync(); err != nil {
-		return BlobInfo{}, fmt.Errorf("blob: sync temp: %w", err)
+		return nil, fmt.Errorf("blob: sync temp: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
-		return BlobInfo{}, fmt.Errorf("blob: close temp: %w", err)
+		return nil, fmt.Errorf("blob: close temp: %w", err)
 	}
-
+	kept = true
 	sum := hex.EncodeToString(h.Sum(nil))
-	info := BlobInfo{SHA256: sum, Size: size, ContentType: ctype}
-	dir, err := s.mkdirs(sum[0:2], sum[2:4])
+	return &Staged{s: s, tmp: tmp.Name(), info: BlobInfo{SHA256: sum, Size: size, ContentType: ctype}}, nil
+}
+
+// Staged is an upload on its way into the store (issue 13): staged in a temporary file, promoted
+// under its sha256 just before the transaction recording it commits, and finished once that
+// transaction has ended — so that a refused or failed request leaves nothing behind, and what a crash
+// leaves (a temporary file, or a promoted blob whose row never committed) is old and unreferenced for
+// the sweeper.
+type Staged struct {
+	s        *Store
+	tmp      string // the temporary file, "" once it became the blob
+	info     BlobInfo
+	promoted bool
+	created  bool      // Promote put this upload's file in place: the blob was not stored before
+	mtime    time.Time // the blob's time right after Promote
+	finished bool
+}
+
+var _ domain.StagedBlob = (*Staged)(nil)
+
+// Info is the staged file's sha256, size and sniffed type.
+func (st *Staged) Info() BlobInfo { return st.info }
+
+// Promote stores the staged file under its sha256, durably (the file was flushed when staged; the
+// directory entry is flushed here). When the blob is stored already, its time is renewed instead, so
+// that a sweep of orphans, which spares recent blobs, spares it until the caller's row is committed.
+func (st *Staged) Promote() error {
+	if st.promoted || st.finished {
+		return errors.New("blob: promote: already promoted or finished")
+	}
+	sum := st.info.SHA256
+	unlock := st.s.lock(sum)
+	defer unlock()
+	dir, err := st.s.mkdirs(sum[0:2], sum[2:4])
 	if err != nil {
-		return BlobInfo{}, err
+		return err
 	}
 	final := filepath.Join(dir, sum)
 	if fi, err := os.Lstat(final); err == nil && fi.Mode().IsRegular() {
-		// Already stored (by an earlier upload, maybe still finishing on another node): make
-		// sure its entry is durable too, and let the deferred cleanup drop our copy. Its time is
-		// renewed, so that a sweep of orphans, which spares recent blobs, spares it while the
-		// caller records the reference.
 		now := time.Now()
 		if err := os.Chtimes(final, now, now); err != nil {
-			return BlobInfo{}, fmt.Errorf("blob: touch %s: %w", sum, err)
+			return fmt.Errorf("blob: touch %s: %w", sum, err)
 		}
-		if err := syncDir(dir); err != nil {
-			return BlobInfo{}, err
+	} else {
+		if err := os.Rename(st.tmp, final); err != nil {
+			return fmt.Errorf("blob: store %s: %w", sum, err)
 		}
-		return info, nil
+		st.tmp, st.created = "", true
 	}
-	if err := os.Rename(tmp.Name(), final); err != nil {
-		return BlobInfo{}, fmt.Errorf("blob: store %s: %w", sum, err)
-	}
-	committed = true
 	if err := syncDir(dir); err != nil {
-		return BlobInfo{}, err
+		return err
 	}
-	return info, nil
+	fi, err := os.Lstat(final)
+	if err != nil {
+		return fmt.Errorf("blob: stat %s: %w", sum, err)
+	}
+	st.promoted, st.mtime = true, fi.ModTime()
+	st.s.claim(sum, 1)
+	return nil
+}
+
+// Finish ends the upload once the transaction that recorded it has ended: it removes the temporary
+// file and, when the record was not committed, the promoted blob too — unless the blob was stored
+// before this upload, or another upload has promoted it since (here or, by its time, on another node
+// sharing the folder), or referenced says the database refers to it (or cannot say: nil, or an error).
+// Whatever it keeps that nothing refers to, the sweeper removes later.
+func (st *Staged) Finish(committed bool, referenced func() (bool, error)) error {
+	if st.finished {
+		return nil
+	}
+	st.finished = true
+	if st.tmp != "" {
+		if err := os.Remove(st.tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("blob: remove temp: %w", err)
+		}
+		st.tmp = ""
+	}
+	if !st.promoted {
+		return nil
+	}
+	sum := st.info.SHA256
+	unlock := st.s.lock(sum)
+	defer unlock()
+	others := st.s.claim(sum, -1)
+	if committed || !st.created || others > 0 {
+		return nil
+	}
+	final, _ := st.s.Path(sum)
+	fi, err := os.Lstat(final)
+	if err != nil || !fi.ModTime().Equal(st.mtime) {
+		return nil // gone, or promoted again since
+	}
+	if referenced == nil {
+		return nil
+	}
+	if ref, err := referenced(); err != nil || ref {
+		return err
+	}
+	if err := os.Remove(final); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("blob: remove unrecorded %s: %w", sum, err)
+	}
+	return syncDir(filepath.Dir(final))
+}
+
+// lock serialises Promote and Finish on one sha256 within this process.
+func (s *Store) lock(sum string) func() {
+	b, _ := hex.DecodeString(sum[:2])
+	m := &s.locks[b[0]%byte(len(s.locks))]
+	m.Lock()
+	return m.Unlock
+}
+
+// claim adds d to the promoted-but-unfinished uploads of sum and returns how many remain.
+func (s *Store) claim(sum string, d int) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.claims == nil {
+		s.claims = map[string]int{}
+	}
+	n := s.claims[sum] + d
+	if n <= 0 {
+		delete(s.claims, sum)
+		return 0
+	}
+	s.claims[sum] = n
+	return n
 }
 
 // Open returns the stored file with the given sha256 (64 lowercase hex digits). A malformed

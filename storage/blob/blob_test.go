@@ -94,7 +94,7 @@ func testImage() image.Image {
 	return img
 }
 
-func pngBytes(t *testing.T) []byte {
+func pngBytes(t testing.TB) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	if err := png.Encode(&b, testImage()); err != nil {
@@ -103,7 +103,7 @@ func pngBytes(t *testing.T) []byte {
 	return b.Bytes()
 }
 
-func jpegBytes(t *testing.T) []byte {
+func jpegBytes(t testing.TB) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	if err := jpeg.Encode(&b, testImage(), nil); err != nil {
@@ -112,7 +112,7 @@ func jpegBytes(t *testing.T) []byte {
 	return b.Bytes()
 }
 
-func gifBytes(t *testing.T) []byte {
+func gifBytes(t testing.TB) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	if err := gif.Encode(&b, testImage(), nil); err != nil {
@@ -176,7 +176,7 @@ type part struct {
 	stored     bool // not compressed
 }
 
-func zipBytes(t *testing.T, parts ...part) []byte {
+func zipBytes(t testing.TB, parts ...part) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	zw := zip.NewWriter(&b)
@@ -221,7 +221,7 @@ func rootRels(target string) string {
 const docxMain = xmlHead + `<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">` +
 	`<w:body><w:p><w:r><w:t>整改报告</w:t></w:r></w:p></w:body></w:document>`
 
-func docxBytes(t *testing.T) []byte {
+func docxBytes(t testing.TB) []byte {
 	return zipBytes(t,
 		part{name: "[Content_Types].xml", body: contentTypes(`<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>`)},
 		part{name: "_rels/.rels", body: rootRels("word/document.xml")},
@@ -229,7 +229,7 @@ func docxBytes(t *testing.T) []byte {
 	)
 }
 
-func xlsxBytes(t *testing.T) []byte {
+func xlsxBytes(t testing.TB) []byte {
 	return zipBytes(t,
 		part{name: "[Content_Types].xml", body: contentTypes(
 			`<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>`,
@@ -717,7 +717,7 @@ func TestNewCreatesDirectories(t *testing.T) {
 
 // gifBomb is a GIF of a few bytes whose screen is screenW×screenH and whose one frame, frameW×frameH,
 // holds the LZW data of only 16 pixels: a decoder allocates the whole frame before reading them.
-func gifBomb(t *testing.T, screenW, screenH, frameW, frameH uint16) []byte {
+func gifBomb(t testing.TB, screenW, screenH, frameW, frameH uint16) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	b.WriteString("GIF89a")
@@ -741,7 +741,7 @@ func gifBomb(t *testing.T, screenW, screenH, frameW, frameH uint16) []byte {
 }
 
 // pngSized is a valid 1×1 PNG whose header (IHDR, with its checksum) claims w×h pixels.
-func pngSized(t *testing.T, w, h uint32) []byte {
+func pngSized(t testing.TB, w, h uint32) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	if err := png.Encode(&b, image.NewGray(image.Rect(0, 0, 1, 1))); err != nil {

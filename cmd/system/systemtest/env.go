@@ -125,7 +125,7 @@ func New(t testing.TB, o Options) *Env {
 // weeks a test moves the clock on, the font CI names for PDFs, and whatever the options adjust.
 func (e *Env) settings(dsn string, o Options) system.Settings {
 	s := system.Settings{
-		DSN: dsn, EvidenceDir: e.EvidenceDir, Clock: e.Clock, Mailer: e.Mail,
+		DSN: dsn, EvidenceDir: e.EvidenceDir, AnchorDir: filepath.Join(filepath.Dir(e.EvidenceDir), "anchor"), Clock: e.Clock, Mailer: e.Mail,
 		App: app.Options{APITokenTTL: 3 * 365 * 24 * time.Hour, FontPath: os.Getenv("DUDAO_TEST_FONT")},
 	}
 	if o.Settings != nil {
