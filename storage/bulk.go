@@ -64,5 +64,8 @@ func (db *DB) RebuildDerived(ctx context.Context) error {
 	if err := db.rebuildCaseScopes(ctx); err != nil {
 		return err
 	}
+	if err := db.rebuildCaseGrams(ctx); err != nil {
+		return err
+	}
 	return db.rebuildReportFacts(ctx)
 }

@@ -223,6 +223,9 @@ func (db *DB) CreateCase(ctx context.Context, c *domain.Case) error {
 	if err := db.addCaseScopes(ctx, c); err != nil {
 		return err
 	}
+	if err := db.addCaseGrams(ctx, c); err != nil {
+		return err
+	}
 	return db.saveChildren(ctx, c)
 }
 
@@ -469,12 +472,16 @@ func (db *DB) ListCases(ctx context.Context, f domain.CaseFilter) (domain.CasePa
 	if err != nil {
 		return domain.CasePage{}, err
 	}
-	ids, next, err := db.caseIDsPage(ctx, f, per, after, offset)
+	walks, err := db.walks(ctx, f)
+	if err != nil {
+		return domain.CasePage{}, err
+	}
+	ids, next, err := db.caseIDsPage(ctx, f, walks, per, after, offset)
 	if err != nil {
 		return domain.CasePage{}, err
 	}
 	page := domain.CasePage{Next: next}
-	if page.Total, page.Exact, err = db.caseTotal(ctx, f); err != nil {
+	if page.Total, page.Exact, err = db.caseTotal(ctx, f, walks); err != nil {
 		return domain.CasePage{}, err
 	}
 	page.Items, err = db.casesByID(ctx, ids)
@@ -558,7 +565,11 @@ func (db *DB) CaseSummaries(ctx context.Context, f domain.CaseFilter) ([]domain.
 	if err != nil {
 		return nil, err
 	}
-	ids, _, err := db.caseIDsPage(ctx, f, per, nil, 0)
+	walks, err := db.walks(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	ids, _, err := db.caseIDsPage(ctx, f, walks, per, nil, 0)
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
@@ -627,7 +638,11 @@ func (db *DB) CaseCounts(ctx context.Context, scopes []domain.Jurisdiction, toda
 		by[domain.Status(r.Status)] = r.N
 	}
 	f.Overdue, f.Today = true, today
-	overdue, _, err := db.caseTotal(ctx, f)
+	walks, err := db.walks(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	overdue, _, err := db.caseTotal(ctx, f, walks)
 	return by, overdue, err
 }
 

@@ -189,21 +189,22 @@ func foldScopes(scopes []domain.Jurisdiction) []domain.Jurisdiction {
 // caseIDsPage reads the ids of one page of the filter's cases, newest first, from the scopes' index
 // ranges: per scope at most per+1 ids after the cursor, merged. It returns the page's ids and the
 // cursor of the next page ("" when none).
-func (db *DB) caseIDsPage(ctx context.Context, f domain.CaseFilter, per int, after *caseCursor, offset int) ([]int64, string, error) {
+func (db *DB) caseIDsPage(ctx context.Context, f domain.CaseFilter, walks []walk, per int, after *caseCursor, offset int) ([]int64, string, error) {
 	type hit struct {
 		CaseID    int64
 		CreatedAt time.Time
 	}
 	var hits []hit
-	for _, s := range foldScopes(f.Scopes) {
-		q := db.caseScopeQuery(db.conn(ctx), string(s), f)
+	for _, w := range walks {
+		q := db.caseScopeQuery(db.conn(ctx), w, f)
+		k := w.key()
 		if after != nil {
 			// A row value, so that the cursor bounds the index range instead of filtering it.
-			q = q.Where("(cs.created_at, cs.case_id) < (?, ?)", after.at, after.id)
+			q = q.Where("("+k+".created_at, "+k+".case_id) < (?, ?)", after.at, after.id)
 		}
 		var part []hit
-		if err := q.Select("cs.case_id AS case_id, cs.created_at AS created_at").
-			Order("cs.created_at DESC, cs.case_id DESC").Limit(offset + per + 1).Scan(&part).Error; err != nil {
+		if err := q.Select(k + ".case_id AS case_id, " + k + ".created_at AS created_at").
+			Order(k + ".created_at DESC, " + k + ".case_id DESC").Limit(offset + per + 1).Scan(&part).Error; err != nil {
 			return nil, "", translate(err, "案件", "list case ids")
 		}
 		hits = append(hits, part...)
@@ -234,8 +235,17 @@ func (db *DB) caseIDsPage(ctx context.Context, f domain.CaseFilter, per int, aft
 // caseScopeQuery is the filter's cases under one scope, on case_scopes (aliased cs); conditions on
 // the case itself join it. The index serves the scope, the status and the creation range; the other
 // conditions are checked on the rows the index walk meets, newest first, until the page is full.
-func (db *DB) caseScopeQuery(conn *gorm.DB, scope string, f domain.CaseFilter) *gorm.DB {
-	q := conn.Table("case_scopes AS cs").Where("cs.scope_path = ?", scope)
+// A walk on a bigram reads case_grams (aliased k) in its order and looks each case up in the scope
+// (case_scopes' primary key): CROSS JOIN keeps SQLite from reordering the two.
+func (db *DB) caseScopeQuery(conn *gorm.DB, w walk, f domain.CaseFilter) *gorm.DB {
+	var q *gorm.DB
+	if w.gram != "" {
+		q = conn.Table("case_grams AS k CROSS JOIN case_scopes AS cs").Where("k.gram = ?", w.gram).
+			Where("cs.scope_path = ? AND cs.case_id = k.case_id", w.scope)
+	} else {
+		q = conn.Table("case_scopes AS cs").Where("cs.scope_path = ?", w.scope)
+	}
+	k := w.key()
 	var statuses []string
 	if f.Status != "" {
 		statuses = append(statuses, string(f.Status))
@@ -255,10 +265,10 @@ func (db *DB) caseScopeQuery(conn *gorm.DB, scope string, f domain.CaseFilter) *
 			Where("EXISTS (SELECT 1 FROM findings fo WHERE fo.case_id = cs.case_id AND fo.status IN ('open', 'failed') AND fo.due_on <> '' AND fo.due_on < ?)", string(f.Today))
 	}
 	if f.From != "" {
-		q = q.Where("cs.created_at >= ?", f.From.Time().UTC())
+		q = q.Where(k+".created_at >= ?", f.From.Time().UTC())
 	}
 	if f.To != "" {
-		q = q.Where("cs.created_at < ?", f.To.AddDays(1).Time().UTC())
+		q = q.Where(k+".created_at < ?", f.To.AddDays(1).Time().UTC())
 	}
 	if f.InspectorID != 0 {
 		q = q.Where("EXISTS (SELECT 1 FROM case_inspectors ci WHERE ci.case_id = cs.case_id AND ci.user_id = ?)", f.InspectorID)
@@ -287,7 +297,7 @@ func (db *DB) caseScopeQuery(conn *gorm.DB, scope string, f domain.CaseFilter) *
 
 // caseTotal is the filter's total: read from the kept counts when only scope and status filter,
 // else counted up to ListCap. exact is false when the count stopped at the cap.
-func (db *DB) caseTotal(ctx context.Context, f domain.CaseFilter) (total int, exact bool, err error) {
+func (db *DB) caseTotal(ctx context.Context, f domain.CaseFilter, walks []walk) (total int, exact bool, err error) {
 	scopes := foldScopes(f.Scopes)
 	plain := !f.Overdue && f.From == "" && f.To == "" && f.InspectorID == 0 && !f.PendingObjections &&
 		f.Type == "" && f.Kind == "" && f.TargetOrgID == 0 && strings.TrimSpace(f.Q) == ""
@@ -312,9 +322,9 @@ func (db *DB) caseTotal(ctx context.Context, f domain.CaseFilter) (total int, ex
 		}
 		return int(*n), true, nil
 	}
-	for _, s := range scopes {
+	for _, w := range walks {
 		var n int64
-		sub := db.caseScopeQuery(db.conn(ctx), string(s), f).Select("1").Limit(ListCap + 1 - total)
+		sub := db.caseScopeQuery(db.conn(ctx), w, f).Select("1").Limit(ListCap + 1 - total)
 		if err := db.conn(ctx).Table("(?) AS capped", sub).Count(&n).Error; err != nil {
 			return 0, false, translate(err, "案件", "count cases")
 		}

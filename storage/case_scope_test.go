@@ -30,28 +30,43 @@ func TestCaseListPlans(t *testing.T) {
 		"kind":     {Type: domain.CaseSchool, Kind: domain.KindRoutine},
 	} {
 		for _, cursor := range []bool{false, true} {
-			q := db.caseScopeQuery(db.gorm.Session(&gorm.Session{DryRun: true}), "wuhai/hbw/", f)
-			if cursor {
-				q = q.Where("(cs.created_at, cs.case_id) < (?, ?)", at, 9)
-			}
-			stmt := q.Select("cs.case_id, cs.created_at").Order("cs.created_at DESC, cs.case_id DESC").Limit(51).Find(&[]struct{}{}).Statement
-			var plan []struct {
-				ID, Parent, Notused int
-				Detail              string
-			}
-			if err := db.gorm.WithContext(ctx).Raw("EXPLAIN QUERY PLAN "+stmt.SQL.String(), stmt.Vars...).Scan(&plan).Error; err != nil {
-				t.Fatalf("%s: %v", name, err)
-			}
-			var lines []string
-			for _, p := range plan {
-				lines = append(lines, p.Detail)
-			}
-			text := strings.Join(lines, " | ")
-			// With a cursor the walk starts at it (or at the period's end, the tighter bound there).
-			bounded := !cursor || strings.Contains(text, "(created_at,case_id)<(?,?)") || strings.Contains(text, "created_at<?)")
-			if !strings.Contains(text, "SEARCH cs USING") || strings.Contains(text, "TEMP B-TREE") || !bounded ||
-				strings.Contains(text, "SCAN ") || strings.Contains(text, "SEARCH fo USING INDEX findings_due") {
-				t.Errorf("%s (cursor %v): plan %q, want an index range of case_scopes in list order", name, cursor, text)
+			for _, gram := range []string{"", "消防"} {
+				if gram != "" && f.Q == "" {
+					continue
+				}
+				w := walk{scope: "wuhai/hbw/", gram: gram}
+				k := w.key()
+				q := db.caseScopeQuery(db.gorm.Session(&gorm.Session{DryRun: true}), w, f)
+				if cursor {
+					q = q.Where("("+k+".created_at, "+k+".case_id) < (?, ?)", at, 9)
+				}
+				stmt := q.Select(k + ".case_id, " + k + ".created_at").Order(k + ".created_at DESC, " + k + ".case_id DESC").Limit(51).Find(&[]struct{}{}).Statement
+				var plan []struct {
+					ID, Parent, Notused int
+					Detail              string
+				}
+				if err := db.gorm.WithContext(ctx).Raw("EXPLAIN QUERY PLAN "+stmt.SQL.String(), stmt.Vars...).Scan(&plan).Error; err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				var lines []string
+				for _, p := range plan {
+					lines = append(lines, p.Detail)
+				}
+				text := strings.Join(lines, " | ")
+				// With a cursor the walk starts at it (or at the period's end, the tighter bound there).
+				bounded := !cursor || strings.Contains(text, "(created_at,case_id)<(?,?)") || strings.Contains(text, "created_at<?)")
+				// A walk on a bigram reads case_grams' range first and finds each case in the scope by its key.
+				first := "SEARCH cs USING"
+				if gram != "" {
+					first = "SEARCH k USING PRIMARY KEY (gram=?"
+					if !strings.Contains(text, "SEARCH cs USING COVERING INDEX sqlite_autoindex_case_scopes_1 (scope_path=? AND case_id=?)") {
+						t.Errorf("%s (cursor %v, bigram): plan %q, want each case looked up in the scope by its key", name, cursor, text)
+					}
+				}
+				if !strings.HasPrefix(text, first) || strings.Contains(text, "TEMP B-TREE") || !bounded ||
+					strings.Contains(text, "SCAN ") || strings.Contains(text, "SEARCH fo USING INDEX findings_due") {
+					t.Errorf("%s (cursor %v, bigram %q): plan %q, want an index range in list order", name, cursor, gram, text)
+				}
 			}
 		}
 	}

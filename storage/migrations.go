@@ -18,6 +18,12 @@ type migration struct {
 	sql     string
 }
 
+// fills compute in Go, by migration version, what a step's SQL cannot (rows derived from existing
+// data); each runs in its step's transaction, after the SQL.
+var fills = map[int]func(db *DB, ctx context.Context) error{
+	migrationCaseSearch.version: (*DB).rebuildCaseGrams,
+}
+
 var migrationCore = migration{1, "orgs, users, grants, sessions, login failures, audit log", `
 CREATE TABLE orgs (
 	id {{id}},
@@ -209,8 +215,9 @@ var migrations = []migration{migrationCore, migrationCases, migrationAccountabil
 	migrationRegistry,   // 8: inspectors, 挂牌, plans, draws (issue 10)
 	migrationMonitoring, // 9: frameworks, monitoring and the 督办 ledger (issue 11)
 	migrationReportFacts,
-	migrationPaperwork, // 11: the case as paperwork (issue 12)
-	migrationSecurity,  // 12: accounts, login throttling, server keys (issue 13)
+	migrationPaperwork,  // 11: the case as paperwork (issue 12)
+	migrationSecurity,   // 12: accounts, login throttling, server keys (issue 13)
+	migrationCaseSearch, // 13: bigrams of case titles and numbers, for text search
 }
 
 func (db *DB) render(sql string) string {
@@ -220,6 +227,8 @@ func (db *DB) render(sql string) string {
 		"{{blob}}", map[Dialect]string{SQLite: "BLOB", Postgres: "BYTEA"}[db.dialect],
 		// {{bytes}} makes a text column compare byte by byte, as paths must (SQLite always does).
 		"{{bytes}}", map[Dialect]string{SQLite: "", Postgres: `COLLATE "C"`}[db.dialect],
+		// {{norowid}} stores a table in its primary key's order (SQLite; PostgreSQL has no rowid).
+		"{{norowid}}", map[Dialect]string{SQLite: " WITHOUT ROWID", Postgres: ""}[db.dialect],
 	)
 	return r.Replace(sql)
 }
@@ -261,6 +270,11 @@ func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
 			for _, stmt := range splitSQL(db.render(m.sql)) {
 				if err := tx.Exec(stmt).Error; err != nil {
 					return fmt.Errorf("%q: %w", firstLine(stmt), err)
+				}
+			}
+			if fill := fills[m.version]; fill != nil {
+				if err := fill(db, context.WithValue(ctx, txKey{}, tx)); err != nil {
+					return err
 				}
 			}
 			applied = append(applied, fmt.Sprintf("%03d %s", m.version, m.name))
