@@ -107,6 +107,11 @@ func (x *App) CreateFramework(ctx context.Context, a domain.Actor, in domain.Fra
 // ReviseFramework drafts the next version of a published or retired one; the version itself does
 // not change, nor do the scores made with it.
 func (x *App) ReviseFramework(ctx context.Context, a domain.Actor, id int64) (FrameworkView, error) {
+	// The version named is looked up before the right to draft is asked: one the caller cannot read
+	// is not there (SPEC §1), whatever their rights.
+	if _, err := x.getFramework(ctx, a, id); err != nil {
+		return FrameworkView{}, err
+	}
 	need, _ := (&domain.Framework{}).Permission(domain.OpReviseFramework)
 	f, err := create(ctx, x, x.frameworks, a, domain.OpReviseFramework, need, func(ctx context.Context, now time.Time) (*domain.Framework, string, error) {
 		from, err := x.getFramework(ctx, a, id)

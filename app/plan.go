@@ -56,6 +56,11 @@ func (x *App) CreatePlan(ctx context.Context, a domain.Actor, startYear int) (Pl
 
 // RollPlan starts next year's plan from a published one (its second and third years carried over).
 func (x *App) RollPlan(ctx context.Context, a domain.Actor, id int64) (PlanView, error) {
+	// The plan named is looked up before the right to plan is asked: one the caller cannot read is
+	// not there (SPEC §1), whatever their rights.
+	if _, err := load(ctx, x, x.plans, a, id); err != nil {
+		return PlanView{}, err
+	}
 	need, _ := (&domain.Plan{}).Permission(domain.OpRollPlan)
 	p, err := create(ctx, x, x.plans, a, domain.OpRollPlan, need, func(ctx context.Context, now time.Time) (*domain.Plan, string, error) {
 		from, err := load(ctx, x, x.plans, a, id)

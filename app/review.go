@@ -42,6 +42,11 @@ func (x *App) reviewTold(ctx context.Context, a domain.Actor, q *domain.ReviewRe
 
 // ApplyReview is the target's application for 复查 or 复核 of a case's 意见书.
 func (x *App) ApplyReview(ctx context.Context, a domain.Actor, caseID int64, kind domain.ReviewKind, reason string) (ReviewView, error) {
+	// The case is looked up before the right to apply is asked: a case the caller cannot read is not
+	// there (SPEC §1), as for every other step on a case.
+	if _, err := load(ctx, x, x.cases, a, caseID); err != nil {
+		return ReviewView{}, err
+	}
 	need, _ := (&domain.ReviewRequest{}).Permission(domain.OpApplyReview)
 	q, err := create(ctx, x, x.reviews, a, domain.OpApplyReview, need, func(ctx context.Context, now time.Time) (*domain.ReviewRequest, string, error) {
 		c, err := load(ctx, x, x.cases, a, caseID)

@@ -88,6 +88,9 @@ type routeRow struct {
 	fresh bool
 	// status overrides what success is, when not the usual for the kind of route.
 	status int
+	// answers are what actors neither in ok nor refused get, by actor: a body naming an org outside
+	// the actor's jurisdiction is bad input (422), as everywhere.
+	answers map[string]int
 }
 
 // matrix is the running environment with a logged-in API client and a browser per actor.
@@ -97,6 +100,8 @@ type matrix struct {
 	br  map[string]*systemtest.Browser
 	seq atomic.Int64
 	ids map[string]int64 // user ids by username
+	// cache keeps what is made once per matrix: a demo record's id, an inspector every 挂牌 names.
+	cache map[string]int64
 }
 
 func (m *matrix) uniq() string { return strconv.FormatInt(m.seq.Add(1), 10) }
@@ -147,6 +152,26 @@ var matrixObjects = map[string]func(m *matrix) *mobj{
 	},
 	"user":          func(m *matrix) *mobj { return m.userObj(true) },
 	"user:disabled": func(m *matrix) *mobj { return m.userObj(false) },
+
+	// Issue 10: the registry, 挂牌, plans, draws.
+	"inspector":      func(m *matrix) *mobj { return m.inspectorObj() },
+	"assignment":     func(m *matrix) *mobj { return m.assignmentObj() },
+	"plan:draft":     func(m *matrix) *mobj { return m.planObj(false) },
+	"plan:published": func(m *matrix) *mobj { return m.planObj(true) },
+	"draw":           func(m *matrix) *mobj { return m.drawObj() },
+	// Frameworks, scoring, monitoring, the 督办 ledger.
+	"framework:draft":     func(m *matrix) *mobj { return m.frameworkObj(false) },
+	"framework:published": func(m *matrix) *mobj { return m.frameworkObj(true) },
+	"case:scored":         func(m *matrix) *mobj { return m.scoredCaseObj() },
+	// The catalog lies at no jurisdiction: who may not read it at all is refused (403), as for the list.
+	"indicator":   func(m *matrix) *mobj { return &mobj{params: map[string]string{"code": "compulsory_retention_rate"}} },
+	"observation": func(m *matrix) *mobj { return m.observationObj() },
+	"proposal":    func(m *matrix) *mobj { return m.proposalObj() },
+	"task":        func(m *matrix) *mobj { return m.taskObj() },
+	// Issue 12: the case as paperwork.
+	"case:announced": func(m *matrix) *mobj { return m.announcedCaseObj() },
+	"review":         func(m *matrix) *mobj { return m.reviewObj(false) },
+	"case:review":    func(m *matrix) *mobj { return m.reviewObj(true) },
 }
 
 func id(n int64) string { return strconv.FormatInt(n, 10) }
@@ -156,11 +181,22 @@ func (m *matrix) caseObj(state string) *mobj {
 	b := m.e.build(m.t, caseMatrixTargets[0], state)
 	p := map[string]string{"id": id(b.id), "fid": id(b.f1), "eid": id(b.e1), "oid": id(b.o1)}
 	if state == "rectifying" || state == "verifying" {
-		var c caseJSON
+		var c struct {
+			caseJSON
+			Documents []struct {
+				ID   int64  `json:"id"`
+				Kind string `json:"kind"`
+			} `json:"documents"`
+		}
 		m.e.decode(m.t, m.e.mustCall(m.t, "city.director", http.MethodGet, casePath(b.id, ""), nil, http.StatusOK), &c)
 		for _, f := range c.Findings {
 			for _, ms := range f.Measures {
 				p["fid"], p["mid"] = id(f.ID), id(ms.ID)
+			}
+		}
+		for _, d := range c.Documents {
+			if d.Kind == "opinion" {
+				p["did"] = id(d.ID) // the 意见书 as issued
 			}
 		}
 	}
@@ -196,6 +232,262 @@ func (m *matrix) userObj(active bool) *mobj {
 	return &mobj{params: map[string]string{"id": id(u.ID)}, readers: userReaders}
 }
 
+// The readers and users of the objects of issues 10–12.
+var (
+	// a registry profile, a plan, a draft framework or a draw of the city office (or of a district
+	// under the city that no other actor belongs to): who reads them at the city.
+	cityReaders = []string{"city.director", "city.supervisor", "city.supervisor2", "auditor"}
+	// who keeps the city's registry day to day (training lines, declared 回避) and takes a draw's steps:
+	// the city office's directors and supervisors.
+	cityKeepers = []string{"city.director", "city.supervisor", "city.supervisor2"}
+	// who reads the registry, plans and draws at all.
+	registryUsers = []string{"city.director", "hbw.director", "city.supervisor", "city.supervisor2", "auditor"}
+	// the directors: the city's and 海勃湾区's.
+	directors = []string{"city.director", "hbw.director"}
+	// values, monitoring and case proposals of a 海勃湾区 school: the supervision side over it, its
+	// district office, the monitor, the auditor (not the school: SPEC §1 gives it no monitoring).
+	monitoringReaders = []string{"city.director", "hbw.director", "city.supervisor", "city.supervisor2", "hbw.office", "monitor", "auditor"}
+	// who reads monitoring at all.
+	monitoringUsers = []string{"city.director", "hbw.director", "city.supervisor", "city.supervisor2", "hbw.office", "wd.office", "monitor", "auditor"}
+	// who enters values for a 海勃湾区 school: the monitor and that district's office (SPEC §1).
+	observers = []string{"monitor", "hbw.office"}
+	// who enters values at all.
+	dataEntry = []string{"hbw.office", "wd.office", "monitor"}
+	// the indicator catalog: every case-working role and the monitor.
+	indicatorReaders = []string{"city.director", "hbw.director", "city.supervisor", "city.supervisor2", "hbw.office", "wd.office",
+		"school.hbw1", "school.wd1", "monitor", "auditor"}
+	// who sends a case's 督导通知: the team, and the owner office's people (its director among them).
+	noticeSenders = []string{"city.director", "city.supervisor", "city.supervisor2"}
+)
+
+// outOfDistrict: 乌达区's office enters values too, but not for a 海勃湾区 school, which its body
+// names: bad input (the org is not in its jurisdiction), as every body naming an org out of scope.
+var outOfDistrict = map[string]int{"wd.office": http.StatusUnprocessableEntity}
+
+// field is a number of a JSON answer: "id", "created_id".
+func (m *matrix) field(r caseResp, name string) int64 {
+	m.t.Helper()
+	var v map[string]any
+	m.e.decode(m.t, r, &v)
+	n, ok := v[name].(float64)
+	if !ok {
+		m.t.Fatalf("the answer has no %s: %s", name, r)
+	}
+	return int64(n)
+}
+
+// freshUser is a new user with role at the org at path (through the use cases, as the command line
+// would: the API creates no users).
+func (m *matrix) freshUser(path string, role domain.Role) domain.User {
+	m.t.Helper()
+	ctx := context.Background()
+	name := "mx" + m.uniq()
+	u, err := m.e.App.CreateUser(ctx, app.System, app.UserInput{Username: name, Name: "矩阵用户" + name, Password: "Mima2026x", OrgPath: domain.Jurisdiction(path)})
+	if err == nil {
+		_, err = m.e.App.GrantRole(ctx, app.System, name, role, domain.Jurisdiction(path))
+	}
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	return u
+}
+
+// freshOrg is a new org of kind under parent, as the admin's command line would make it.
+func (m *matrix) freshOrg(parent string, kind domain.OrgKind) domain.Org {
+	m.t.Helper()
+	n := m.uniq()
+	o, err := m.e.App.CreateOrg(context.Background(), app.System, app.OrgInput{ParentPath: domain.Jurisdiction(parent), Code: "mx" + n,
+		Name: "矩阵测试单位" + n, Kind: kind})
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	return o
+}
+
+// cached runs make once per matrix and keeps its answer under key.
+func (m *matrix) cached(key string, make func() int64) int64 {
+	if v, ok := m.cache[key]; ok {
+		return v
+	}
+	v := make()
+	m.cache[key] = v
+	return v
+}
+
+// recommendation recommends userID to the registry (推荐, R33): part-time, working at 海勃湾区第三小学.
+func (m *matrix) recommendation(userID int64) map[string]any {
+	return map[string]any{"user_id": userID, "code": "mx-" + m.uniq(), "unit_org_id": m.e.org(m.t, "wuhai/hbw/s003/").ID, "kind": "part_time",
+		"recommendation": "熟悉学校管理工作。"}
+}
+
+// inspectorObj is a new profile in the city's registry, recommended by a city supervisor, with a
+// training line and a declared 回避.
+func (m *matrix) inspectorObj() *mobj {
+	e, t := m.e, m.t
+	u := m.freshUser("wuhai/", domain.RoleSupervisor)
+	iid := m.field(e.mustCall(t, "city.supervisor", http.MethodPost, "/api/v1/inspectors", m.recommendation(u.ID), http.StatusCreated), "id")
+	path := "/api/v1/inspectors/" + id(iid)
+	tid := m.field(e.mustCall(t, "city.supervisor", http.MethodPost, path+"/trainings", trainingBody(m, nil), http.StatusCreated), "created_id")
+	cid := m.field(e.mustCall(t, "city.supervisor", http.MethodPost, path+"/conflicts",
+		map[string]any{"org_id": e.org(t, "wuhai/hbw/s004/").ID, "reason": "近亲属在该校任职"}, http.StatusCreated), "created_id")
+	return &mobj{params: map[string]string{"id": id(iid), "tid": id(tid), "cid": id(cid)}, readers: cityReaders}
+}
+
+// assignmentObj is the 挂牌 record of school.hbw1's school (the demo's, kept by 海勃湾区): its sign
+// changes as often as one likes, so every write may use it.
+func (m *matrix) assignmentObj() *mobj {
+	aid := m.cached("assignment", func() int64 {
+		var list struct {
+			Items []struct {
+				AssignmentID *int64 `json:"assignment_id"`
+			} `json:"items"`
+		}
+		m.e.decode(m.t, m.e.mustCall(m.t, "school.hbw1", http.MethodGet, "/api/v1/assignments", nil, http.StatusOK), &list)
+		if len(list.Items) != 1 || list.Items[0].AssignmentID == nil {
+			m.t.Fatalf("school.hbw1's 挂牌: %+v", list.Items)
+		}
+		return *list.Items[0].AssignmentID
+	})
+	return &mobj{params: map[string]string{"id": id(aid)}, readers: caseReaders}
+}
+
+// asgInspector is an inspector of the city's registry with room for many schools: appointed before
+// the system (imported by the city director), so that every new 挂牌 can name them.
+func (m *matrix) asgInspector() int64 {
+	return m.cached("asgInspector", func() int64 {
+		u := m.freshUser("wuhai/", domain.RoleSupervisor)
+		body := map[string]any{"user_id": u.ID, "code": "mx-asg", "unit_org_id": m.e.org(m.t, "wuhai/").ID, "kind": "full_time", "cert_no": "MX-ASG-001",
+			"load_cap": 50, "terms": []map[string]any{{"from": string(m.e.clock.Today().AddDays(-100))}}}
+		return m.field(m.e.mustCall(m.t, "city.director", http.MethodPost, "/api/v1/inspectors", body, http.StatusCreated), "id")
+	})
+}
+
+// planObj is a plan of a new district office under the city (each office has one plan per start
+// year, so a fresh plan needs an office of its own), drafted by that office's supervisor with one item
+// for this year, the item a city supervisor's; published by the city director when published.
+func (m *matrix) planObj(published bool) *mobj {
+	e, t := m.e, m.t
+	ctx := context.Background()
+	district := m.freshOrg("wuhai/", domain.OrgDistrict)
+	school := m.freshOrg(string(district.Path), domain.OrgSchool)
+	u := m.freshUser(string(district.Path), domain.RoleSupervisor)
+	a, err := e.App.ActorFor(ctx, u.Username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	year := e.clock.Now().In(domain.CST).Year()
+	v, err := e.App.CreatePlan(ctx, a, year)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/api/v1/plans/" + id(v.Plan.ID)
+	iid := m.field(e.mustCall(t, "city.supervisor", http.MethodPost, path+"/items", map[string]any{"target_org_id": school.ID, "type": "school",
+		"kind": "comprehensive", "year": year, "month": 10}, http.StatusCreated), "created_id")
+	if published {
+		e.mustCall(t, "city.director", http.MethodPost, path+"/actions/approve", map[string]any{}, http.StatusOK)
+		e.mustCall(t, "city.director", http.MethodPost, path+"/actions/publish", map[string]any{}, http.StatusOK)
+	}
+	return &mobj{params: map[string]string{"id": id(v.Plan.ID), "iid": id(iid), "school": id(school.ID), "year": strconv.Itoa(year)}, readers: cityReaders}
+}
+
+// drawObj is a 双随机 draw of the city office's schools, just created (taking witnesses).
+func (m *matrix) drawObj() *mobj {
+	did := m.field(m.e.mustCall(m.t, "city.supervisor", http.MethodPost, "/api/v1/draws", drawBody(m, nil), http.StatusCreated), "id")
+	return &mobj{params: map[string]string{"id": id(did)}, readers: cityReaders}
+}
+
+// frameworkObj is a framework of the city office, drafted by the city director, published when
+// published: then whoever reads frameworks under the city reads it.
+func (m *matrix) frameworkObj(published bool) *mobj {
+	body := frameworkBody(m, nil).(map[string]any)
+	fid := m.field(m.e.mustCall(m.t, "city.director", http.MethodPost, "/api/v1/frameworks", body, http.StatusCreated), "id")
+	o := &mobj{params: map[string]string{"id": id(fid), "code": body["code"].(string)}, readers: cityReaders}
+	if published {
+		m.e.mustCall(m.t, "city.director", http.MethodPost, "/api/v1/frameworks/"+id(fid)+"/actions/publish", map[string]any{}, http.StatusOK)
+		o.readers = caseUsers
+	}
+	return o
+}
+
+// r25 is the shipped framework of the 8 standing matters of 责任督学 (R25) for routine visits.
+func (m *matrix) r25() int64 {
+	return m.cached("r25", func() int64 { return m.e.fwByCode(m.t, "city.director", "zrdx-r25", 1).ID })
+}
+
+// scoredCaseObj is a routine visit of school.hbw1's school by a city supervisor, inspecting, scored
+// with R25's eight matters, item 4 failed.
+func (m *matrix) scoredCaseObj() *mobj {
+	e, t := m.e, m.t
+	c := e.caseOf(t, e.mustCall(t, "city.supervisor", http.MethodPost, "/api/v1/cases", map[string]any{"type": "school", "kind": "routine",
+		"target_org_id": e.org(t, "wuhai/hbw/s001/").ID, "title": "经常性督导" + m.uniq(), "inspector_ids": []int64{m.ids["city.supervisor"]}}, http.StatusCreated))
+	e.act(t, "city.supervisor", c.ID, "start", nil, http.StatusOK)
+	e.mustCall(t, "city.supervisor", http.MethodPut, casePath(c.ID, "/scoring"), scoringBody(m, nil), http.StatusOK)
+	return &mobj{params: map[string]string{"id": id(c.ID), "code": "4"}, readers: caseReaders}
+}
+
+// obsKey is the next (school, year) of 海勃湾区 no value has been entered for by the matrix.
+func (m *matrix) obsKey() (domain.Jurisdiction, int) {
+	n, _ := strconv.Atoi(m.uniq())
+	return domain.Jurisdiction(fmt.Sprintf("wuhai/hbw/s%03d/", 1+n%10)), 2015 + (n/10)%11
+}
+
+// observationObj is a value of 高中阶段毛入学率 for a 海勃湾区 school, entered by the monitor.
+func (m *matrix) observationObj() *mobj {
+	r := m.e.call(m.t, "monitor", http.MethodPost, "/api/v1/observations", observationBody(m, nil))
+	if r.Status != http.StatusCreated && r.Status != http.StatusOK {
+		m.t.Fatalf("observation: %s", r)
+	}
+	return &mobj{params: map[string]string{"id": id(m.field(r, "id"))}, readers: monitoringReaders}
+}
+
+// proposalObj is a case proposal for a 海勃湾区 school, made by the system when the monitor entered
+// a value of the binding 九年义务教育巩固率 well behind its trajectory; it lies with 海勃湾区's office.
+func (m *matrix) proposalObj() *mobj {
+	e, t := m.e, m.t
+	for range 50 {
+		n, _ := strconv.Atoi(m.uniq())
+		path, year := fmt.Sprintf("wuhai/hbw/s%03d/", 1+n%10), 2021+(n/10)%5
+		r := e.call(t, "monitor", http.MethodPost, "/api/v1/observations", map[string]any{"indicator_code": "compulsory_retention_rate",
+			"org_id": e.org(t, path).ID, "year": year, "value": 90})
+		if r.Status != http.StatusCreated && r.Status != http.StatusOK {
+			t.Fatalf("observation: %s", r)
+		}
+		var pid int64
+		q := "SELECT id FROM case_proposals WHERE proposal_key = ? AND status = 'open'"
+		if err := e.raw.QueryRow(e.rebind(q), fmt.Sprintf("monitoring:compulsory_retention_rate:%s:%d", path, year)).Scan(&pid); err == nil {
+			return &mobj{params: map[string]string{"id": id(pid)}, readers: monitoringReaders}
+		}
+	}
+	t.Fatal("no case proposal made")
+	return nil
+}
+
+// taskObj is a 督办 task the city director assigned to school.hbw1's school.
+func (m *matrix) taskObj() *mobj {
+	tid := m.field(m.e.mustCall(m.t, "city.director", http.MethodPost, "/api/v1/tasks", taskBody(m, nil), http.StatusCreated), "id")
+	return &mobj{params: map[string]string{"id": id(tid)}, readers: caseReaders}
+}
+
+// announcedCaseObj is a planned 专项 visit of school.hbw1's school by a city team of three, to be
+// announced by a 督导通知 (R20).
+func (m *matrix) announcedCaseObj() *mobj {
+	e, t := m.e, m.t
+	c := e.caseOf(t, e.mustCall(t, "city.supervisor", http.MethodPost, "/api/v1/cases", map[string]any{"type": "school", "kind": "special",
+		"target_org_id": e.org(t, "wuhai/hbw/s001/").ID, "title": "专项督导" + m.uniq(), "inspector_ids": e.team(t, "city.supervisor")}, http.StatusCreated))
+	return &mobj{params: map[string]string{"id": id(c.ID)}, readers: caseReaders}
+}
+
+// reviewObj is school.hbw1's application for 复查 of its 意见书 (R16), to the city office that issued
+// it; its path parameters are the case's and the request's when inCase, else the request's alone.
+func (m *matrix) reviewObj(inCase bool) *mobj {
+	c := m.caseObj("rectifying")
+	rid := m.field(m.e.mustCall(m.t, "school.hbw1", http.MethodPost, "/api/v1/cases/"+c.params["id"]+"/reviews", reviewBody(m, nil), http.StatusCreated), "id")
+	if inCase {
+		return &mobj{params: map[string]string{"id": c.params["id"], "rid": id(rid)}, readers: caseReaders}
+	}
+	return &mobj{params: map[string]string{"id": id(rid)}, readers: caseReaders}
+}
+
 // routeRows: one row per route of the router. Keep them in the order of routes.go.
 var routeRows = map[string]routeRow{
 	"GET /healthz":                                      {public: true},
@@ -226,6 +518,16 @@ var routeRows = map[string]routeRow{
 	"GET /api/v1/cases/:id/audit":                       {obj: "case:planned", ok: []string{"city.director", "hbw.director", "auditor"}},
 	"GET /api/v1/cases/:id/opinion.pdf":                 {obj: "case:rectifying", ok: caseReaders},
 	"GET /api/v1/audit":                                 {ok: []string{"city.director", "hbw.director", "auditor"}},
+	// Issue 12: the notice, the documents as issued and their correction, 复查/复核 (R16).
+	"POST /api/v1/cases/:id/notice":                     {obj: "case:announced", ok: noticeSenders, body: caseNoticeBody},
+	"GET /api/v1/cases/:id/documents":                   {obj: "case:rectifying", ok: caseReaders},
+	"GET /api/v1/cases/:id/documents/:did":              {obj: "case:rectifying", ok: caseReaders},
+	"GET /api/v1/cases/:id/documents/:did/pdf":          {obj: "case:rectifying", ok: caseReaders},
+	"POST /api/v1/cases/:id/documents/:did/corrections": {obj: "case:rectifying", ok: []string{"city.director"}, body: docCorrectionBody},
+	"GET /api/v1/cases/:id/reviews":                     {obj: "case:rectifying", ok: caseReaders},
+	"POST /api/v1/cases/:id/reviews":                    {obj: "case:rectifying", ok: []string{"school.hbw1"}, body: reviewBody},
+	"GET /api/v1/reviews/:id":                           {obj: "review", ok: caseReaders},
+	"POST /api/v1/reviews/:id/decision":                 {obj: "review", ok: []string{"city.director"}, body: decisionBody},
 
 	"GET /api/v1/accountability":                      {ok: loggedIn},
 	"POST /api/v1/accountability":                     {ok: supervisors, body: proposeBody},
@@ -247,20 +549,87 @@ var routeRows = map[string]routeRow{
 	"GET /api/v1/reports/accountability.pdf":          {ok: reportReaders},
 	"GET /api/v1/reports/accountability.xlsx":         {ok: reportReaders},
 	"GET /api/v1/reports/ledger.xlsx":                 {ok: reportReaders},
-	"GET /api/v1/users":                               {ok: userReaders},
-	"GET /api/v1/users/:id":                           {obj: "user", ok: userReaders},
-	"POST /api/v1/users/:id/disable":                  {obj: "user", ok: []string{"admin"}},
-	"POST /api/v1/users/:id/enable":                   {obj: "user:disabled", ok: []string{"admin"}},
-	"POST /api/v1/users/:id/password":                 {obj: "user", ok: []string{"admin"}, body: func(*matrix, *mobj) any { return map[string]any{"password": "Mima2026x"} }},
-	"POST /api/v1/users/:id/grants":                   {obj: "user", ok: []string{"admin"}, body: func(*matrix, *mobj) any { return map[string]any{"role": "monitor", "org": "wuhai/hbw/"} }},
-	"DELETE /api/v1/users/:id/grants/:gid":            {obj: "user", ok: []string{"admin"}},
+
+	// Issue 10: the registry, 挂牌, plans, draws, coverage; the sign and a draw's record are public.
+	"GET /api/v1/inspectors":                       {ok: registryUsers},
+	"POST /api/v1/inspectors":                      {ok: openers, body: recommendBody},
+	"GET /api/v1/inspectors/:id":                   {obj: "inspector", ok: cityReaders},
+	"PATCH /api/v1/inspectors/:id":                 {obj: "inspector", ok: []string{"city.director"}, body: inspectorEditBody},
+	"POST /api/v1/inspectors/:id/actions/:action":  {obj: "inspector", ok: []string{"city.director"}, body: approveBody},
+	"POST /api/v1/inspectors/:id/trainings":        {obj: "inspector", ok: cityKeepers, body: trainingBody},
+	"GET /api/v1/inspectors/:id/trainings/:tid":    {obj: "inspector", ok: cityReaders},
+	"DELETE /api/v1/inspectors/:id/trainings/:tid": {obj: "inspector", ok: cityKeepers},
+	"POST /api/v1/inspectors/:id/conflicts":        {obj: "inspector", ok: cityKeepers, body: conflictBody},
+	"GET /api/v1/inspectors/:id/conflicts/:cid":    {obj: "inspector", ok: cityReaders},
+	"DELETE /api/v1/inspectors/:id/conflicts/:cid": {obj: "inspector", ok: []string{"city.director"}},
+	"GET /api/v1/assignments":                      {ok: caseUsers},
+	"POST /api/v1/assignments":                     {ok: directors, body: assignBody},
+	"GET /api/v1/assignments/:id":                  {obj: "assignment", ok: caseReaders},
+	"POST /api/v1/assignments/:id/actions/:action": {obj: "assignment", ok: directors, body: signBody},
+	"GET /api/v1/plans":                            {ok: registryUsers},
+	"POST /api/v1/plans":                           {ok: supervisors, body: planBody},
+	"GET /api/v1/plans/:id":                        {obj: "plan:draft", ok: cityReaders},
+	"POST /api/v1/plans/:id/actions/:action":       {obj: "plan:draft", ok: []string{"city.director"}, body: emptyBody},
+	"POST /api/v1/plans/:id/roll":                  {obj: "plan:published", ok: supervisors},
+	"POST /api/v1/plans/:id/items":                 {obj: "plan:draft", ok: supervisors, body: planItemBody},
+	"GET /api/v1/plans/:id/items/:iid":             {obj: "plan:draft", ok: cityReaders},
+	"PATCH /api/v1/plans/:id/items/:iid":           {obj: "plan:draft", ok: supervisors, body: planItemEditBody},
+	"DELETE /api/v1/plans/:id/items/:iid":          {obj: "plan:draft", ok: supervisors},
+	"GET /api/v1/draws":                            {ok: registryUsers},
+	"POST /api/v1/draws":                           {ok: openers, body: drawBody},
+	"GET /api/v1/draws/:id":                        {obj: "draw", ok: cityReaders},
+	"POST /api/v1/draws/:id/actions/:action":       {obj: "draw", ok: cityKeepers, body: witnessBody},
+	"GET /api/v1/draws/:id/verify":                 {obj: "draw", ok: cityReaders},
+	"GET /api/v1/coverage":                         {ok: caseUsers},
+	"GET /api/v1/public/draws/:id":                 {obj: "draw", public: true},
+	"GET /api/v1/public/draws/:id/snapshot":        {obj: "draw", public: true},
+	"GET /api/v1/public/signs/:id":                 {obj: "assignment", public: true},
+
+	// Frameworks and scoring, the indicator catalog, observations, monitoring, the 督办 ledger.
+	"GET /api/v1/frameworks":                                {ok: caseUsers},
+	"POST /api/v1/frameworks":                               {ok: directors, body: frameworkBody},
+	"GET /api/v1/frameworks/:id":                            {obj: "framework:draft", ok: cityReaders},
+	"PATCH /api/v1/frameworks/:id":                          {obj: "framework:draft", ok: []string{"city.director"}, body: frameworkBody},
+	"POST /api/v1/frameworks/:id/actions/:action":           {obj: "framework:draft", ok: []string{"city.director"}},
+	"POST /api/v1/frameworks/:id/revisions":                 {obj: "framework:published", ok: []string{"city.director"}},
+	"GET /api/v1/cases/:id/scoring":                         {obj: "case:scored", ok: caseReaders},
+	"PUT /api/v1/cases/:id/scoring":                         {obj: "case:scored", ok: supervisors, body: scoringBody},
+	"POST /api/v1/cases/:id/scoring/items/:code/finding":    {obj: "case:scored", ok: supervisors},
+	"GET /api/v1/indicators":                                {ok: indicatorReaders},
+	"GET /api/v1/indicators/:code":                          {obj: "indicator", ok: indicatorReaders},
+	"GET /api/v1/observations":                              {ok: monitoringUsers},
+	"POST /api/v1/observations":                             {ok: observers, body: observationBody, answers: outOfDistrict},
+	"GET /api/v1/observations/template.xlsx":                {ok: indicatorReaders}, // the catalog, laid out for an import
+	"POST /api/v1/observations/import":                      {ok: observers, body: importBody, answers: outOfDistrict},
+	"GET /api/v1/observations/:id":                          {obj: "observation", ok: monitoringReaders},
+	"PATCH /api/v1/observations/:id":                        {obj: "observation", ok: observers, body: correctionBody},
+	"GET /api/v1/monitoring/attainment":                     {ok: monitoringUsers},
+	"GET /api/v1/monitoring/proposals":                      {ok: monitoringUsers},
+	"GET /api/v1/monitoring/proposals/:id":                  {obj: "proposal", ok: monitoringReaders},
+	"POST /api/v1/monitoring/proposals/:id/actions/:action": {obj: "proposal", ok: directors, body: dismissBody},
+	"GET /api/v1/reports/monitoring":                        {ok: monitoringUsers},
+	"GET /api/v1/reports/monitoring.pdf":                    {ok: monitoringUsers},
+	"GET /api/v1/reports/monitoring.xlsx":                   {ok: monitoringUsers},
+	"GET /api/v1/tasks":                                     {ok: caseUsers},
+	"POST /api/v1/tasks":                                    {ok: directors, body: taskBody},
+	"GET /api/v1/tasks/:id":                                 {obj: "task", ok: caseReaders},
+	"PATCH /api/v1/tasks/:id":                               {obj: "task", ok: []string{"city.director"}, body: taskEditBody},
+	"POST /api/v1/tasks/:id/actions/:action":                {obj: "task", ok: []string{"school.hbw1"}, body: progressBody},
+
+	"GET /api/v1/users":                    {ok: userReaders},
+	"GET /api/v1/users/:id":                {obj: "user", ok: userReaders},
+	"POST /api/v1/users/:id/disable":       {obj: "user", ok: []string{"admin"}},
+	"POST /api/v1/users/:id/enable":        {obj: "user:disabled", ok: []string{"admin"}},
+	"POST /api/v1/users/:id/password":      {obj: "user", ok: []string{"admin"}, body: func(*matrix, *mobj) any { return map[string]any{"password": "Mima2026x"} }},
+	"POST /api/v1/users/:id/grants":        {obj: "user", ok: []string{"admin"}, body: func(*matrix, *mobj) any { return map[string]any{"role": "monitor", "org": "wuhai/hbw/"} }},
+	"DELETE /api/v1/users/:id/grants/:gid": {obj: "user", ok: []string{"admin"}},
 
 	"GET /login":                                          {public: true},
 	"POST /login":                                         {public: true, fresh: true, body: func(*matrix, *mobj) any { return url.Values{"username": {"monitor"}, "password": {demo.Password}} }},
 	"POST /logout":                                        {ok: loggedIn, fresh: true},
 	"GET /":                                               {ok: loggedIn},
 	"GET /ui/nav":                                         {ok: loggedIn},
-	"GET /cases":                                          {ok: caseUsers},
+	"GET /cases":                                          {ok: append(slices.Clone(caseUsers), "monitor")}, // the monitor: its 评估监测 cases
 	"GET /cases/new":                                      {ok: openers},
 	"POST /cases":                                         {ok: openers, body: form(openCaseBody)},
 	"GET /cases/:id":                                      {obj: "case:planned", ok: caseReaders},
@@ -277,6 +646,12 @@ var routeRows = map[string]routeRow{
 	"GET /cases/:id/evidence/:eid":                        {obj: "case:inspecting", ok: caseReaders},
 	"GET /cases/:id/opinion.pdf":                          {obj: "case:rectifying", ok: caseReaders},
 	"POST /cases/:id/evidence":                            {obj: "case:inspecting", ok: supervisors, body: uploadBody},
+	"POST /cases/:id/notice":                              {obj: "case:announced", ok: noticeSenders, body: form(caseNoticeBody)},
+	"GET /cases/:id/documents/:did":                       {obj: "case:rectifying", ok: caseReaders},
+	"GET /cases/:id/documents/:did/pdf":                   {obj: "case:rectifying", ok: caseReaders},
+	"POST /cases/:id/documents/:did/corrections":          {obj: "case:rectifying", ok: []string{"city.director"}, body: form(docCorrectionBody)},
+	"POST /cases/:id/reviews":                             {obj: "case:rectifying", ok: []string{"school.hbw1"}, body: form(reviewBody)},
+	"POST /cases/:id/reviews/:rid/decision":               {obj: "case:review", ok: []string{"city.director"}, body: form(decisionBody)},
 	"GET /accountability":                                 {ok: loggedIn},
 	"POST /accountability":                                {ok: supervisors, body: form(proposeBody)},
 	"POST /accountability/incentives":                     {ok: supervisors, body: form(incentiveBody)},
@@ -293,7 +668,56 @@ var routeRows = map[string]routeRow{
 	"GET /reports/accountability.pdf":                     {ok: reportReaders},
 	"GET /reports/accountability.xlsx":                    {ok: reportReaders},
 	"GET /reports/ledger.xlsx":                            {ok: reportReaders},
-	"GET /admin/orgs":                                     {ok: []string{"admin"}},
+
+	"GET /inspectors":                                {ok: registryUsers},
+	"POST /inspectors":                               {ok: openers, body: form(recommendBody)},
+	"GET /inspectors/:id":                            {obj: "inspector", ok: cityReaders},
+	"POST /inspectors/:id":                           {obj: "inspector", ok: []string{"city.director"}, body: form(inspectorEditBody)},
+	"POST /inspectors/:id/actions/:action":           {obj: "inspector", ok: []string{"city.director"}, body: form(approveBody)},
+	"POST /inspectors/:id/trainings":                 {obj: "inspector", ok: cityKeepers, body: form(trainingBody)},
+	"POST /inspectors/:id/trainings/:tid/delete":     {obj: "inspector", ok: cityKeepers},
+	"POST /inspectors/:id/conflicts":                 {obj: "inspector", ok: cityKeepers, body: form(conflictBody)},
+	"POST /inspectors/:id/conflicts/:cid/delete":     {obj: "inspector", ok: []string{"city.director"}},
+	"GET /assignments":                               {ok: caseUsers},
+	"POST /assignments":                              {ok: directors, body: form(assignBody)},
+	"GET /assignments/:id":                           {obj: "assignment", ok: caseReaders},
+	"POST /assignments/:id/actions/:action":          {obj: "assignment", ok: directors, body: form(signBody)},
+	"GET /public/signs/:id":                          {obj: "assignment", public: true},
+	"GET /plans":                                     {ok: registryUsers},
+	"POST /plans":                                    {ok: supervisors, body: form(planBody)},
+	"GET /plans/:id":                                 {obj: "plan:draft", ok: cityReaders},
+	"POST /plans/:id/actions/:action":                {obj: "plan:draft", ok: []string{"city.director"}},
+	"POST /plans/:id/roll":                           {obj: "plan:published", ok: supervisors},
+	"POST /plans/:id/items":                          {obj: "plan:draft", ok: supervisors, body: form(planItemBody)},
+	"POST /plans/:id/items/:iid/delete":              {obj: "plan:draft", ok: supervisors},
+	"GET /draws":                                     {ok: registryUsers},
+	"POST /draws":                                    {ok: openers, body: form(drawBody)},
+	"GET /draws/:id":                                 {obj: "draw", ok: cityReaders},
+	"POST /draws/:id/actions/:action":                {obj: "draw", ok: cityKeepers, body: form(witnessBody)},
+	"GET /coverage":                                  {ok: caseUsers},
+	"GET /frameworks":                                {ok: caseUsers},
+	"GET /frameworks/:id":                            {obj: "framework:draft", ok: cityReaders},
+	"POST /frameworks/:id/actions/:action":           {obj: "framework:draft", ok: []string{"city.director"}},
+	"POST /frameworks/:id/revisions":                 {obj: "framework:published", ok: []string{"city.director"}},
+	"GET /cases/:id/checklist":                       {obj: "case:scored", ok: caseReaders},
+	"POST /cases/:id/checklist":                      {obj: "case:scored", ok: supervisors, body: checklistForm},
+	"GET /cases/:id/checklist/summary":               {obj: "case:scored", ok: caseReaders},
+	"POST /cases/:id/checklist/items/:code/finding":  {obj: "case:scored", ok: supervisors},
+	"GET /monitoring":                                {ok: monitoringUsers},
+	"POST /monitoring/observations":                  {ok: observers, body: form(observationBody), answers: outOfDistrict},
+	"GET /monitoring/import":                         {ok: dataEntry},
+	"POST /monitoring/import":                        {ok: observers, body: importBody, answers: outOfDistrict, status: http.StatusOK}, // the page shows the result in place
+	"GET /monitoring/template.xlsx":                  {ok: indicatorReaders},
+	"GET /monitoring/report":                         {ok: monitoringUsers},
+	"GET /monitoring/report.pdf":                     {ok: monitoringUsers},
+	"GET /monitoring/report.xlsx":                    {ok: monitoringUsers},
+	"GET /monitoring/proposals/:id":                  {obj: "proposal", ok: monitoringReaders},
+	"POST /monitoring/proposals/:id/actions/:action": {obj: "proposal", ok: directors, body: form(dismissBody)},
+	"GET /tasks":                                     {ok: caseUsers},
+	"POST /tasks":                                    {ok: directors, body: form(taskBody)},
+	"GET /tasks/:id":                                 {obj: "task", ok: caseReaders},
+	"POST /tasks/:id/actions/:action":                {obj: "task", ok: []string{"school.hbw1"}, body: form(progressBody)},
+	"GET /admin/orgs":                                {ok: []string{"admin"}},
 	"POST /admin/orgs": {ok: []string{"admin"}, body: func(m *matrix, _ *mobj) any {
 		return url.Values{"parent": {"wuhai/hbw/"}, "code": {"mx" + m.uniq()}, "name": {"矩阵测试学校"}, "kind": {"school"}}
 	}},
@@ -368,18 +792,173 @@ func incentiveBody(m *matrix, _ *mobj) any {
 
 func decideIncBody(*matrix, *mobj) any { return map[string]any{"decision": "授予先进单位。"} }
 
-// uploadBody marks an evidence upload: a fresh PNG, sent as multipart.
-type uploadMarker struct{}
+// The bodies of issues 10–12.
 
-func uploadBody(*matrix, *mobj) any { return uploadMarker{} }
+func recommendBody(m *matrix, _ *mobj) any {
+	return m.recommendation(m.freshUser("wuhai/", domain.RoleSupervisor).ID)
+}
 
-// actionOf is the step a row's :action stands for.
+func inspectorEditBody(m *matrix, _ *mobj) any {
+	return map[string]any{"unit_org_id": m.e.org(m.t, "wuhai/hbw/s003/").ID, "kind": "part_time", "name": "矩阵督学", "load_cap": 4}
+}
+
+func emptyBody(*matrix, *mobj) any { return map[string]any{} }
+
+func approveBody(*matrix, *mobj) any {
+	return map[string]any{"note": "符合《督学管理暂行办法》任职条件。"}
+}
+
+func trainingBody(*matrix, *mobj) any {
+	return map[string]any{"year": 2026, "hours": 8, "course": "督导案例研讨", "provider": "乌海市教育局"}
+}
+
+func conflictBody(m *matrix, _ *mobj) any {
+	return map[string]any{"org_id": m.e.org(m.t, "wuhai/hbw/s005/").ID, "reason": "曾在该校任职，离任未满三年"}
+}
+
+// assignBody names the first 责任督学 of a new 海勃湾区 school.
+func assignBody(m *matrix, _ *mobj) any {
+	return map[string]any{"school_org_id": m.freshOrg("wuhai/hbw/", domain.OrgSchool).ID, "inspector_id": m.asgInspector(), "phone": "0473-2201999"}
+}
+
+func signBody(m *matrix, _ *mobj) any {
+	return map[string]any{"phone": "0473-22" + fmt.Sprintf("%05d", m.seq.Add(1)), "sign_number": "HBW-S001"}
+}
+
+// planBody is the city office's plan from next year. The office has one plan per start year, and
+// only this year's and next year's may be started: an earlier row's plan for next year is moved out
+// of the way first, so that each supervisor's create is really tried.
+func planBody(m *matrix, _ *mobj) any {
+	next := m.e.clock.Now().In(domain.CST).Year() + 1
+	m.e.exec(m.t, "UPDATE plans SET start_year = 1000 + id WHERE office_org_id = ? AND start_year = ?", m.e.org(m.t, "wuhai/").ID, next)
+	return map[string]any{"start_year": next}
+}
+
+func planItemBody(_ *matrix, o *mobj) any {
+	y, _ := strconv.Atoi(o.params["year"])
+	school, _ := strconv.ParseInt(o.params["school"], 10, 64)
+	return map[string]any{"target_org_id": school, "type": "school", "kind": "special", "year": y + 1, "quarter": 2, "note": "课后服务"}
+}
+
+func planItemEditBody(_ *matrix, o *mobj) any {
+	y, _ := strconv.Atoi(o.params["year"])
+	school, _ := strconv.ParseInt(o.params["school"], 10, 64)
+	return map[string]any{"target_org_id": school, "type": "school", "kind": "comprehensive", "year": y, "month": 11}
+}
+
+func drawBody(m *matrix, _ *mobj) any {
+	return map[string]any{"title": "矩阵双随机抽查" + m.uniq(), "case_type": "school", "n": 1, "k": 2}
+}
+
+func witnessBody(m *matrix, _ *mobj) any {
+	return map[string]any{"name": "见证人" + m.uniq(), "role": "家长委员会", "commitment": regSHA("mx-witness-value-" + m.uniq())}
+}
+
+// frameworkBody is a framework of one item for 专项 school visits; a draft's edit keeps its code.
+func frameworkBody(m *matrix, o *mobj) any {
+	code := "mx-" + m.uniq()
+	if o != nil && o.params["code"] != "" {
+		code = o.params["code"]
+	}
+	return map[string]any{"code": code, "name": "矩阵测试指标体系", "applies_to": map[string]any{"type": "school", "kinds": []string{"special"}},
+		"pass_mark": 60, "items": []map[string]any{{"code": "A", "title": "安全制度", "weight": 100, "max_score": 10, "category": "校园安全"}}}
+}
+
+func scoringBody(m *matrix, _ *mobj) any {
+	return map[string]any{"framework_id": m.r25(), "scores": fwScores(10, 8, 6, 4, 10, 10, 9, 7)}
+}
+
+// checklistForm is the checklist's form with the same scores.
+func checklistForm(m *matrix, _ *mobj) any {
+	v := url.Values{"framework_id": {id(m.r25())}}
+	for i, s := range []string{"10", "8", "6", "4", "10", "10", "9", "7"} {
+		v.Set(fmt.Sprintf("score_%d", i+1), s)
+	}
+	return v
+}
+
+// observationBody is a value of 高中阶段毛入学率 for a 海勃湾区 school and a year the matrix has not
+// entered yet.
+func observationBody(m *matrix, _ *mobj) any {
+	path, year := m.obsKey()
+	return map[string]any{"indicator_code": "upper_secondary_gross_enrolment_rate", "org_id": m.e.org(m.t, string(path)).ID, "year": year, "value": 97.5}
+}
+
+func correctionBody(*matrix, *mobj) any { return map[string]any{"value": 97.8, "note": "复核更正"} }
+
+// importBody is a CSV of one such value, as a multipart upload.
+func importBody(m *matrix, _ *mobj) any {
+	path, year := m.obsKey()
+	return fileUpload{name: "监测数据.csv", data: monCSV(fmt.Sprintf("upper_secondary_gross_enrolment_rate,%s,%d,97.6,",
+		strings.TrimSuffix(strings.TrimPrefix(string(path), "wuhai/"), "/"), year))}
+}
+
+func dismissBody(*matrix, *mobj) any {
+	return map[string]any{"reason": "已纳入年度专项督导统筹安排。"}
+}
+
+func taskBody(m *matrix, _ *mobj) any {
+	return map[string]any{"title": "完成校舍消防设施维修" + m.uniq(), "source_kind": "other", "target_org_id": m.e.org(m.t, "wuhai/hbw/s001/").ID,
+		"due_on": string(m.e.clock.Today().AddDays(30))}
+}
+
+func taskEditBody(m *matrix, _ *mobj) any {
+	return map[string]any{"title": "完成校舍消防设施维修改造", "due_on": string(m.e.clock.Today().AddDays(45))}
+}
+
+func progressBody(*matrix, *mobj) any {
+	return map[string]any{"period": "2026年3月", "text": "已完成消防设施排查。", "percent": 30}
+}
+
+// caseNoticeBody is a 督导通知 of a visit 40 days on (R20: at least 30).
+func caseNoticeBody(m *matrix, _ *mobj) any {
+	visit := m.e.App.Rules().Calendar.NextWorkingDay(m.e.clock.Today().AddDays(40))
+	return map[string]any{"visit_on": string(visit), "scope": "校园安全管理制度落实情况。", "documents": "安全管理台账。"}
+}
+
+func docCorrectionBody(*matrix, *mobj) any {
+	return map[string]any{"reason": "复查后调整问题一的整改期限。"}
+}
+
+func reviewBody(*matrix, *mobj) any {
+	return map[string]any{"kind": "review", "reason": "问题一已于督导前整改完毕。"}
+}
+
+func decisionBody(*matrix, *mobj) any {
+	return map[string]any{"outcome": "upheld", "decision": "经复查，维持原督导意见。"}
+}
+
+// fileUpload is a body sent as multipart: one file, as the field "file".
+type fileUpload struct {
+	name string
+	data []byte
+}
+
+// uploadBody is an evidence upload: a fresh PNG.
+func uploadBody(m *matrix, _ *mobj) any { return fileUpload{name: "photo.png", data: casePNG(m.t)} }
+
+// actionOf is the step a row's :action stands for: a real step of the row's object in the state its
+// builder leaves it.
 func actionOf(key string) string {
 	switch {
 	case strings.Contains(key, "/accountability/incentives/") || strings.Contains(key, "/incentives/"):
 		return "decide"
 	case strings.Contains(key, "/accountability/"):
 		return "notice"
+	case strings.Contains(key, "/inspectors/"):
+		return "approve" // a recommendation passes review (审核, R33)
+	case strings.Contains(key, "/assignments/"):
+		return "sign" // the sign at the school gate changes (R22)
+	case strings.Contains(key, "/plans/"):
+		return "approve" // a draft plan is approved
+	case strings.Contains(key, "/draws/"):
+		return "commit_witness" // a witness commits to a value
+	case strings.Contains(key, "/frameworks/"):
+		return "publish" // a draft framework is published
+	case strings.Contains(key, "/monitoring/proposals/"):
+		return "dismiss" // a case proposal is declined
+	case strings.Contains(key, "/tasks/"):
+		return "progress" // the responsible unit reports progress
 	}
 	return "start"
 }
@@ -388,7 +967,7 @@ var pathParam = regexp.MustCompile(`:([a-z]+)`)
 
 func TestRouteMatrix(t *testing.T) {
 	e := newCaseEnv(t, "sqlite")
-	m := &matrix{e: e, t: t, br: map[string]*systemtest.Browser{}, ids: map[string]int64{}}
+	m := &matrix{e: e, t: t, br: map[string]*systemtest.Browser{}, ids: map[string]int64{}, cache: map[string]int64{}}
 	e.login(t, loggedIn...)
 	for _, u := range loggedIn {
 		m.ids[u] = e.user(t, u).ID
@@ -475,6 +1054,9 @@ func (w want) String() string {
 func (m *matrix) expect(key string, row routeRow, actor string, o *mobj) want {
 	api := strings.Contains(key, " /api/")
 	get := strings.HasPrefix(key, "GET ")
+	if st, ok := row.answers[actor]; ok {
+		return want{status: []int{st}}
+	}
 	if row.public || slices.Contains(row.ok, actor) {
 		switch {
 		case row.status != 0:
@@ -564,11 +1146,11 @@ func (m *matrix) sendAPI(t *testing.T, method, path, actor string, body any, fre
 		}
 	}
 	var req *http.Request
-	if _, up := body.(uploadMarker); up {
+	if f, up := body.(fileUpload); up {
 		var b bytes.Buffer
 		mw := multipart.NewWriter(&b)
-		fw, _ := mw.CreateFormFile("file", "photo.png")
-		fw.Write(casePNG(t))
+		fw, _ := mw.CreateFormFile("file", f.name)
+		fw.Write(f.data)
 		mw.Close()
 		req, _ = http.NewRequest(method, m.e.srv.URL+path, &b)
 		req.Header.Set("Content-Type", mw.FormDataContentType())
@@ -607,12 +1189,12 @@ func (m *matrix) sendUI(t *testing.T, method, path, actor string, body any, fres
 	if actor == "" {
 		tok = b.CSRF("")
 	}
-	if _, up := body.(uploadMarker); up {
+	if f, up := body.(fileUpload); up {
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)
 		mw.WriteField("_csrf", tok)
-		fw, _ := mw.CreateFormFile("file", "photo.png")
-		fw.Write(casePNG(t))
+		fw, _ := mw.CreateFormFile("file", f.name)
+		fw.Write(f.data)
 		mw.Close()
 		r := b.Req(method, path, &buf, http.Header{"Content-Type": {mw.FormDataContentType()}})
 		return r.StatusCode, r.Header.Get("Location")
