@@ -209,6 +209,7 @@ func (r ReportInspector) OnTimeRate() (rate float64, ok bool) {
 // AccountabilityReport is the director's report over a period and scope (SPEC §3).
 type AccountabilityReport struct {
 	Scope      ReportOrg
+	Office     string // the office the report is made by (the scope's OfficeName), named in its files
 	From, To   Date
 	Today      Date
 	Orgs       []ReportOrgFigures // by path
@@ -221,8 +222,11 @@ type AccountabilityReport struct {
 	Notes []string
 }
 
-// TrainingHoursNote says where the inspectors' training hours come from.
-const TrainingHoursNote = "督学培训学时取自督学名录库中的培训档案，按报告期所跨的自然年度合计，与每年不少于40学时（R38）的要求比较；未列入督学名录库的人员不统计培训学时。"
+// TrainingHoursNote says where the inspectors' training hours come from and what they are held to:
+// hoursPerYear a year, the floor of 《督学管理暂行办法》 (the rules' training_hours_per_year).
+func TrainingHoursNote(hoursPerYear int) string {
+	return fmt.Sprintf("督学培训学时取自督学名录库中的培训档案，按报告期所跨的自然年度合计，与《督学管理暂行办法》规定的督学每年参加集中培训不少于%d学时的要求比较；未列入督学名录库的人员不统计培训学时。", hoursPerYear)
+}
 
 // SumTotals fills Totals from Orgs.
 func (r *AccountabilityReport) SumTotals() {
@@ -262,6 +266,7 @@ type LedgerMeasure struct {
 // over its measures (Responsibilities).
 type Ledger struct {
 	Scope    ReportOrg
+	Office   string // the office the ledger is kept by (the scope's OfficeName), named in its files
 	From, To Date
 	Findings []LedgerFinding // by case number order of issue, then finding
 	Measures []LedgerMeasure

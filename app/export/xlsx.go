@@ -121,6 +121,25 @@ func (w *workbook) sheet(sec section) error {
 	return sw.Flush()
 }
 
+// Author is how a workbook names the program that wrote it.
+const Author = "dudao 教育督导管理系统"
+
+// properties name the workbook's author (dudao) and the office it was made for, in place of the
+// spreadsheet library's defaults, with its title and subject.
+func (w *workbook) properties(title, subject, office string) error {
+	if office == "" {
+		office = "dudao"
+	}
+	if err := w.f.SetDocProps(&excelize.DocProperties{Creator: Author, LastModifiedBy: Author, Title: title, Subject: subject,
+		Description: office + "，由 dudao 教育督导管理系统生成", Keywords: "dudao," + subject, Category: subject, Language: "zh-CN"}); err != nil {
+		return fmt.Errorf("export: properties: %w", err)
+	}
+	if err := w.f.SetAppProps(&excelize.AppProperties{Application: "dudao", Company: office}); err != nil {
+		return fmt.Errorf("export: properties: %w", err)
+	}
+	return nil
+}
+
 func (w *workbook) bytes() ([]byte, error) {
 	defer w.f.Close()
 	var buf bytes.Buffer
@@ -145,6 +164,10 @@ func AccountabilityXLSX(r domain.AccountabilityReport) ([]byte, error) {
 	w, err := newWorkbook()
 	if err != nil {
 		return nil, fmt.Errorf("export: new workbook: %w", err)
+	}
+	if err := w.properties("教育督导问责情况报告（"+r.Scope.Name+"，"+string(r.From)+"至"+string(r.To)+"）", "教育督导问责情况报告", r.Office); err != nil {
+		w.f.Close()
+		return nil, err
 	}
 	for _, sec := range accountabilitySections(r) {
 		if err := w.sheet(sec); err != nil {
@@ -173,6 +196,10 @@ func LedgerXLSX(l domain.Ledger) ([]byte, error) {
 	w, err := newWorkbook()
 	if err != nil {
 		return nil, fmt.Errorf("export: new workbook: %w", err)
+	}
+	if err := w.properties("督导台账（"+l.Scope.Name+"，"+string(l.From)+"至"+string(l.To)+"）", "督导台账", l.Office); err != nil {
+		w.f.Close()
+		return nil, err
 	}
 	for _, sec := range ledgerSections(l) {
 		if err := w.sheet(sec); err != nil {
