@@ -7,6 +7,8 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -100,15 +102,20 @@ func TestDemoLoginsTableAligned(t *testing.T) {
 	if len(lines) != 4 {
 		t.Fatalf("%d lines, want 4:\n%s", len(lines), b.String())
 	}
-	// The third column starts at the same display column on every line.
-	var col []int
+	// Every column starts at the same display column on every line (fields are parted by two or more
+	// spaces; the cells themselves hold none).
+	sep := regexp.MustCompile(`\S+`)
+	var starts [][]int
 	for _, l := range lines {
-		i := strings.LastIndex(l, "  ")
-		col = append(col, displayWidth(l[:i+2]))
+		var s []int
+		for _, m := range sep.FindAllStringIndex(l, -1) {
+			s = append(s, displayWidth(l[:m[0]]))
+		}
+		starts = append(starts, s)
 	}
-	for i, c := range col {
-		if c != col[0] {
-			t.Errorf("line %d: third column at display column %d, want %d:\n%s", i+1, c, col[0], b.String())
+	for i, s := range starts {
+		if !slices.Equal(s, starts[0]) || len(s) != 3 {
+			t.Errorf("line %d: columns start at display columns %v, want %v (3 columns):\n%s", i+1, s, starts[0], b.String())
 		}
 	}
 	if w := displayWidth("系统管理员"); w != 10 {
