@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // TestStartupErrors runs the real binary where it cannot start: each time it exits with status 1, never
@@ -102,14 +103,24 @@ func TestDemoLoginsTableAligned(t *testing.T) {
 	if len(lines) != 4 {
 		t.Fatalf("%d lines, want 4:\n%s", len(lines), b.String())
 	}
-	// Every column starts at the same display column on every line (fields are parted by two or more
-	// spaces; the cells themselves hold none).
+	// Every column starts at the same display column on every line (fields are parted by spaces; the
+	// cells themselves hold none). termColumns counts as a terminal does, independently of displayWidth.
+	termColumns := func(s string) int {
+		n := 0
+		for _, r := range s {
+			n++
+			if unicode.Is(unicode.Han, r) {
+				n++
+			}
+		}
+		return n
+	}
 	sep := regexp.MustCompile(`\S+`)
 	var starts [][]int
 	for _, l := range lines {
 		var s []int
 		for _, m := range sep.FindAllStringIndex(l, -1) {
-			s = append(s, displayWidth(l[:m[0]]))
+			s = append(s, termColumns(l[:m[0]]))
 		}
 		starts = append(starts, s)
 	}
