@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -219,7 +220,29 @@ func TestAccountabilityXLSX(t *testing.T) {
 	if got := strings.Join(cellValues(t, f, "问责形式")[2], ","); got != "乌达区第三小学,个人,通报批评,1" {
 		t.Errorf("form row = %s", got)
 	}
+	// No internal code anywhere a reader looks: not an org's path, not a rule's code. The notes say
+	// where training hours come from in words.
+	var all strings.Builder
+	for _, sheet := range f.GetSheetList() {
+		for _, row := range cellValues(t, f, sheet) {
+			all.WriteString(strings.Join(row, "\t") + "\n")
+		}
+	}
+	props, err := f.GetDocProps()
+	if err != nil {
+		t.Fatal(err)
+	}
+	all.WriteString(props.Title + props.Subject + props.Description + props.Keywords)
+	if m := internalCode.FindString(all.String()); m != "" {
+		t.Errorf("the workbook shows the internal code %q:\n%s", m, all.String())
+	}
+	if !strings.Contains(all.String(), "督学管理暂行办法") || !strings.Contains(all.String(), "不少于40学时") {
+		t.Errorf("the notes do not say what training hours are held to:\n%s", all.String())
+	}
 }
+
+// internalCode matches what users do not know: an org's path (wuhai/hbw/) or a rule's code (R38).
+var internalCode = regexp.MustCompile(`wuhai/|(?:^|[^A-Za-z0-9])R[0-9]+`)
 
 func TestLedgerXLSX(t *testing.T) {
 	l := domain.Ledger{
