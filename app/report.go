@@ -208,6 +208,7 @@ func (x *App) Ledger(ctx context.Context, a domain.Actor, p ReportParams) (domai
 	}
 	l.Scope = domain.ReportOrg{ID: org.ID, Name: org.Name, Path: org.Path, Kind: org.Kind}
 	l.Office = org.OfficeName()
+	l.Today = q.Today
 	return l, nil
 }
 

@@ -268,6 +268,7 @@ type Ledger struct {
 	Scope    ReportOrg
 	Office   string // the office the ledger is kept by (the scope's OfficeName), named in its files
 	From, To Date
+	Today    Date            // the day it is made
 	Findings []LedgerFinding // by case number order of issue, then finding
 	Measures []LedgerMeasure
 }

@@ -246,7 +246,7 @@ var internalCode = regexp.MustCompile(`wuhai/|(?:^|[^A-Za-z0-9])R[0-9]+`)
 
 func TestLedgerXLSX(t *testing.T) {
 	l := domain.Ledger{
-		Scope: domain.ReportOrg{Name: "海勃湾区"}, Office: "海勃湾区教育局", From: "2026-01-01", To: "2026-12-31",
+		Scope: domain.ReportOrg{Name: "海勃湾区"}, Office: "海勃湾区教育局", From: "2026-01-01", To: "2026-12-31", Today: "2026-06-30",
 		Findings: []domain.LedgerFinding{{FindingID: 1, CaseNumber: "乌督学〔2026〕1号", Target: domain.ReportOrg{Name: "海勃湾区第一小学"},
 			Title: "消防通道堆放杂物", Category: "校园安全", Severity: domain.SeverityCritical, Status: domain.FindingOpen, DueOn: "2026-03-01"}},
 		Measures: []domain.LedgerMeasure{{FindingID: 1, CaseNumber: "乌督学〔2026〕1号", FindingTitle: "消防通道堆放杂物", FindingStatus: domain.FindingOpen,
@@ -322,6 +322,10 @@ func TestLedgerXLSX(t *testing.T) {
 	}
 	if !strings.Contains(props.Description, "海勃湾区教育局") || !strings.Contains(props.Title, "督导台账") {
 		t.Errorf("Title %q / Description %q: want the ledger and the office (海勃湾区教育局)", props.Title, props.Description)
+	}
+	// Made on 2026-06-30 in CST: 16:00 UTC the day before, not the library's 2006.
+	if !strings.HasPrefix(props.Created, "2026-06-29T16:00:00") || props.Modified != props.Created {
+		t.Errorf("Created %q, Modified %q: want the day the ledger was made", props.Created, props.Modified)
 	}
 	app, err := f.GetAppProps()
 	if err != nil {

@@ -108,7 +108,7 @@ func MonitoringXLSX(r domain.MonitoringReport) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("export: new workbook: %w", err)
 	}
-	if err := w.properties(r.Title, "评估监测"+r.Kind.Label(), r.Scope.OfficeName()); err != nil {
+	if err := w.properties(r.Title, "评估监测"+r.Kind.Label(), r.Scope.OfficeName(), r.Today); err != nil {
 		w.f.Close()
 		return nil, err
 	}

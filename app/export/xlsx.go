@@ -3,6 +3,7 @@ package export
 import (
 	"bytes"
 	"fmt"
+	"time"
 
 	"github.com/xuri/excelize/v2" // v2.11.1
 
@@ -125,13 +126,19 @@ func (w *workbook) sheet(sec section) error {
 const Author = "dudao 教育督导管理系统"
 
 // properties name the workbook's author (dudao) and the office it was made for, in place of the
-// spreadsheet library's defaults, with its title and subject.
-func (w *workbook) properties(title, subject, office string) error {
+// spreadsheet library's defaults, with its title, subject and the day it was made (the report's date;
+// the library would say 2006).
+func (w *workbook) properties(title, subject, office string, made domain.Date) error {
 	if office == "" {
 		office = "dudao"
 	}
+	var when string
+	if t, err := time.ParseInLocation("2006-01-02", string(made), domain.CST); err == nil {
+		when = t.UTC().Format(time.RFC3339)
+	}
 	if err := w.f.SetDocProps(&excelize.DocProperties{Creator: Author, LastModifiedBy: Author, Title: title, Subject: subject,
-		Description: office + "，由 dudao 教育督导管理系统生成", Keywords: "dudao," + subject, Category: subject, Language: "zh-CN"}); err != nil {
+		Description: office + "，由 dudao 教育督导管理系统生成", Keywords: "dudao," + subject, Category: subject, Language: "zh-CN",
+		Created: when, Modified: when}); err != nil {
 		return fmt.Errorf("export: properties: %w", err)
 	}
 	if err := w.f.SetAppProps(&excelize.AppProperties{Application: "dudao", Company: office}); err != nil {
@@ -165,7 +172,7 @@ func AccountabilityXLSX(r domain.AccountabilityReport) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("export: new workbook: %w", err)
 	}
-	if err := w.properties("教育督导问责情况报告（"+r.Scope.Name+"，"+string(r.From)+"至"+string(r.To)+"）", "教育督导问责情况报告", r.Office); err != nil {
+	if err := w.properties("教育督导问责情况报告（"+r.Scope.Name+"，"+string(r.From)+"至"+string(r.To)+"）", "教育督导问责情况报告", r.Office, r.Today); err != nil {
 		w.f.Close()
 		return nil, err
 	}
@@ -197,7 +204,7 @@ func LedgerXLSX(l domain.Ledger) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("export: new workbook: %w", err)
 	}
-	if err := w.properties("督导台账（"+l.Scope.Name+"，"+string(l.From)+"至"+string(l.To)+"）", "督导台账", l.Office); err != nil {
+	if err := w.properties("督导台账（"+l.Scope.Name+"，"+string(l.From)+"至"+string(l.To)+"）", "督导台账", l.Office, l.Today); err != nil {
 		w.f.Close()
 		return nil, err
 	}
