@@ -86,6 +86,7 @@ func (x *App) AccountabilityReport(ctx context.Context, a domain.Actor, p Report
 		return domain.AccountabilityReport{}, err
 	}
 	r.Scope = domain.ReportOrg{ID: org.ID, Name: org.Name, Path: org.Path, Kind: org.Kind}
+	r.Office = org.OfficeName()
 	// One row per unit directly under the scope (its own report shows what lies under it).
 	units, err := x.d.Orgs.OrgsWithin(ctx, []domain.Jurisdiction{org.Path}, 10000)
 	if err != nil {
@@ -99,7 +100,7 @@ func (x *App) AccountabilityReport(ctx context.Context, a domain.Actor, p Report
 	if err := x.addTrainingHours(ctx, &r, q); err != nil {
 		return domain.AccountabilityReport{}, err
 	}
-	r.Notes = append(r.Notes, domain.TrainingHoursNote)
+	r.Notes = append(r.Notes, domain.TrainingHoursNote(x.d.Rules.Registry.TrainingHoursPerYear))
 	return r, nil
 }
 
@@ -206,6 +207,8 @@ func (x *App) Ledger(ctx context.Context, a domain.Actor, p ReportParams) (domai
 		return domain.Ledger{}, err
 	}
 	l.Scope = domain.ReportOrg{ID: org.ID, Name: org.Name, Path: org.Path, Kind: org.Kind}
+	l.Office = org.OfficeName()
+	l.Today = q.Today
 	return l, nil
 }
 

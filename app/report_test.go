@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -41,8 +42,20 @@ func (r rptOrgs) CreateOrg(context.Context, *domain.Org) error { return nil }
 func (r rptOrgs) CountOrgs(context.Context, []domain.Jurisdiction) (int, error) {
 	return len(r.orgs), nil
 }
-func (r rptOrgs) OrgsWithin(context.Context, []domain.Jurisdiction, int) ([]domain.Org, error) {
-	return r.orgs, nil
+
+// OrgsWithin is each scope and the orgs directly under it, by path, as storage answers.
+func (r rptOrgs) OrgsWithin(_ context.Context, scopes []domain.Jurisdiction, _ int) ([]domain.Org, error) {
+	var out []domain.Org
+	for _, o := range r.orgs {
+		for _, s := range scopes {
+			if o.Path == s || s.Covers(o.Path) && domain.UnitOf(s, o.Path) == o.Path {
+				out = append(out, o)
+				break
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b domain.Org) int { return strings.Compare(string(a.Path), string(b.Path)) })
+	return out, nil
 }
 func (r rptOrgs) GetOrg(_ context.Context, id int64) (domain.Org, error) {
 	for _, o := range r.orgs {
@@ -79,7 +92,8 @@ type rptRepo struct{ got *domain.ReportQuery }
 func (r rptRepo) AccountabilityFigures(_ context.Context, q domain.ReportQuery) (domain.AccountabilityReport, error) {
 	*r.got = q
 	rep := domain.AccountabilityReport{From: q.From, To: q.To, Today: q.Today,
-		Orgs: []domain.ReportOrgFigures{{Org: domain.ReportOrg{ID: 3, Name: "海勃湾区第一小学"}, CasesIssued: 2}}}
+		Orgs: []domain.ReportOrgFigures{{Org: domain.ReportOrg{ID: 3, Name: "海勃湾区第一小学", Path: "wuhai/hbw/s1/"}, CasesIssued: 2,
+			Findings: domain.SeverityCounts{Major: 3}, DueInPeriod: 2, RectifiedOnTime: 1}}}
 	rep.SumTotals()
 	return rep, nil
 }
@@ -95,9 +109,12 @@ func rptApp(t *testing.T, font string) (*app.App, *domain.ReportQuery) {
 	hbw := domain.Org{ID: 2, Name: "海勃湾区", Kind: domain.OrgDistrict, Path: "wuhai/hbw/"}
 	s1 := domain.Org{ID: 3, Name: "海勃湾区第一小学", Kind: domain.OrgSchool, Path: "wuhai/hbw/s1/"}
 	wd := domain.Org{ID: 4, Name: "乌达区", Kind: domain.OrgDistrict, Path: "wuhai/wd/"}
+	// A city-run school whose path sorts between the districts, and a monitoring agency under the city.
+	ez := domain.Org{ID: 5, Name: "乌海市第二中学", Kind: domain.OrgSchool, Path: "wuhai/ez/"}
+	jc := domain.Org{ID: 6, Name: "乌海市教育评估监测中心", Kind: domain.OrgOffice, Path: "wuhai/jc/"}
 	got := &domain.ReportQuery{}
 	now := time.Date(2026, 6, 30, 20, 0, 0, 0, domain.CST) // 12:00 UTC; the CST date is what counts
-	return app.New(app.Deps{Orgs: rptOrgs{[]domain.Org{city, hbw, s1, wd}}, Reports: rptRepo{got}, Authz: rptAuthz{},
+	return app.New(app.Deps{Orgs: rptOrgs{[]domain.Org{city, hbw, s1, wd, ez, jc}}, Reports: rptRepo{got}, Authz: rptAuthz{},
 		Clock: domain.ClockFunc(func() time.Time { return now })}, app.Options{FontPath: font}), got
 }
 
@@ -197,5 +214,40 @@ func TestReportDocuments(t *testing.T) {
 	}
 	if !app.OpinionIssued(domain.StatusClosed) || !app.OpinionIssued(domain.StatusVerifying) || app.OpinionIssued(domain.StatusReview) {
 		t.Error("OpinionIssued disagrees with the workflow")
+	}
+}
+
+// TestReportListsEveryUnit: a city's report has a row for every district and city-run school directly
+// under it — districts first, then schools — with zeros for a district nobody supervised in the period
+// (itself a finding); a unit that is not supervised (a monitoring agency) has no row of zeros.
+func TestReportListsEveryUnit(t *testing.T) {
+	x, _ := rptApp(t, "")
+	city := domain.Org{ID: 1, Name: "乌海市", Kind: domain.OrgCity, Path: "wuhai/"}
+	r, err := x.AccountabilityReport(context.Background(), rptActor(domain.RoleDirector, city, city), app.ReportParams{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, o := range r.Orgs {
+		names = append(names, o.Org.Name)
+	}
+	if got := strings.Join(names, ","); got != "海勃湾区,乌达区,乌海市第二中学" {
+		t.Fatalf("rows = %s, want 海勃湾区,乌达区,乌海市第二中学 (districts, then city-run schools; no agency)", got)
+	}
+	// 海勃湾区 holds its school's figures; 乌达区 and the school are there with zeros.
+	if f := r.Orgs[0]; f.CasesIssued != 2 || f.Findings.Major != 3 || f.DueInPeriod != 2 || f.RectifiedOnTime != 1 {
+		t.Errorf("海勃湾区 = %+v", f)
+	}
+	for _, f := range r.Orgs[1:] {
+		zero := domain.ReportOrgFigures{Org: f.Org}
+		if f != zero {
+			t.Errorf("%s = %+v, want all zero", f.Org.Name, f)
+		}
+		if _, ok := f.OnTimeRate(); ok {
+			t.Errorf("%s has an on-time rate with nothing due", f.Org.Name)
+		}
+	}
+	if r.Totals.CasesIssued != 2 || r.Totals.Findings.Total() != 3 {
+		t.Errorf("totals = %+v", r.Totals)
 	}
 }

@@ -209,6 +209,7 @@ func (r ReportInspector) OnTimeRate() (rate float64, ok bool) {
 // AccountabilityReport is the director's report over a period and scope (SPEC §3).
 type AccountabilityReport struct {
 	Scope      ReportOrg
+	Office     string // the office the report is made by (the scope's OfficeName), named in its files
 	From, To   Date
 	Today      Date
 	Orgs       []ReportOrgFigures // by path
@@ -221,8 +222,11 @@ type AccountabilityReport struct {
 	Notes []string
 }
 
-// TrainingHoursNote says where the inspectors' training hours come from.
-const TrainingHoursNote = "督学培训学时取自督学名录库中的培训档案，按报告期所跨的自然年度合计，与每年不少于40学时（R38）的要求比较；未列入督学名录库的人员不统计培训学时。"
+// TrainingHoursNote says where the inspectors' training hours come from and what they are held to:
+// hoursPerYear a year, the floor of 《督学管理暂行办法》 (the rules' training_hours_per_year).
+func TrainingHoursNote(hoursPerYear int) string {
+	return fmt.Sprintf("督学培训学时取自督学名录库中的培训档案，按报告期所跨的自然年度合计，与《督学管理暂行办法》规定的督学每年参加集中培训不少于%d学时的要求比较；未列入督学名录库的人员不统计培训学时。", hoursPerYear)
+}
 
 // SumTotals fills Totals from Orgs.
 func (r *AccountabilityReport) SumTotals() {
@@ -262,7 +266,9 @@ type LedgerMeasure struct {
 // over its measures (Responsibilities).
 type Ledger struct {
 	Scope    ReportOrg
+	Office   string // the office the ledger is kept by (the scope's OfficeName), named in its files
 	From, To Date
+	Today    Date            // the day it is made
 	Findings []LedgerFinding // by case number order of issue, then finding
 	Measures []LedgerMeasure
 }
@@ -319,6 +325,18 @@ type ReportRepo interface {
 	Ledger(ctx context.Context, q ReportQuery) (Ledger, error)
 }
 
+// reportRowRank orders the rows of a report: administrative units (cities, districts) first, then
+// schools, then anything else.
+func reportRowRank(k OrgKind) int {
+	switch k {
+	case OrgRegion, OrgCity, OrgDistrict:
+		return 0
+	case OrgSchool:
+		return 1
+	}
+	return 2
+}
+
 // UnitOf is the row of a report over scope that the org at path belongs to: the org directly under
 // the scope on its path (which stands for its whole subtree), or the scope itself.
 func UnitOf(scope, path Jurisdiction) Jurisdiction {
@@ -333,22 +351,25 @@ func UnitOf(scope, path Jurisdiction) Jurisdiction {
 }
 
 // RollUp gathers a report's figures, found per target org, into its rows: the scope itself (when it
-// has figures of its own) and every org directly under it, zeros included — a unit nobody supervised
-// in the period is itself a finding. A region's report lists its cities, a city's its districts and
-// city-run schools, a district's its schools; a row's own report shows what is under it. The 问责 and
-// 激励 counts are gathered the same way; recurring problems stay with the org they recur at.
+// has figures of its own) and every district and school directly under it, zeros included — a unit
+// nobody supervised in the period is itself a finding. A region's report lists its cities, a city's its
+// districts and then its city-run schools, a district's its schools; a row's own report shows what is
+// under it. Other units (a monitoring agency, say) are not supervised and have a row only when they
+// have figures. Within a kind the rows go by path. The 问责 and 激励 counts are gathered the same way;
+// recurring problems stay with the org they recur at.
 func (r *AccountabilityReport) RollUp(units []ReportOrg) {
 	scope := r.Scope.Path
 	byPath := make(map[Jurisdiction]*ReportOrgFigures, len(units))
 	var order []Jurisdiction
 	for _, u := range units {
-		if u.Path == scope {
+		if u.Path == scope || u.Path == "" || byPath[u.Path] != nil {
 			continue
 		}
 		byPath[u.Path] = &ReportOrgFigures{Org: u}
 		order = append(order, u.Path)
 	}
 	var own *ReportOrgFigures
+	touched := map[Jurisdiction]bool{}
 	for _, f := range r.Orgs {
 		key := UnitOf(scope, f.Org.Path)
 		row := byPath[key]
@@ -358,13 +379,23 @@ func (r *AccountabilityReport) RollUp(units []ReportOrg) {
 			}
 			row = own
 		}
+		touched[key] = true
 		row.add(f)
 	}
+	slices.SortStableFunc(order, func(a, b Jurisdiction) int {
+		if c := reportRowRank(byPath[a].Org.Kind) - reportRowRank(byPath[b].Org.Kind); c != 0 {
+			return c
+		}
+		return strings.Compare(string(a), string(b))
+	})
 	var out []ReportOrgFigures
 	if own != nil {
 		out = append(out, *own)
 	}
 	for _, p := range order {
+		if reportRowRank(byPath[p].Org.Kind) > 1 && !touched[p] {
+			continue
+		}
 		out = append(out, *byPath[p])
 	}
 	r.Orgs = out

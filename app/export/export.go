@@ -45,6 +45,16 @@ type cell struct {
 func txt(s string) cell { return cell{kind: cellText, text: s} }
 func num(n int) cell    { return cell{kind: cellInt, num: float64(n)} }
 
+// date is a civil date: a date cell in Excel (it sorts and filters as a date), YYYY-MM-DD in print; an
+// empty or malformed one is an empty cell.
+func date(d domain.Date) cell {
+	t, err := time.Parse("2006-01-02", string(d))
+	if d == "" || err != nil {
+		return cell{kind: cellEmpty}
+	}
+	return cell{kind: cellDate, date: t}
+}
+
 // rate is a fraction shown as a percentage, or an empty cell ("—" in print) when there is none.
 func rate(r float64, ok bool) cell {
 	if !ok {
@@ -152,14 +162,14 @@ func ledgerSections(l domain.Ledger) []section {
 	}}
 	for _, f := range l.Findings {
 		findings.rows = append(findings.rows, []cell{txt(f.CaseNumber), txt(f.Target.Name), txt(f.Title), txt(f.Category),
-			txt(f.Severity.Label()), txt(f.Status.Label()), txt(string(f.DueOn))})
+			txt(f.Severity.Label()), txt(f.Status.Label()), date(f.DueOn)})
 	}
 	measures := section{title: "措施清单", sheet: "措施清单", columns: []column{
 		{"案件编号", 2, 22}, {"问题", 3, 36}, {"整改措施", 4, 50}, {"责任人", 1, 12}, {"责任单位", 2, 24}, {"完成期限", 1, 12},
 	}}
 	for _, m := range l.Measures {
 		measures.rows = append(measures.rows, []cell{txt(m.CaseNumber), txt(m.FindingTitle), txt(m.Description),
-			txt(m.ResponsiblePerson), txt(m.ResponsibleUnit), txt(string(m.DueOn))})
+			txt(m.ResponsiblePerson), txt(m.ResponsibleUnit), date(m.DueOn)})
 	}
 	resp := section{title: "责任清单", sheet: "责任清单", columns: []column{
 		{"责任单位", 2, 24}, {"责任人", 1, 12}, {"案件编号", 2, 22}, {"问题", 3, 36}, {"问题状态", 1, 12},
@@ -167,7 +177,7 @@ func ledgerSections(l domain.Ledger) []section {
 	}}
 	for _, r := range l.Responsibilities() {
 		resp.rows = append(resp.rows, []cell{txt(r.ResponsibleUnit), txt(r.ResponsiblePerson), txt(r.CaseNumber), txt(r.FindingTitle),
-			txt(r.FindingStatus.Label()), num(r.Measures), txt(string(r.LatestDue))})
+			txt(r.FindingStatus.Label()), num(r.Measures), date(r.LatestDue)})
 	}
 	return []section{findings, measures, resp}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -59,7 +60,7 @@ func sampleReport() domain.AccountabilityReport {
 		Recurring:  []domain.ReportRecurring{{Org: s1, Category: "校园安全", FirstYear: 2025, LastYear: 2026, Years: 2, Findings: 2}},
 		Inspectors: []domain.ReportInspector{{UserID: 9, Name: "李督学", OrgName: "海勃湾区", Visits: 4, ReportsDue: 4, Issued: 3, IssuedOnTime: 2,
 			TrainingHours: &trainingHours, TrainingRequired: 40}},
-		Notes: []string{domain.TrainingHoursNote},
+		Notes: []string{domain.TrainingHoursNote(40)},
 	}
 	r.SumTotals()
 	return r
@@ -219,10 +220,33 @@ func TestAccountabilityXLSX(t *testing.T) {
 	if got := strings.Join(cellValues(t, f, "问责形式")[2], ","); got != "乌达区第三小学,个人,通报批评,1" {
 		t.Errorf("form row = %s", got)
 	}
+	// No internal code anywhere a reader looks: not an org's path, not a rule's code. The notes say
+	// where training hours come from in words.
+	var all strings.Builder
+	for _, sheet := range f.GetSheetList() {
+		for _, row := range cellValues(t, f, sheet) {
+			all.WriteString(strings.Join(row, "\t") + "\n")
+		}
+	}
+	props, err := f.GetDocProps()
+	if err != nil {
+		t.Fatal(err)
+	}
+	all.WriteString(props.Title + props.Subject + props.Description + props.Keywords)
+	if m := internalCode.FindString(all.String()); m != "" {
+		t.Errorf("the workbook shows the internal code %q:\n%s", m, all.String())
+	}
+	if !strings.Contains(all.String(), "督学管理暂行办法") || !strings.Contains(all.String(), "不少于40学时") {
+		t.Errorf("the notes do not say what training hours are held to:\n%s", all.String())
+	}
 }
+
+// internalCode matches what users do not know: an org's path (wuhai/hbw/) or a rule's code (R38).
+var internalCode = regexp.MustCompile(`wuhai/|(?:^|[^A-Za-z0-9])R[0-9]+`)
 
 func TestLedgerXLSX(t *testing.T) {
 	l := domain.Ledger{
+		Scope: domain.ReportOrg{Name: "海勃湾区"}, Office: "海勃湾区教育局", From: "2026-01-01", To: "2026-12-31", Today: "2026-06-30",
 		Findings: []domain.LedgerFinding{{FindingID: 1, CaseNumber: "乌督学〔2026〕1号", Target: domain.ReportOrg{Name: "海勃湾区第一小学"},
 			Title: "消防通道堆放杂物", Category: "校园安全", Severity: domain.SeverityCritical, Status: domain.FindingOpen, DueOn: "2026-03-01"}},
 		Measures: []domain.LedgerMeasure{{FindingID: 1, CaseNumber: "乌督学〔2026〕1号", FindingTitle: "消防通道堆放杂物", FindingStatus: domain.FindingOpen,
@@ -245,7 +269,10 @@ func TestLedgerXLSX(t *testing.T) {
 		"措施清单": "乌督学〔2026〕1号,消防通道堆放杂物,清理杂物,王校长,海勃湾区第一小学,2026-02-25",
 		"责任清单": "海勃湾区第一小学,王校长,乌督学〔2026〕1号,消防通道堆放杂物,待整改," + strconv.Itoa(1) + ",2026-02-25",
 	} {
-		rows := cellValues(t, f, sheet)
+		rows, err := f.GetRows(sheet) // as shown: dates in their number format
+		if err != nil {
+			t.Fatalf("sheet %s: %v", sheet, err)
+		}
 		if len(rows) != 2 {
 			t.Errorf("%s: %d rows, want header and 1", sheet, len(rows))
 			continue
@@ -253,5 +280,58 @@ func TestLedgerXLSX(t *testing.T) {
 		if got := strings.Join(rows[1], ","); got != want {
 			t.Errorf("%s row = %s, want %s", sheet, got, want)
 		}
+	}
+	// Due dates are date cells — a serial number with a date format, which sorts and filters as a date —
+	// not text.
+	for _, c := range []struct{ sheet, cell, want string }{{"问题清单", "G2", "2026-03-01"}, {"措施清单", "F2", "2026-02-25"}, {"责任清单", "G2", "2026-02-25"}} {
+		if typ, err := f.GetCellType(c.sheet, c.cell); err != nil || typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
+			t.Errorf("%s!%s cell type = %v (%v), want a date number", c.sheet, c.cell, typ, err)
+		}
+		raw, err := f.GetCellValue(c.sheet, c.cell, excelize.Options{RawCellValue: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		serial, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			t.Errorf("%s!%s raw value %q is not a number: the date is stored as text", c.sheet, c.cell, raw)
+			continue
+		}
+		d, err := excelize.ExcelDateToTime(serial, false)
+		if err != nil || d.Format("2006-01-02") != c.want {
+			t.Errorf("%s!%s = serial %v = %v (%v), want %s", c.sheet, c.cell, serial, d, err, c.want)
+		}
+		styleID, err := f.GetCellStyle(c.sheet, c.cell)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := f.GetStyle(styleID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.CustomNumFmt == nil || !strings.Contains(*st.CustomNumFmt, "yy") {
+			t.Errorf("%s!%s number format = %v, want a date format", c.sheet, c.cell, st.CustomNumFmt)
+		}
+	}
+	// The workbook names dudao and the office as its author, not the spreadsheet library.
+	props, err := f.GetDocProps()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(props.Creator, "dudao") || strings.Contains(strings.ToLower(props.Creator), "excelize") {
+		t.Errorf("Creator = %q, want dudao", props.Creator)
+	}
+	if !strings.Contains(props.Description, "海勃湾区教育局") || !strings.Contains(props.Title, "督导台账") {
+		t.Errorf("Title %q / Description %q: want the ledger and the office (海勃湾区教育局)", props.Title, props.Description)
+	}
+	// Made on 2026-06-30 in CST: 16:00 UTC the day before, not the library's 2006.
+	if !strings.HasPrefix(props.Created, "2026-06-29T16:00:00") || props.Modified != props.Created {
+		t.Errorf("Created %q, Modified %q: want the day the ledger was made", props.Created, props.Modified)
+	}
+	app, err := f.GetAppProps()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if app.Company != "海勃湾区教育局" || app.Application != "dudao" {
+		t.Errorf("app properties = %+v, want Application dudao, Company 海勃湾区教育局", app)
 	}
 }

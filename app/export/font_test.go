@@ -124,7 +124,7 @@ func stringLiterals(src []byte) []string {
 func TestPDFWithGivenFont(t *testing.T) {
 	path := os.Getenv("DUDAO_TEST_FONT")
 	if path == "" {
-		t.Skip("set DUDAO_TEST_FONT to a single-file TrueType font to print with a font other than the embedded one")
+		t.Skip("PDF with a system font skipped: set DUDAO_TEST_FONT to a single-file TrueType font with Chinese glyphs")
 	}
 	font, err := os.ReadFile(path)
 	if err != nil {

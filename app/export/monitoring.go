@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/xuri/excelize/v2" // v2.11.1
-
 	"dudao/domain"
 )
 
@@ -110,14 +108,9 @@ func MonitoringXLSX(r domain.MonitoringReport) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("export: new workbook: %w", err)
 	}
-	if err := w.f.SetDocProps(&excelize.DocProperties{Creator: "dudao", LastModifiedBy: "dudao", Title: r.Title, Subject: "评估监测",
-		Description: "dudao 教育督导系统生成的" + r.Kind.Label(), Keywords: "dudao,评估监测," + r.Kind.Label(), Category: "dudao", Language: "zh-CN"}); err != nil {
+	if err := w.properties(r.Title, "评估监测"+r.Kind.Label(), r.Scope.OfficeName(), r.Today); err != nil {
 		w.f.Close()
-		return nil, fmt.Errorf("export: properties: %w", err)
-	}
-	if err := w.f.SetAppProps(&excelize.AppProperties{Application: "dudao", Company: "dudao"}); err != nil {
-		w.f.Close()
-		return nil, fmt.Errorf("export: properties: %w", err)
+		return nil, err
 	}
 	for _, sec := range monitoringSections(r) {
 		if err := w.sheet(sec); err != nil {

@@ -3,6 +3,7 @@ package export
 import (
 	"bytes"
 	"fmt"
+	"time"
 
 	"github.com/xuri/excelize/v2" // v2.11.1
 
@@ -121,6 +122,31 @@ func (w *workbook) sheet(sec section) error {
 	return sw.Flush()
 }
 
+// Author is how a workbook names the program that wrote it.
+const Author = "dudao 教育督导管理系统"
+
+// properties name the workbook's author (dudao) and the office it was made for, in place of the
+// spreadsheet library's defaults, with its title, subject and the day it was made (the report's date;
+// the library would say 2006).
+func (w *workbook) properties(title, subject, office string, made domain.Date) error {
+	if office == "" {
+		office = "dudao"
+	}
+	var when string
+	if t, err := time.ParseInLocation("2006-01-02", string(made), domain.CST); err == nil {
+		when = t.UTC().Format(time.RFC3339)
+	}
+	if err := w.f.SetDocProps(&excelize.DocProperties{Creator: Author, LastModifiedBy: Author, Title: title, Subject: subject,
+		Description: office + "，由 dudao 教育督导管理系统生成", Keywords: "dudao," + subject, Category: subject, Language: "zh-CN",
+		Created: when, Modified: when}); err != nil {
+		return fmt.Errorf("export: properties: %w", err)
+	}
+	if err := w.f.SetAppProps(&excelize.AppProperties{Application: "dudao", Company: office}); err != nil {
+		return fmt.Errorf("export: properties: %w", err)
+	}
+	return nil
+}
+
 func (w *workbook) bytes() ([]byte, error) {
 	defer w.f.Close()
 	var buf bytes.Buffer
@@ -145,6 +171,10 @@ func AccountabilityXLSX(r domain.AccountabilityReport) ([]byte, error) {
 	w, err := newWorkbook()
 	if err != nil {
 		return nil, fmt.Errorf("export: new workbook: %w", err)
+	}
+	if err := w.properties("教育督导问责情况报告（"+r.Scope.Name+"，"+string(r.From)+"至"+string(r.To)+"）", "教育督导问责情况报告", r.Office, r.Today); err != nil {
+		w.f.Close()
+		return nil, err
 	}
 	for _, sec := range accountabilitySections(r) {
 		if err := w.sheet(sec); err != nil {
@@ -173,6 +203,10 @@ func LedgerXLSX(l domain.Ledger) ([]byte, error) {
 	w, err := newWorkbook()
 	if err != nil {
 		return nil, fmt.Errorf("export: new workbook: %w", err)
+	}
+	if err := w.properties("督导台账（"+l.Scope.Name+"，"+string(l.From)+"至"+string(l.To)+"）", "督导台账", l.Office, l.Today); err != nil {
+		w.f.Close()
+		return nil, err
 	}
 	for _, sec := range ledgerSections(l) {
 		if err := w.sheet(sec); err != nil {

@@ -11,9 +11,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -338,6 +340,25 @@ func TestRptAccountabilityPDF(t *testing.T) {
 			t.Errorf("PDF lacks the inspector row %q", want)
 		}
 	}
+	rptNoInternalCodes(t, "PDF", text)
+}
+
+// rptInternalCode matches what users do not know: an org's path (wuhai/hbw/) or a rule's code (R38).
+var rptInternalCode = regexp.MustCompile(`wuhai/|(?:^|[^A-Za-z0-9])R[0-9]+`)
+
+// rptNoInternalCodes fails when text a user reads shows an internal code.
+func rptNoInternalCodes(t *testing.T, what, text string) {
+	t.Helper()
+	if m := rptInternalCode.FindStringIndex(text); m != nil {
+		from, to := max(0, m[0]-60), min(len(text), m[1]+60)
+		for from > 0 && !utf8.RuneStart(text[from]) {
+			from--
+		}
+		for to < len(text) && !utf8.RuneStart(text[to]) {
+			to++
+		}
+		t.Errorf("%s shows an internal code %q: …%s…", what, text[m[0]:m[1]], text[from:to])
+	}
 }
 
 func TestRptFontMissing(t *testing.T) {
@@ -504,6 +525,7 @@ func TestRptPage(t *testing.T) {
 	if strings.Contains(page, " style=") || strings.Contains(page, "<style") {
 		t.Error("the page has inline style, which the CSP refuses")
 	}
+	rptNoInternalCodes(t, "the report page", page)
 	// The data block is JSON the script can read.
 	i := strings.Index(page, `id="report-data">`)
 	j := strings.Index(page[i:], "</script>")

@@ -101,7 +101,7 @@ func bindFlags(fs *flag.FlagSet, cfg *Config) envErrors {
 	var errs envErrors
 	str := func(p *string, name, def, usage string) { fs.StringVar(p, name, envOr(name, def), usage+envHint(name)) }
 	str(&cfg.Addr, "addr", "127.0.0.1:8080", "listen address")
-	str(&cfg.DB, "db", "", "database: a SQLite file path, or postgres://user:pass@host:port/db (default DATA/dudao.db)")
+	str(&cfg.DB, "db", "", "database: a SQLite file path, or postgres://user:pass@host:port/db (default: dudao.db in the --data folder)")
 	str(&cfg.DataDir, "data", "./data", "data folder: the SQLite database and uploaded evidence")
 	str(&cfg.RulesFile, "rules", "", "rules JSON overriding the built-in clocks and thresholds")
 	str(&cfg.CalendarPath, "calendar", "", "holiday/调休 calendar file or folder replacing the built-in one")
@@ -116,7 +116,7 @@ func bindFlags(fs *flag.FlagSet, cfg *Config) envErrors {
 	// issue 13
 	str(&cfg.TrustedProxies, "trusted-proxies", "", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For/-Proto are believed (empty: none)")
 	str(&cfg.MetricsToken, "metrics-token", "", "bearer token that may read /metrics from another host (empty: loopback scrapers only)")
-	str(&cfg.AnchorDir, "anchor", "", "folder for the signed audit checkpoints and their key, apart from the database (default DATA/audit-anchor)")
+	str(&cfg.AnchorDir, "anchor", "", "folder for the signed audit checkpoints and their key, apart from the database (default: audit-anchor in the --data folder)")
 	fs.DurationVar(&cfg.BodyTimeout, "body-timeout", errs.duration("body-timeout", 30*time.Second), "least time a request body may take to arrive; longer bodies get more at 32 KiB/s"+envHint("body-timeout"))
 	fs.DurationVar(&cfg.SweepGrace, "sweep-grace", errs.duration("sweep-grace", time.Hour), "the evidence sweeper leaves temporary and unreferenced files younger than this"+envHint("sweep-grace"))
 	fs.DurationVar(&cfg.CheckpointEvery, "checkpoint-every", errs.duration("checkpoint-every", 5*time.Minute), "how often serve signs a checkpoint of the audit log's head (0: never)"+envHint("checkpoint-every"))

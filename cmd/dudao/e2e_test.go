@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -160,24 +159,16 @@ type server struct {
 	waitErr        error
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
-}
+// startedLine is what serve prints once it listens, with the address it listens on.
+var startedLine = regexp.MustCompile(`dudao 已启动: http://(\S+)`)
 
-// startServer runs "dudao serve" on a free loopback port with the data folder dir and waits until
-// /readyz answers 200.
+// startServer runs "dudao serve" with the data folder dir on port 0 of loopback — the system picks a
+// free port at the moment of binding and serve says which, so no port is chosen ahead and taken by
+// other local traffic in between — and waits until /readyz answers 200.
 func startServer(t *testing.T, bin, dir string, extra ...string) *server {
 	t.Helper()
-	s := &server{addr: freeAddr(t), done: make(chan struct{})}
-	s.base = "http://" + s.addr
-	args := append([]string{"serve", "--addr", s.addr, "--data", dir}, extra...)
+	s := &server{done: make(chan struct{})}
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dir}, extra...)
 	s.cmd = exec.Command(bin, args...)
 	s.cmd.Env = childEnv()
 	s.cmd.Stdout = &s.stdout
@@ -199,23 +190,33 @@ func startServer(t *testing.T, bin, dir string, extra ...string) *server {
 	})
 
 	client := &http.Client{Timeout: 2 * time.Second}
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		select {
 		case <-s.done:
 			t.Fatalf("dudao serve exited before it was ready: %v\nstdout:\n%s\nstderr:\n%s", s.waitErr, s.stdout.String(), s.stderr.String())
 		default:
 		}
-		resp, err := client.Get(s.base + "/readyz")
-		if err == nil {
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s
+		if s.addr == "" {
+			if m := startedLine.FindStringSubmatch(s.stdout.String()); m != nil {
+				s.addr, s.base = m[1], "http://"+m[1]
+			}
+		}
+		var err error
+		if s.addr != "" {
+			var resp *http.Response
+			resp, err = client.Get(s.base + "/readyz")
+			if err == nil {
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					return s
+				}
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("/readyz did not answer 200 within 30 s (last: %v)\nstdout:\n%s\nstderr:\n%s", err, s.stdout.String(), s.stderr.String())
+			t.Fatalf("dudao serve did not say where it listens, or /readyz did not answer 200, within 60 s (last: %v)\nstdout:\n%s\nstderr:\n%s",
+				err, s.stdout.String(), s.stderr.String())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -500,7 +501,7 @@ func TestEndToEnd(t *testing.T) {
 		if cfgLine == "" {
 			t.Fatalf("stdout lacks the resolved config (dudao 配置:):\n%s", out)
 		}
-		for _, want := range []string{"addr=" + srv.addr, "data=" + dir, "demo=true"} {
+		for _, want := range []string{"addr=127.0.0.1:0", "data=" + dir, "demo=true"} {
 			if !strings.Contains(cfgLine, want) {
 				t.Errorf("config line %q lacks %q", cfgLine, want)
 			}

@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -81,8 +82,12 @@ func main() {
 				fmt.Fprintf(os.Stderr, "  %s: %s\n", k, v)
 			}
 		}
-		if domain.ErrorCode(err) == domain.EINTERNAL {
-			fmt.Fprintln(os.Stderr, "详情:", err)
+		if domain.ErrorCode(err) == domain.EINTERNAL { // the cause, for whoever fixes it
+			detail := err
+			if de != nil && de.Err != nil {
+				detail = de.Err
+			}
+			fmt.Fprintln(os.Stderr, "详情:", detail)
 		}
 		os.Exit(1)
 	}
@@ -175,6 +180,12 @@ func open(ctx context.Context, cfg Config, stderr io.Writer) (*env, error) {
 		handler = slog.NewJSONHandler(stderr, nil)
 	}
 	log := slog.New(handler)
+	if err := checkDataDir(cfg.DataDir); err != nil {
+		return nil, err
+	}
+	if err := checkDatabase(ctx, cfg.dbDSN()); err != nil {
+		return nil, err
+	}
 	sys, err := system.Open(ctx, cfg.settings(log))
 	if err != nil {
 		return nil, err
@@ -188,6 +199,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	fmt.Fprintln(stdout, "dudao 配置:", cfg)
+	// The address is bound first: a busy port is reported before anything is opened or loaded, and
+	// "已启动" is printed only once the server really listens (on the port the system chose, for :0).
+	ln, err := listen(cfg.Addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	e, err := open(ctx, cfg, stderr)
 	if err != nil {
 		return err
@@ -203,11 +221,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer stop()
 	// Headers must arrive within 10s; a body within --body-timeout plus its length at 32 KiB/s (set per
 	// request by the web layer); ReadTimeout only backs that up, above the longest upload it allows.
-	hs := &http.Server{Addr: cfg.Addr, Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
 		ReadTimeout: cfg.BodyTimeout + time.Duration(cfg.maxUploadBytes()+4<<20)*time.Second/(32<<10) + time.Minute}
 	errc := make(chan error, 1)
-	go func() { errc <- hs.ListenAndServe() }()
-	fmt.Fprintf(stdout, "dudao 已启动: http://%s\n", displayAddr(cfg.Addr))
+	go func() { errc <- hs.Serve(ln) }()
+	fmt.Fprintf(stdout, "dudao 已启动: http://%s\n", displayAddr(ln.Addr().String()))
 	go housekeeping(ctx, e)
 	go e.app.CheckpointEvery(ctx, cfg.CheckpointEvery, func(err error) { e.log.Warn("audit checkpoint", "err", err) })
 	go schedule(ctx, e)
@@ -315,11 +333,16 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return err
 }
 
+// displayAddr is the address to open in a browser: a listener on every interface is reached on loopback.
 func displayAddr(addr string) string {
-	if strings.HasPrefix(addr, ":") {
-		return "127.0.0.1" + addr
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
 	}
-	return addr
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
 }
 
 func loadDemo(ctx context.Context, e *env, stdout io.Writer) error {
@@ -333,9 +356,11 @@ func loadDemo(ctx context.Context, e *env, stdout io.Writer) error {
 		fmt.Fprintln(stdout, "演示数据已存在，未重复载入。")
 	}
 	fmt.Fprintf(stdout, "演示账号（密码均为 %s，仅限演示）：\n", demo.Password)
+	rows := [][]string{{"用户名", "角色", "单位"}}
 	for _, u := range s.Users {
-		fmt.Fprintf(stdout, "  %-18s %-16s %s\n", u.Username, u.Role.Label(), u.OrgName)
+		rows = append(rows, []string{u.Username, u.Role.Label(), u.OrgName})
 	}
+	writeTable(stdout, "  ", rows)
 	return nil
 }
 
