@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -35,7 +36,7 @@ import (
 //   - on a phone, bar charts run their categories (unit names) down the side, ≥ 18 px each.
 //
 // Besides the home and the navigation's pages it opens the first case of the case list, whose page
-// carries the forms (file inputs, check boxes) of the work on a case.
+// carries the forms (file inputs, check boxes) of the work on a case, and the first monitoring report.
 //
 // With DUDAO_SCREENSHOTS set (1 for docs/screenshots, or a folder) it writes each role's home at both
 // sizes as role-<user>-phone.png and role-<user>-desktop.png, at device scale 1.
@@ -73,10 +74,12 @@ func TestBrowserLayout(t *testing.T) {
 					if a, b, _ := strings.Cut(rows, "/"); a != b {
 						t.Errorf("%s (%s): %s rows of the case list are cards with a link (a.card-link)", role, size.name, rows)
 					}
-					if href := s.eval(`(document.querySelector("#case-results a.card-link") || {href: ""}).href`); href != "" {
-						s.open(strings.TrimPrefix(href, e.srv.URL))
-						s.checkLayout(size)
-					}
+					s.follow("#case-results a.card-link", size)
+				}
+				// A monitoring report: its bar chart of the units.
+				if slices.Contains(nav, "/monitoring") {
+					s.open("/monitoring")
+					s.follow("main .report-links a", size)
 				}
 			}
 		})
@@ -129,6 +132,17 @@ func (s *brSession) capture(path string) {
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		s.t.Fatal(err)
 	}
+}
+
+// follow opens the first link the selector finds on the page, if any, and checks the page it leads to.
+func (s *brSession) follow(css string, z brSize) {
+	s.t.Helper()
+	href := s.eval(`(document.querySelector(` + strconv.Quote(css) + `) || {href: ""}).href`)
+	if href == "" {
+		return
+	}
+	s.open(strings.TrimPrefix(href, s.base))
+	s.checkLayout(z)
 }
 
 // navLinks are the addresses of the navigation's items, in order.

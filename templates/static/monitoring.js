@@ -44,8 +44,8 @@
   }
   draw('chart-status', {
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-    legend: { data: data.statuses.map(function (s) { return s.name; }) },
-    grid: phone ? { left: 8, right: 20, top: 60, bottom: 8, containLabel: true } : { left: 40, right: 20, bottom: 40, containLabel: true },
+    legend: { data: data.statuses.map(function (s) { return s.name; }), bottom: 0 },
+    grid: phone ? { left: 8, right: 20, top: 30, bottom: 64, containLabel: true } : { left: 40, right: 20, bottom: 40, containLabel: true },
     xAxis: phone ? counts : units,
     yAxis: phone ? units : counts,
     series: data.statuses.map(function (s) {

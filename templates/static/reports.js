@@ -33,7 +33,7 @@
     if (phone) {
       el.style.height = Math.max(200, idx.length * ROW + 90) + 'px';
       return {
-        grid: { left: 8, right: 40, top: 40, bottom: 8, containLabel: true },
+        grid: { left: 8, right: 40, top: 30, bottom: 44, containLabel: true },
         yAxis: { type: 'category', inverse: true, data: names, axisTick: { show: false },
           axisLabel: { width: 104, overflow: 'truncate', fontSize: 12 } },
         xAxis: Object.assign({ position: 'top' }, valueAxis, { name: '' }),
@@ -73,7 +73,7 @@
     if (phone) { note(el, idx.length, '问题最多'); }
     var o = layout(el, phone, idx, { type: 'value', name: '问题数', minInterval: 1 });
     o.tooltip = { trigger: 'axis', axisPointer: { type: 'shadow' } };
-    o.legend = { data: ['一般', '较重', '重大'] };
+    o.legend = { data: ['一般', '较重', '重大'], bottom: 0 };
     o.series = [
       { name: '一般', type: 'bar', stack: 'findings', data: take(data.minor, idx), itemStyle: { color: '#8fb3d9' } },
       { name: '较重', type: 'bar', stack: 'findings', data: take(data.major, idx), itemStyle: { color: '#f0a35e' } },
@@ -91,7 +91,9 @@
     if (phone) { note(el, idx.length, '按期整改率最低'); }
     var o = layout(el, phone, idx, { type: 'value', name: '按期整改率（%）', min: 0, max: 100 });
     var few = idx.length <= 12;
-    o.title = anyDue ? undefined : { text: '统计期间内暂无到期问题', left: 'center', top: 'middle', textStyle: { color: '#66788a', fontSize: 14, fontWeight: 'normal' } };
+    if (phone) { o.grid.bottom = 8; } // no legend below
+    o.title = anyDue ? undefined : { text: '统计期间内暂无到期问题', left: 'center', top: 'middle', backgroundColor: 'rgba(255,255,255,.92)', padding: 8,
+      textStyle: { color: '#66788a', fontSize: 14, fontWeight: 'normal' } };
     o.tooltip = {
       trigger: 'axis',
       valueFormatter: function (v) { return v === null || v === undefined || v === '-' ? '无到期问题' : v + '%'; }
