@@ -35,8 +35,10 @@ import (
 //   - a card list's rows are links as a whole: points at their corners and centre lie on the link;
 //   - on a phone, bar charts run their categories (unit names) down the side, ≥ 18 px each.
 //
-// Besides the home and the navigation's pages it opens the first case of the case list, whose page
-// carries the forms (file inputs, check boxes) of the work on a case, and the first monitoring report.
+// Each page is checked as it opens and again with its folded panels (<details>) open, so the forms
+// in them count. Besides the home and the navigation's pages it opens the first case of the case
+// list, the first case in rectification and its rectification form (file inputs, check boxes), and
+// the first monitoring report.
 //
 // With DUDAO_SCREENSHOTS set (1 for docs/screenshots, or a folder) it writes each role's home at both
 // sizes as role-<user>-phone.png and role-<user>-desktop.png, at device scale 1.
@@ -75,6 +77,11 @@ func TestBrowserLayout(t *testing.T) {
 						t.Errorf("%s (%s): %s rows of the case list are cards with a link (a.card-link)", role, size.name, rows)
 					}
 					s.follow("#case-results a.card-link", size)
+					// A case in rectification: the school's form with its photo and file inputs.
+					s.open("/cases?status=rectifying")
+					if s.follow("#case-results a.card-link", size) {
+						s.follow(`main a[href$="/rectification"]`, size)
+					}
 				}
 				// A monitoring report: its bar chart of the units.
 				if slices.Contains(nav, "/monitoring") {
@@ -134,15 +141,17 @@ func (s *brSession) capture(path string) {
 	}
 }
 
-// follow opens the first link the selector finds on the page, if any, and checks the page it leads to.
-func (s *brSession) follow(css string, z brSize) {
+// follow opens the first link the selector finds on the page, if any, and checks the page it leads
+// to; it reports whether there was one.
+func (s *brSession) follow(css string, z brSize) bool {
 	s.t.Helper()
 	href := s.eval(`(document.querySelector(` + strconv.Quote(css) + `) || {href: ""}).href`)
 	if href == "" {
-		return
+		return false
 	}
 	s.open(strings.TrimPrefix(href, s.base))
 	s.checkLayout(z)
+	return true
 }
 
 // navLinks are the addresses of the navigation's items, in order.
@@ -234,6 +243,29 @@ const brLayoutJS = `(function () {
 func (s *brSession) checkLayout(z brSize) {
 	s.t.Helper()
 	path := s.eval(`location.pathname + location.search`)
+	where := s.who + " " + path + " (" + z.name + ")"
+	s.t.Logf("checking %s", where)
+	s.checkControls(where)
+	// The forms folded in panels (<details>) are checked too, open.
+	if s.eval(`(function () { var n = 0; document.querySelectorAll("main details:not([open])").forEach(function (d) { d.open = true; d.dataset.layoutOpened = "1"; n++; }); return String(n); })()`) != "0" {
+		s.checkControls(where + " with its panels open")
+		s.eval(`document.querySelectorAll("main details[data-layout-opened]").forEach(function (d) { d.open = false; delete d.dataset.layoutOpened; }); ""`)
+	}
+	if bad := s.eval(brCardsJS); bad != "" {
+		s.t.Errorf("%s: rows of a card list that are not a link as a whole: %s", where, bad)
+	}
+	if !z.mobile {
+		return
+	}
+	if bad := s.eval(brChartsJS); bad != "" {
+		s.t.Errorf("%s: bar charts unreadable on a phone: %s", where, bad)
+	}
+	s.checkMenu(where)
+}
+
+// checkControls runs brLayoutJS on the page as it is now and reports what it finds.
+func (s *brSession) checkControls(where string) {
+	s.t.Helper()
 	var r struct {
 		Scroll      int      `json:"scroll"`
 		Unreachable []string `json:"unreachable"`
@@ -244,7 +276,6 @@ func (s *brSession) checkLayout(z brSize) {
 	if err := json.Unmarshal([]byte(s.eval(brLayoutJS)), &r); err != nil {
 		s.t.Fatal(err)
 	}
-	where := s.who + " " + path + " (" + z.name + ")"
 	if r.Scroll > 0 {
 		s.t.Errorf("%s: the page scrolls sideways by %d px; widest: %s", where, r.Scroll, s.eval(brWidestJS))
 	}
@@ -260,16 +291,12 @@ func (s *brSession) checkLayout(z brSize) {
 	if len(r.Small) > 0 {
 		s.t.Errorf("%s: tap targets under 44 px: %s", where, strings.Join(r.Small, "; "))
 	}
-	if bad := s.eval(brCardsJS); bad != "" {
-		s.t.Errorf("%s: rows of a card list that are not a link as a whole: %s", where, bad)
-	}
-	if !z.mobile {
-		return
-	}
-	if bad := s.eval(brChartsJS); bad != "" {
-		s.t.Errorf("%s: bar charts unreadable on a phone: %s", where, bad)
-	}
-	// The menu: the button opens it, every item is then on screen, and it closes again.
+}
+
+// checkMenu opens the phone's navigation menu, if the page has one: the button opens it, every item
+// is then on screen, and it closes again.
+func (s *brSession) checkMenu(where string) {
+	s.t.Helper()
 	if s.eval(`String(!!document.querySelector("#mainnav [aria-controls]"))`) != "true" {
 		return
 	}
