@@ -4,6 +4,57 @@
 (function () {
   "use strict";
 
+  // The stylesheet folds the navigation behind a menu button on a phone only when this script runs;
+  // without it the navigation wraps onto as many lines as it needs.
+  document.documentElement.classList.add("js");
+
+  // Navigation menu (phone): a button above the items names the current page and opens or closes the
+  // list. It is made here, not in the markup, so that without script no dead button is shown.
+  function setupMenu() {
+    var nav = document.getElementById("mainnav");
+    var inner = nav && nav.querySelector(".nav-inner");
+    if (!inner || nav.querySelector(".nav-toggle")) {
+      return;
+    }
+    inner.id = inner.id || "nav-items";
+    var active = inner.querySelector("a.active");
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "nav-toggle";
+    b.setAttribute("aria-controls", inner.id);
+    b.setAttribute("aria-expanded", "false");
+    var here = document.createElement("span");
+    here.className = "nav-here";
+    here.textContent = active ? active.textContent : "导航";
+    var open = document.createElement("span");
+    open.className = "nav-open";
+    open.textContent = "菜单";
+    if (inner.querySelector(".count, .nav-count, .badge")) {
+      open.className += " nav-flag"; // something waits behind the menu (a count on an item)
+    }
+    b.appendChild(here);
+    b.appendChild(open);
+    nav.insertBefore(b, inner);
+  }
+  function toggleMenu(b, show) {
+    var nav = b.closest(".mainnav");
+    nav.classList.toggle("open", show);
+    b.setAttribute("aria-expanded", show ? "true" : "false");
+  }
+  document.addEventListener("click", function (ev) {
+    var b = ev.target.closest ? ev.target.closest(".nav-toggle") : null;
+    if (b) {
+      toggleMenu(b, b.getAttribute("aria-expanded") !== "true");
+    }
+  });
+  document.addEventListener("keydown", function (ev) {
+    var b = document.querySelector(".mainnav.open .nav-toggle");
+    if (ev.key === "Escape" && b) {
+      toggleMenu(b, false);
+      b.focus();
+    }
+  });
+
   // Charts: an element with data-chart holds {title, items: [{name, value, color, href}]}.
   var charts = [];
   function drawCharts(root) {
@@ -155,8 +206,12 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    setupMenu();
     setupViewer();
     init(document);
   });
-  document.addEventListener("htmx:afterSettle", function (ev) { init(ev.target || document); });
+  document.addEventListener("htmx:afterSettle", function (ev) {
+    setupMenu(); // the navigation may have been swapped in (/ui/nav)
+    init(ev.target || document);
+  });
 })();

@@ -32,14 +32,24 @@
     chart.setOption(option);
     charts.push(chart);
   }
+  // On a phone the bars lie horizontally, the unit names down the side, one row each.
+  var statusEl = document.getElementById('chart-status');
+  var phone = !!statusEl && statusEl.clientWidth < 600;
+  var units = { type: 'category', data: data.orgs };
+  var counts = { type: 'value', name: '指标数', minInterval: 1 };
+  if (phone) {
+    statusEl.style.height = Math.max(200, data.orgs.length * 30 + 110) + 'px';
+    units = { type: 'category', inverse: true, data: data.orgs, axisTick: { show: false }, axisLabel: { width: 104, overflow: 'truncate' } };
+    counts = { type: 'value', minInterval: 1, position: 'top' };
+  }
   draw('chart-status', {
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-    legend: { data: data.statuses.map(function (s) { return s.name; }) },
-    grid: { left: 40, right: 20, bottom: 40, containLabel: true },
-    xAxis: { type: 'category', data: data.orgs },
-    yAxis: { type: 'value', name: '指标数', minInterval: 1 },
+    legend: { data: data.statuses.map(function (s) { return s.name; }), bottom: 0 },
+    grid: phone ? { left: 8, right: 20, top: 30, bottom: 64, containLabel: true } : { left: 40, right: 20, bottom: 40, containLabel: true },
+    xAxis: phone ? counts : units,
+    yAxis: phone ? units : counts,
     series: data.statuses.map(function (s) {
-      return { name: s.name, type: 'bar', stack: 'status', data: s.counts, itemStyle: { color: s.color } };
+      return { name: s.name, type: 'bar', stack: 'status', data: s.counts, itemStyle: { color: s.color }, barMaxWidth: phone ? 18 : undefined };
     })
   });
   if (data.series && data.series.length) {
