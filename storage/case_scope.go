@@ -30,9 +30,9 @@ CREATE TABLE case_scopes (
 	created_at {{ts}} NOT NULL,
 	PRIMARY KEY (scope_path, case_id)
 );
-CREATE INDEX case_scopes_list ON case_scopes(scope_path, created_at, case_id);
-CREATE INDEX case_scopes_status ON case_scopes(scope_path, status, created_at, case_id);
-CREATE INDEX case_scopes_case ON case_scopes(case_id);
+` + caseScopeIndexes[0] + `;
+` + caseScopeIndexes[1] + `;
+` + caseScopeIndexes[2] + `;
 CREATE INDEX findings_case_due ON findings(case_id, status, due_on);
 CREATE TABLE case_counts (
 	scope_path VARCHAR(512) {{bytes}} NOT NULL,
@@ -45,6 +45,13 @@ INSERT INTO case_scopes (scope_path, case_id, status, created_at)
 INSERT INTO case_counts (scope_path, status, n)
 	SELECT scope_path, status, COUNT(*) FROM case_scopes GROUP BY scope_path, status
 `}
+
+// caseScopeIndexes are case_scopes' secondary indexes, dropped and made again around a rebuild.
+var caseScopeIndexes = []string{
+	"CREATE INDEX case_scopes_list ON case_scopes(scope_path, created_at, case_id)",
+	"CREATE INDEX case_scopes_status ON case_scopes(scope_path, status, created_at, case_id)",
+	"CREATE INDEX case_scopes_case ON case_scopes(case_id)",
+}
 
 // ancestors are the jurisdictions on path, root first: "a/b/c/" → "a/", "a/b/", "a/b/c/".
 func ancestors(path domain.Jurisdiction) []string {
@@ -124,17 +131,36 @@ func (db *DB) countCase(ctx context.Context, scopes []string, from, to domain.St
 
 // rebuildCaseScopes recomputes case_scopes and case_counts from the cases (after a bulk load).
 func (db *DB) rebuildCaseScopes(ctx context.Context) error {
-	conn := db.conn(ctx)
-	for _, q := range []string{
-		"DELETE FROM case_counts",
-		"DELETE FROM case_scopes",
-		`INSERT INTO case_scopes (scope_path, case_id, status, created_at)
-			SELECT o.path, c.id, c.status, c.created_at FROM cases c JOIN orgs o ON substr(c.target_path, 1, length(o.path)) = o.path`,
-		"INSERT INTO case_counts (scope_path, status, n) SELECT scope_path, status, COUNT(*) FROM case_scopes GROUP BY scope_path, status",
-	} {
-		if err := conn.Exec(q).Error; err != nil {
-			return fmt.Errorf("storage: rebuild case scopes: %w", err)
+	// Each case's jurisdictions are its target path's ancestors, as addCaseScopes writes them; a join
+	// of cases to orgs on a path prefix would compare every case with every org.
+	err := db.withoutIndexes(ctx, caseScopeIndexes, func() error {
+		for _, q := range []string{"DELETE FROM case_counts", "DELETE FROM case_scopes"} {
+			if err := db.conn(ctx).Exec(q).Error; err != nil {
+				return err
+			}
 		}
+		type row struct {
+			ID         int64
+			TargetPath string
+			Status     string
+			CreatedAt  time.Time
+		}
+		return db.viaLoadTable(ctx, "case_scopes", []string{"scope_path", "case_id", "status", "created_at"}, "scope_path, case_id",
+			func(load func(rows [][]any) error) error {
+				return eachCaseBatch(ctx, db, "id, target_path, status, created_at", func(batch []row) (int64, error) {
+					var rows [][]any
+					for _, c := range batch {
+						for _, s := range ancestors(domain.Jurisdiction(c.TargetPath)) {
+							rows = append(rows, []any{s, c.ID, c.Status, c.CreatedAt.UTC()})
+						}
+					}
+					return batch[len(batch)-1].ID, load(rows)
+				})
+			},
+			"INSERT INTO case_counts (scope_path, status, n) SELECT scope_path, status, COUNT(*) FROM case_scopes_load GROUP BY scope_path, status")
+	})
+	if err != nil {
+		return fmt.Errorf("storage: rebuild case scopes: %w", err)
 	}
 	return nil
 }

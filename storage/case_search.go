@@ -80,54 +80,36 @@ func (db *DB) addCaseGrams(ctx context.Context, c *domain.Case) error {
 }
 
 // rebuildCaseGrams recomputes the search index from the cases (after a bulk load, or as migration
-// 13's fill). The bigrams are first appended, in case order, to a temporary table without an index,
-// then copied into case_grams sorted by its key: the B-tree is then written from left to right. Inserted
-// in case order instead, each case's bigrams land on pages all over the index, and at 500,000 cases
-// (≈ 7 million bigrams, far more than SQLite's page cache) every insert reads and rewrites a page:
-// the rebuild took most of an hour instead of a minute.
+// 13's fill), through a load table (viaLoadTable): inserted in case order, each case's bigrams would
+// land on pages all over the index, and at 500,000 cases (≈ 7 million bigrams, far more than SQLite's
+// page cache) every insert read and rewrote a page.
 func (db *DB) rebuildCaseGrams(ctx context.Context) error {
-	conn := db.conn(ctx)
-	wrap := func(err error) error { return fmt.Errorf("storage: rebuild case search: %w", err) }
-	for _, q := range []string{"DELETE FROM case_gram_counts", "DELETE FROM case_grams", "DROP TABLE IF EXISTS case_grams_load",
-		"CREATE TEMPORARY TABLE case_grams_load AS SELECT gram, created_at, case_id FROM case_grams WHERE 1 = 0"} {
-		if err := conn.Exec(q).Error; err != nil {
-			return wrap(err)
+	for _, q := range []string{"DELETE FROM case_gram_counts", "DELETE FROM case_grams"} {
+		if err := db.conn(ctx).Exec(q).Error; err != nil {
+			return fmt.Errorf("storage: rebuild case search: %w", err)
 		}
 	}
-	var last int64
-	for {
-		var batch []struct {
-			ID        int64
-			CreatedAt time.Time
-			Title     string
-			Number    string
-		}
-		if err := conn.Table("cases").Select("id, created_at, title, number").Where("id > ?", last).
-			Order("id").Limit(5000).Scan(&batch).Error; err != nil {
-			return wrap(err)
-		}
-		if len(batch) == 0 {
-			break
-		}
-		var rows [][]any
-		for _, c := range batch {
-			for _, g := range searchGrams(c.Title, c.Number) {
-				rows = append(rows, []any{g, c.CreatedAt.UTC(), c.ID})
-			}
-			last = c.ID
-		}
-		if err := db.BulkInsert(ctx, "case_grams_load", []string{"gram", "created_at", "case_id"}, rows); err != nil {
-			return wrap(err)
-		}
+	type row struct {
+		ID        int64
+		CreatedAt time.Time
+		Title     string
+		Number    string
 	}
-	for _, q := range []string{
-		"INSERT INTO case_grams (gram, created_at, case_id) SELECT gram, created_at, case_id FROM case_grams_load ORDER BY gram, created_at, case_id",
-		"INSERT INTO case_gram_counts (gram, n) SELECT gram, COUNT(*) FROM case_grams_load GROUP BY gram ORDER BY gram",
-		"DROP TABLE case_grams_load",
-	} {
-		if err := conn.Exec(q).Error; err != nil {
-			return wrap(err)
-		}
+	err := db.viaLoadTable(ctx, "case_grams", []string{"gram", "created_at", "case_id"}, "gram, created_at, case_id",
+		func(load func(rows [][]any) error) error {
+			return eachCaseBatch(ctx, db, "id, created_at, title, number", func(batch []row) (int64, error) {
+				var rows [][]any
+				for _, c := range batch {
+					for _, g := range searchGrams(c.Title, c.Number) {
+						rows = append(rows, []any{g, c.CreatedAt.UTC(), c.ID})
+					}
+				}
+				return batch[len(batch)-1].ID, load(rows)
+			})
+		},
+		"INSERT INTO case_gram_counts (gram, n) SELECT gram, COUNT(*) FROM case_grams_load GROUP BY gram ORDER BY gram")
+	if err != nil {
+		return fmt.Errorf("storage: rebuild case search: %w", err)
 	}
 	return nil
 }
