@@ -425,9 +425,8 @@ func loadCases(s *story) {
 	})
 	s.on(3, func() { s.act("hbw.office", c4.id, domain.ActSubmitRectification, app.ActInput{}) })
 
-	// rectifying, overdue: 市一中's canteen; a measure entered, then nothing for months. The
-	// supervisor proposes 问责 of the school (still with the director) and of the canteen's head (told,
-	// who has answered).
+	// rectifying, overdue: 市一中's canteen; a measure entered, then nothing for months. The supervisor
+	// proposes 问责 of the canteen's head (told, who has answered); the scheduler, of the school itself.
 	c5 := &demoCase{}
 	s.on(180, func() {
 		c5.id = s.openUnannounced(sup, "wuhai/yz/", domain.CaseSchool, domain.KindSpecial, "市一中食堂食品安全专项督导",
@@ -450,7 +449,7 @@ func loadCases(s *story) {
 			s.err = fmt.Errorf("demo: measure on case %d: %w", c5.id, err)
 		}
 	})
-	var acc1, acc2 int64
+	var acc2 int64
 	s.on(20, func() {
 		acc2 = s.propose(sup, app.ProposeInput{TargetType: domain.TargetPerson, TargetOrgID: s.org("wuhai/yz/").ID, PersonName: "周某",
 			PersonTitle: "食堂负责人", CaseID: ptr(c5.id), FindingID: ptr(c5.f[0]), Trigger: domain.TriggerConduct,
@@ -462,11 +461,16 @@ func loadCases(s *story) {
 	s.on(9, func() {
 		s.accStep("school.yz", acc2, domain.AccStatement, app.AccActInput{Text: "食堂人员调整导致整改延误，现已落实双人留样签字制度。"})
 	})
+	// The scheduler's daily pass finds the canteen's problems overdue beyond the threshold and proposes
+	// 问责 of the school for each (SPEC §2.3); they wait for the director.
 	s.on(6, func() {
-		acc1 = s.propose(sup, app.ProposeInput{TargetType: domain.TargetUnit, TargetOrgID: s.org("wuhai/yz/").ID, CaseID: ptr(c5.id),
-			Trigger: domain.TriggerConduct, Facts: "食堂食品安全专项督导发现的问题逾期未整改，也未提交整改报告。"})
+		if s.err != nil {
+			return
+		}
+		if _, err := s.x.Tick(s.ctx); err != nil {
+			s.err = fmt.Errorf("demo: scheduler: %w", err)
+		}
 	})
-	_ = acc1
 
 	// cancelled: 乌达区, merged into another inspection.
 	s.on(100, func() {
@@ -562,10 +566,7 @@ func loadCases(s *story) {
 
 	// planned: 乌达区, the next term-opening check, announced by a 督导通知 (R20).
 	s.on(10, func() {
-		visit := s.cal.NextWorkingDay(nextTermStart(s.today).AddDays(14))
-		if earliest := s.day(10).AddDays(31); visit.Before(earliest) {
-			visit = s.cal.NextWorkingDay(earliest)
-		}
+		visit := openingVisit(s.cal, s.day(10).AddDays(31))
 		id := s.open(sup, "wuhai/wd/s001/", domain.CaseSchool, domain.KindSpecial, term(visit)+"学期开学工作专项督导", team...)
 		opened()
 		s.notice(sup, id, visit, "开学准备、校园安全、课后服务和“双减”落实情况。", "开学工作方案、安全隐患排查台账、课后服务安排。")

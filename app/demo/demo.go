@@ -71,8 +71,9 @@ func Load(ctx context.Context, x *app.App) (Summary, error) {
 	} else if domain.ErrorCode(err) != domain.ENOTFOUND {
 		return s, err
 	}
-	// The demo replays a year of work on a clock of its own, ending a little before now (x's clock):
-	// nobody is told of it (no notifications, no emails).
+	// The demo replays a year of work on a clock of its own, ending a little before now (x's clock).
+	// Case steps tell nobody (Quietly); 问责 steps and the scheduler leave their notices in the inboxes,
+	// dated when they happened.
 	now := x.Now()
 	clock := &storyClock{}
 	y := x.WithClock(clock)

@@ -110,17 +110,20 @@ func term(d domain.Date) string {
 	}
 }
 
-// nextTermStart is the first day of the next term after d: 1 March or 1 September (the day the
-// opening checks look at).
-func nextTermStart(d domain.Date) domain.Date {
-	t := d.Time()
-	y := t.Year()
-	switch {
-	case t.Month() < time.March:
-		return domain.Date(fmt.Sprintf("%d-03-01", y))
-	case t.Month() < time.September:
-		return domain.Date(fmt.Sprintf("%d-09-01", y))
-	default:
-		return domain.Date(fmt.Sprintf("%d-03-01", y+1))
+// openingVisit is the day of a term-opening check that may not be before earliest: earliest itself
+// while the term begun last (1 March or 1 September) is less than a month old, else two weeks into
+// the next term.
+func openingVisit(cal domain.Calendar, earliest domain.Date) domain.Date {
+	y := earliest.Time().Year()
+	starts := []domain.Date{domain.Date(fmt.Sprintf("%d-09-01", y-1)), domain.Date(fmt.Sprintf("%d-03-01", y)),
+		domain.Date(fmt.Sprintf("%d-09-01", y)), domain.Date(fmt.Sprintf("%d-03-01", y+1))}
+	for i := len(starts) - 2; i >= 0; i-- {
+		if !earliest.Before(starts[i]) {
+			if earliest.Before(starts[i].AddDays(30)) {
+				return cal.NextWorkingDay(earliest)
+			}
+			return cal.NextWorkingDay(starts[i+1].AddDays(14))
+		}
 	}
+	return cal.NextWorkingDay(earliest)
 }
