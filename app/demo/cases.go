@@ -228,19 +228,19 @@ func loadCases(s *story) {
 	}
 	month := func(n int) int { return int(s.day(n).Time().Month()) }
 
-	// A year and more ago: 海勃湾区第二初级中学's 责任督学 finds a loose railing, rectified and rechecked.
-	// The same school's safety problems come back this year (a recurring problem of the report).
+	// A year and more ago: 海勃湾区第一小学's 责任督学 finds a loose railing, rectified and rechecked. The
+	// school's safety problems come back this year (a recurring problem of the report).
 	p := &demoCase{}
 	s.on(420, func() {
-		p.id = s.open(hbwSup, "wuhai/hbw/s002/", domain.CaseSchool, domain.KindRoutine, fmt.Sprintf("责任督学经常性督导（%d月）", month(420)), hbwSup)
+		p.id = s.open(hbwSup, "wuhai/hbw/s001/", domain.CaseSchool, domain.KindRoutine, fmt.Sprintf("责任督学经常性督导（%d月）", month(420)), hbwSup)
 		opened()
 		s.act(hbwSup, p.id, domain.ActStart, app.ActInput{})
 		p.find(s.caseScript, hbwSup, domain.SeverityMinor, "校园安全", "校门口护栏松动", "")
 		s.act(hbwSup, p.id, domain.ActIssue, app.ActInput{})
 	})
 	s.on(410, func() {
-		s.rectify("school.hbw2", p.id, p.f[0], "更换校门口护栏固定件。", "李主任", color.RGBA{90, 180, 90, 255})
-		s.act("school.hbw2", p.id, domain.ActSubmitRectification, app.ActInput{})
+		s.rectify("school.hbw1", p.id, p.f[0], "更换校门口护栏固定件。", "李主任", color.RGBA{90, 180, 90, 255})
+		s.act("school.hbw1", p.id, domain.ActSubmitRectification, app.ActInput{})
 	})
 	s.on(405, func() { s.recheck(sup2, p.id, pass(p, 0, "现场复查，护栏已加固。")) })
 
@@ -328,55 +328,55 @@ func loadCases(s *story) {
 		}
 	})
 
-	// closed after a failed recheck: 海勃湾区第一小学's fire lane, cleared badly at first; the school is
-	// publicly reported (督导通报) after its statement.
+	// closed after a failed recheck: the kitchen of 海南区's 二十三中幼儿园, put right badly at first; the
+	// kindergarten is reported (督导通报) after its statement, and checked again months later (回头看).
 	c3 := &demoCase{}
 	var acc4 int64
 	s.on(240, func() {
-		c3.id = s.openUnannounced(sup, "wuhai/hbw/s001/", domain.CaseSchool, domain.KindSpecial, "校园安全专项督导",
-			"校园安全专项督查，按“四不两直”方式随机进校。", team...)
+		c3.id = s.openUnannounced(sup, "wuhai/hn/esy/", domain.CaseSchool, domain.KindSpecial, "幼儿园食堂食品安全专项督导",
+			"食品安全专项督查，按“四不两直”方式随机进园。", team...)
 		opened()
 		s.act(sup, c3.id, domain.ActStart, app.ActInput{})
-		c3.find(s.caseScript, sup, domain.SeverityCritical, "校园安全", "消防通道堆放杂物", "教学楼东侧消防通道堆放桌椅。")
-		c3.find(s.caseScript, sup, domain.SeverityMinor, "校园安全", "应急疏散演练记录不全", "")
-		s.act(sup, c3.id, domain.ActSubmitPreliminary, app.ActInput{Comment: "学校安全管理制度基本健全，但消防通道管理和应急演练记录存在薄弱环节。"})
+		c3.find(s.caseScript, sup, domain.SeverityCritical, "校园安全", "厨房燃气泄漏报警装置失效", "报警装置电源未接通，测试无响应。")
+		c3.find(s.caseScript, sup, domain.SeverityMinor, "食品卫生", "食品添加剂未专柜存放", "")
+		s.act(sup, c3.id, domain.ActSubmitPreliminary, app.ActInput{Comment: "幼儿园食堂管理制度基本健全，但燃气安全和食品添加剂管理存在薄弱环节。"})
 	})
 	s.on(239, func() {
-		s.act("school.hbw1", c3.id, domain.ActAcknowledge, app.ActInput{})
+		s.act("school.hn1", c3.id, domain.ActAcknowledge, app.ActInput{})
 		s.act(sup, c3.id, domain.ActSubmitForReview, app.ActInput{})
 	})
 	s.on(237, func() {
-		s.act(dir, c3.id, domain.ActIssue, app.ActInput{Evaluation: "学校重视校园安全工作，安全管理制度基本健全，但消防安全管理存在隐患，应急演练记录不规范。",
-			CopyTo: []string{"海勃湾区教育局"}, Requirements: map[int64]string{
-				c3.f[0]: "立即清理消防通道，建立每日巡查制度，明确责任人。",
-				c3.f[1]: "按学期制定应急疏散演练计划，完整记录每次演练的时间、人员和评估。",
+		s.act(dir, c3.id, domain.ActIssue, app.ActInput{Evaluation: "幼儿园重视食品安全工作，但厨房燃气安全存在重大隐患。",
+			CopyTo: []string{"海南区教育局"}, Requirements: map[int64]string{
+				c3.f[0]: "立即修复燃气泄漏报警装置，建立每日检查制度，明确责任人。",
+				c3.f[1]: "设置食品添加剂专柜，专人专锁管理并做好使用记录。",
 			}})
 	})
 	s.on(234, func() {
-		s.rectify("school.hbw1", c3.id, c3.f[0], "清理消防通道杂物，安排专人每日巡查。", "王校长", color.RGBA{200, 120, 60, 255})
-		s.rectify("school.hbw1", c3.id, c3.f[1], "补全本学期应急疏散演练记录。", "李主任", color.RGBA{200, 200, 60, 255})
-		s.act("school.hbw1", c3.id, domain.ActSubmitRectification, app.ActInput{})
+		s.rectify("school.hn1", c3.id, c3.f[0], "接通报警装置电源并测试。", "王园长", color.RGBA{200, 120, 60, 255})
+		s.rectify("school.hn1", c3.id, c3.f[1], "购置添加剂专柜，专人管理。", "刘主任", color.RGBA{200, 200, 60, 255})
+		s.act("school.hn1", c3.id, domain.ActSubmitRectification, app.ActInput{})
 	})
 	s.on(232, func() {
-		s.recheck(sup2, c3.id, domain.RecheckResult{FindingID: c3.f[0], Comment: "复查时消防通道仍堆放杂物，每日巡查记录缺失，整改不彻底。",
-			NewDueOn: s.day(232).AddDays(14)}, pass(c3, 1, "演练记录已补全。"))
-		acc4 = s.propose(sup, app.ProposeInput{TargetType: domain.TargetUnit, TargetOrgID: s.org("wuhai/hbw/s001/").ID, CaseID: ptr(c3.id),
-			FindingID: ptr(c3.f[0]), Trigger: domain.TriggerSafety, Facts: "消防通道堆放杂物问题经复查仍未整改到位，存在重大安全隐患。"})
+		s.recheck(sup2, c3.id, domain.RecheckResult{FindingID: c3.f[0], Comment: "复查时报警装置仍不能正常报警，探头已老化，整改不彻底。",
+			NewDueOn: s.day(232).AddDays(14)}, pass(c3, 1, "添加剂已专柜存放，记录完整。"))
+		acc4 = s.propose(sup, app.ProposeInput{TargetType: domain.TargetUnit, TargetOrgID: s.org("wuhai/hn/esy/").ID, CaseID: ptr(c3.id),
+			FindingID: ptr(c3.f[0]), Trigger: domain.TriggerSafety, Facts: "厨房燃气泄漏报警装置失效问题经复查仍未整改到位，存在重大安全隐患。"})
 	})
 	s.on(228, func() {
-		s.accStep(dir, acc4, domain.AccNotice, app.AccActInput{NoticeText: "拟对海勃湾区第一小学予以督导通报，请于5个工作日内提出陈述申辩。"})
+		s.accStep(dir, acc4, domain.AccNotice, app.AccActInput{NoticeText: "拟对二十三中幼儿园予以督导通报，请于5个工作日内提出陈述申辩。"})
 	})
 	s.on(226, func() {
-		s.accStep("school.hbw1", acc4, domain.AccStatement, app.AccActInput{Text: "学校已重新清理消防通道并安装监控，恳请从轻处理。"})
+		s.accStep("school.hn1", acc4, domain.AccStatement, app.AccActInput{Text: "幼儿园已更换全部报警探头并请燃气公司检测，恳请从轻处理。"})
 	})
 	s.on(222, func() {
-		s.evidence("school.hbw1", c3.id, c3.f[0], "复查后重新整改：消防通道已清空并加装监控", color.RGBA{60, 200, 120, 255})
-		s.act("school.hbw1", c3.id, domain.ActSubmitRectification, app.ActInput{})
+		s.evidence("school.hn1", c3.id, c3.f[0], "复查后重新整改：已更换报警探头，燃气公司检测合格", color.RGBA{60, 200, 120, 255})
+		s.act("school.hn1", c3.id, domain.ActSubmitRectification, app.ActInput{})
 	})
 	s.on(220, func() {
-		s.recheck(sup2, c3.id, pass(c3, 0, "第二次复查，消防通道畅通，巡查记录完整。"))
-		s.accStep(dir, acc4, domain.AccDecide, app.AccActInput{Decision: domain.Decision{Situation: "校园安全专项督导发现消防通道堆放杂物，首次复查未通过。",
-			Facts: "消防通道堆放杂物问题经复查仍未整改到位。", LegalBasis: "《教育督导问责办法》第五条第六项", Form: "督导通报",
+		s.recheck(sup2, c3.id, pass(c3, 0, "第二次复查，报警装置测试正常，检查记录完整。"))
+		s.accStep(dir, acc4, domain.AccDecide, app.AccActInput{Decision: domain.Decision{Situation: "幼儿园食堂食品安全专项督导发现燃气泄漏报警装置失效，首次复查未通过。",
+			Facts: "燃气泄漏报警装置失效问题经复查仍未整改到位。", LegalBasis: "《教育督导问责办法》第五条第六项", Form: "督导通报",
 			EffectiveOn: s.day(220)}})
 	})
 	s.on(218, func() { s.accStep(dir, acc4, domain.AccPublish, app.AccActInput{}) })
@@ -393,14 +393,14 @@ func loadCases(s *story) {
 	})
 	s.on(128, func() { s.act(dir, c7.id, domain.ActIssue, app.ActInput{}) })
 
-	// closed: the 回头看 of 海勃湾区第一小学's safety a few months on: nothing found again.
+	// closed: the 回头看 of the kindergarten's kitchen a few months on: nothing found again.
 	c8 := &demoCase{}
 	s.on(120, func() {
-		c8.id = s.open(sup, "wuhai/hbw/s001/", domain.CaseSchool, domain.KindFollowup, "校园安全专项督导“回头看”", sup, "city.supervisor3")
+		c8.id = s.open(sup, "wuhai/hn/esy/", domain.CaseSchool, domain.KindFollowup, "幼儿园食堂食品安全专项督导“回头看”", sup, "city.supervisor3")
 		opened()
 		s.act(sup, c8.id, domain.ActStart, app.ActInput{})
-		s.act(sup, c8.id, domain.ActSubmitPreliminary, app.ActInput{Comment: "消防通道保持畅通，每日巡查制度落实到位。"})
-		s.act("school.hbw1", c8.id, domain.ActAcknowledge, app.ActInput{})
+		s.act(sup, c8.id, domain.ActSubmitPreliminary, app.ActInput{Comment: "燃气报警装置运行正常，每日检查制度落实到位。"})
+		s.act("school.hn1", c8.id, domain.ActAcknowledge, app.ActInput{})
 		s.act(sup, c8.id, domain.ActSubmitForReview, app.ActInput{})
 	})
 	s.on(118, func() { s.act(dir, c8.id, domain.ActIssue, app.ActInput{}) })
@@ -425,18 +425,19 @@ func loadCases(s *story) {
 	})
 	s.on(3, func() { s.act("hbw.office", c4.id, domain.ActSubmitRectification, app.ActInput{}) })
 
-	// rectifying, overdue: 市一中's canteen; a measure entered, then nothing for months. The supervisor
-	// proposes 问责 of the canteen's head (told, who has answered); the scheduler, of the school itself.
+	// rectifying, overdue: 海勃湾区第二初级中学's after-school service; a measure entered, then nothing for
+	// months. The supervisor proposes 问责 of its deputy head (told, who has answered); the scheduler, of
+	// the school itself.
 	c5 := &demoCase{}
 	s.on(180, func() {
-		c5.id = s.openUnannounced(sup, "wuhai/yz/", domain.CaseSchool, domain.KindSpecial, "市一中食堂食品安全专项督导",
-			"食品安全专项督查，按“四不两直”方式随机进校。", team...)
+		c5.id = s.openUnannounced(sup, "wuhai/hbw/s002/", domain.CaseSchool, domain.KindSpecial, "课后服务规范管理专项督导",
+			"群众反映课后服务收费问题，按“四不两直”方式直奔现场。", team...)
 		opened()
 		s.act(sup, c5.id, domain.ActStart, app.ActInput{})
-		c5.find(s.caseScript, sup, domain.SeverityMajor, "食品卫生", "食品留样记录缺失", "抽查近两周留样记录，缺少3天。")
-		c5.find(s.caseScript, sup, domain.SeverityMinor, "食品卫生", "从业人员健康证过期", "2名从业人员健康证已过期。")
+		c5.find(s.caseScript, sup, domain.SeverityMajor, "招生收费", "课后服务收费未公示", "收费标准和减免政策未向家长公示。")
+		c5.find(s.caseScript, sup, domain.SeverityMinor, "课程教学", "课后服务签到记录缺失", "抽查两周签到记录，缺少4天。")
 		s.act(sup, c5.id, domain.ActSubmitPreliminary, app.ActInput{})
-		s.act("school.yz", c5.id, domain.ActAcknowledge, app.ActInput{})
+		s.act("school.hbw2", c5.id, domain.ActAcknowledge, app.ActInput{})
 		s.act(sup, c5.id, domain.ActSubmitForReview, app.ActInput{})
 	})
 	s.on(177, func() { s.act(dir, c5.id, domain.ActIssue, app.ActInput{}) })
@@ -444,24 +445,24 @@ func loadCases(s *story) {
 		if s.err != nil {
 			return
 		}
-		if _, _, err := s.x.AddMeasure(s.ctx, s.actor("school.yz"), c5.id, c5.f[0], domain.MeasureInput{Description: "建立食品留样双人签字制度。",
-			ResponsiblePerson: "食堂负责人", DueOn: s.day(170).AddDays(14)}); err != nil {
+		if _, _, err := s.x.AddMeasure(s.ctx, s.actor("school.hbw2"), c5.id, c5.f[0], domain.MeasureInput{Description: "在校门口和家长群公示课后服务收费标准。",
+			ResponsiblePerson: "周副校长", DueOn: s.day(170).AddDays(14)}); err != nil {
 			s.err = fmt.Errorf("demo: measure on case %d: %w", c5.id, err)
 		}
 	})
 	var acc2 int64
 	s.on(20, func() {
-		acc2 = s.propose(sup, app.ProposeInput{TargetType: domain.TargetPerson, TargetOrgID: s.org("wuhai/yz/").ID, PersonName: "周某",
-			PersonTitle: "食堂负责人", CaseID: ptr(c5.id), FindingID: ptr(c5.f[0]), Trigger: domain.TriggerConduct,
-			Facts: "食品留样问题逾期四个多月未整改，整改措施未落实。"})
+		acc2 = s.propose(sup, app.ProposeInput{TargetType: domain.TargetPerson, TargetOrgID: s.org("wuhai/hbw/s002/").ID, PersonName: "周某",
+			PersonTitle: "分管副校长", CaseID: ptr(c5.id), FindingID: ptr(c5.f[0]), Trigger: domain.TriggerConduct,
+			Facts: "课后服务收费未公示问题逾期四个多月未整改，整改措施未落实。"})
 	})
 	s.on(12, func() {
-		s.accStep(dir, acc2, domain.AccNotice, app.AccActInput{NoticeText: "拟对市一中食堂负责人周某予以约谈，请于5个工作日内提出陈述申辩。"})
+		s.accStep(dir, acc2, domain.AccNotice, app.AccActInput{NoticeText: "拟对海勃湾区第二初级中学分管副校长周某予以约谈，请于5个工作日内提出陈述申辩。"})
 	})
 	s.on(9, func() {
-		s.accStep("school.yz", acc2, domain.AccStatement, app.AccActInput{Text: "食堂人员调整导致整改延误，现已落实双人留样签字制度。"})
+		s.accStep("school.hbw2", acc2, domain.AccStatement, app.AccActInput{Text: "因人员调整导致整改延误，现已在校门口和家长群公示收费标准。"})
 	})
-	// The scheduler's daily pass finds the canteen's problems overdue beyond the threshold and proposes
+	// The scheduler's daily pass finds the school's problems overdue beyond the threshold and proposes
 	// 问责 of the school for each (SPEC §2.3); they wait for the director.
 	s.on(6, func() {
 		if s.err != nil {
@@ -491,8 +492,8 @@ func loadCases(s *story) {
 			Reason: "学前教育普惠发展成效明显，普惠性幼儿园覆盖率提前达到规划目标。"})
 		s.incStep(dir, id, domain.IncDecide, app.IncActInput{Decision: "在下一年度学前教育专项资金分配中对海南区予以倾斜。"})
 		id = s.incentive(sup, app.IncentiveInput{Kind: domain.IncCommendation, TargetOrgID: s.org("wuhai/yz/").ID,
-			Reason: "高考成绩稳步提升。"})
-		s.incStep(dir, id, domain.IncDrop, app.IncActInput{Reason: "该校食堂食品安全问题尚未整改到位，暂不予表彰。"})
+			Reason: "高考本科上线率连续三年提升。"})
+		s.incStep(dir, id, domain.IncDrop, app.IncActInput{Reason: "升学率不作为督导激励依据（“双减”和破除“唯分数”要求），不予表彰。"})
 	})
 
 	// Routine visits of 海勃湾区's 责任督学 this autumn, nothing found (R28).
@@ -506,38 +507,42 @@ func loadCases(s *story) {
 		})
 	}
 
-	// rectifying, not yet due: 海勃湾区第二初级中学's after-school service and safety, one measure in.
+	// rectifying, not yet due: 海勃湾区第一小学's safety again, two problems, one with its measure and photo.
 	c6 := &demoCase{}
 	s.on(45, func() {
-		c6.id = s.openUnannounced(sup, "wuhai/hbw/s002/", domain.CaseSchool, domain.KindSpecial, "课后服务和校园安全专项督导",
-			"群众反映课后服务收费问题，按“四不两直”方式直奔现场。", team...)
+		c6.id = s.openUnannounced(sup, "wuhai/hbw/s001/", domain.CaseSchool, domain.KindSpecial, "校园安全专项督导",
+			"校园安全专项督查，按“四不两直”方式随机进校。", team...)
 		opened()
 		s.act(sup, c6.id, domain.ActStart, app.ActInput{})
-		c6.find(s.caseScript, sup, domain.SeverityMajor, "招生收费", "课后服务收费未公示", "")
-		c6.find(s.caseScript, sup, domain.SeverityMinor, "校园安全", "实验室危化品台账不全", "")
-		s.act(sup, c6.id, domain.ActSubmitPreliminary, app.ActInput{})
-		s.act("school.hbw2", c6.id, domain.ActAcknowledge, app.ActInput{})
+		c6.find(s.caseScript, sup, domain.SeverityCritical, "校园安全", "消防通道堆放杂物", "教学楼东侧消防通道堆放桌椅。")
+		c6.find(s.caseScript, sup, domain.SeverityMinor, "校园安全", "应急疏散演练记录不全", "")
+		s.act(sup, c6.id, domain.ActSubmitPreliminary, app.ActInput{Comment: "学校安全管理制度基本健全，但消防通道管理和应急演练记录存在薄弱环节。"})
+		s.act("school.hbw1", c6.id, domain.ActAcknowledge, app.ActInput{})
 		s.act(sup, c6.id, domain.ActSubmitForReview, app.ActInput{})
 	})
 	s.on(40, func() {
-		s.act(dir, c6.id, domain.ActIssue, app.ActInput{DueDates: map[int64]domain.Date{c6.f[0]: s.today.AddDays(20), c6.f[1]: s.today.AddDays(20)}})
+		s.act(dir, c6.id, domain.ActIssue, app.ActInput{Evaluation: "学校重视校园安全工作，安全管理制度基本健全，但消防安全管理存在隐患，应急演练记录不规范。",
+			CopyTo: []string{"海勃湾区教育局"}, DueDates: map[int64]domain.Date{c6.f[0]: s.today.AddDays(20), c6.f[1]: s.today.AddDays(20)},
+			Requirements: map[int64]string{
+				c6.f[0]: "立即清理消防通道，建立每日巡查制度，明确责任人。",
+				c6.f[1]: "按学期制定应急疏散演练计划，完整记录每次演练的时间、人员和评估。",
+			}})
 	})
 	s.on(30, func() {
-		s.rectify("school.hbw2", c6.id, c6.f[0], "在校门口和家长群公示课后服务收费标准。", "李主任", color.RGBA{90, 180, 150, 255})
+		s.rectify("school.hbw1", c6.id, c6.f[0], "清理消防通道杂物，安排专人每日巡查。", "王校长", color.RGBA{200, 120, 60, 255})
 	})
 
-	// review: 市第十中学's after-school service; the school let the objection window pass.
-	var review int64
-	s.on(20, func() {
-		id := s.openUnannounced(sup, "wuhai/sz/", domain.CaseSchool, domain.KindSpecial, "市第十中学课后服务专项督导",
-			"课后服务专项督查，按“四不两直”方式随机进校。", team...)
+	// review: 市一中's canteen, acknowledged, awaiting the director.
+	s.on(10, func() {
+		id := s.openUnannounced(sup, "wuhai/yz/", domain.CaseSchool, domain.KindSpecial, "市一中食堂食品安全专项督导",
+			"食品安全专项督查，按“四不两直”方式随机进校。", team...)
 		opened()
 		s.act(sup, id, domain.ActStart, app.ActInput{})
-		s.finding(sup, id, domain.SeverityMinor, "课程教学", "课后服务课程安排单一", "课后服务以自习为主，兴趣类课程不足。")
+		s.finding(sup, id, domain.SeverityMajor, "食品卫生", "食品留样记录缺失", "抽查近两周留样记录，缺少3天。")
 		s.act(sup, id, domain.ActSubmitPreliminary, app.ActInput{})
-		review = id
+		s.act("school.yz", id, domain.ActAcknowledge, app.ActInput{})
+		s.act(sup, id, domain.ActSubmitForReview, app.ActInput{})
 	})
-	s.on(5, func() { s.act(sup, review, domain.ActSubmitForReview, app.ActInput{}) })
 
 	// inspecting: 海南区 kindergarten, seismic reinforcement named in the plan; checked unannounced (R47).
 	s.on(8, func() {
