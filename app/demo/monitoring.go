@@ -159,8 +159,8 @@ func loadMonitoring(ctx context.Context, x *app.App) error {
 }
 
 // loadMonitoringCase schedules the director's handling of the cases the monitoring data proposes:
-// 乌达区's lag on a binding indicator is taken up as a 评估监测 case (announced, inspected, rectified and
-// rechecked), the earlier year's proposal declined as covered by it.
+// 乌达区's first year behind on a binding indicator is taken up as a 评估监测 case (announced, inspected,
+// rectified and rechecked); the later year's proposal still waits for the director.
 func loadMonitoringCase(s *story) {
 	const sup, sup2, dir = "city.supervisor", "city.supervisor2", "city.director"
 	team := []string{sup, "city.supervisor3", "city.supervisor4"}
@@ -175,25 +175,23 @@ func loadMonitoringCase(s *story) {
 			s.err = fmt.Errorf("demo: monitoring proposals: %d, %v", len(list), err)
 			return
 		}
-		latest, other := list[0].Proposal, list[1].Proposal
-		if other.Year > latest.Year {
-			latest, other = other, latest
+		first := list[0].Proposal
+		for _, v := range list[1:] {
+			if v.Proposal.Year < first.Year {
+				first = v.Proposal
+			}
 		}
 		var ids []int64
 		for _, u := range team {
 			ids = append(ids, s.actor(u).UserID)
 		}
-		_, c, err := s.x.AcceptProposal(s.ctx, s.actor(dir), latest.ID, app.AcceptInput{InspectorIDs: ids})
+		_, c, err := s.x.AcceptProposal(s.ctx, s.actor(dir), first.ID, app.AcceptInput{InspectorIDs: ids})
 		if err != nil {
-			s.err = fmt.Errorf("demo: accept proposal %d: %w", latest.ID, err)
+			s.err = fmt.Errorf("demo: accept proposal %d: %w", first.ID, err)
 			return
 		}
 		mc.id = c.ID
 		s.cases++
-		if _, err := s.x.DismissProposal(s.ctx, s.actor(dir), other.ID, fmt.Sprintf("与%d年度同一指标的监测问题合并立案办理。", latest.Year), nil); err != nil {
-			s.err = fmt.Errorf("demo: dismiss proposal %d: %w", other.ID, err)
-			return
-		}
 		s.notice(sup, mc.id, visit, "九年义务教育巩固率低于规划进度的原因和控辍保学工作落实情况。", "控辍保学工作台账、学籍变动记录。")
 	})
 	s.at(visit, func() {

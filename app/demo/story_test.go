@@ -206,6 +206,8 @@ func demoYear(t *testing.T, eng storagetest.Engine, now time.Time) {
 		}
 	}
 
+	t.Logf("cases %v %v %v; 问责 %v; incentives %v; report totals %+v", states, kindsSeen, types, accStates, incStates, tot)
+
 	// The monitor has figures to read and lags to chase.
 	h, ok, err := x.MonitoringHome(ctx, monitor)
 	if err != nil || !ok || len(h.Behind) == 0 {
