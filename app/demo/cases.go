@@ -232,7 +232,7 @@ func loadCases(s *story) {
 	// school's safety problems come back this year (a recurring problem of the report).
 	p := &demoCase{}
 	s.on(420, func() {
-		p.id = s.open(hbwSup, "wuhai/hbw/s001/", domain.CaseSchool, domain.KindRoutine, fmt.Sprintf("责任督学经常性督导（%d月）", month(420)), hbwSup)
+		p.id = s.open(hbwSup, "wuhai/hbw/s001/", domain.CaseSchool, domain.KindRoutine, fmt.Sprintf("责任督学经常性督导（%s）", s.day(420).Time().Format("2006年1月")), hbwSup)
 		opened()
 		s.act(hbwSup, p.id, domain.ActStart, app.ActInput{})
 		p.find(s.caseScript, hbwSup, domain.SeverityMinor, "校园安全", "校门口护栏松动", "")
