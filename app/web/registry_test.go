@@ -569,7 +569,7 @@ func TestTrainingHoursInReport(t *testing.T) {
 	}
 	for name, want := range map[string]string{
 		"市督学 王敏":      fmt.Sprintf("%d visits, 48/40", visits), // her file holds 48 学时
-		"兼职督学 郑涛（示例）": "0 visits, 16/40", // in the registry, no visit: listed all the same
+		"兼职督学 郑涛（示例）": "0 visits, 16/40",                       // in the registry, no visit: listed all the same
 	} {
 		if got[name] != want {
 			t.Errorf("%s: %q, want %q (all: %v)", name, got[name], want, got)
