@@ -51,7 +51,9 @@ const storyDays = 425
 // monitoringDay is when the monitor enters the year's figures (spring, before the year's cases).
 const monitoringDay = 280
 
-// Load creates the demo org tree, users and cases unless the city org already exists.
+// Load creates the demo org tree and users and replays a year of their work (cases in every state,
+// 问责 and incentives, monitoring data, the registry and the ledger) through the use cases, dated as it
+// happened up to a little before now, unless the city org already exists.
 func Load(ctx context.Context, x *app.App) (Summary, error) {
 	var f seedFile
 	if err := json.Unmarshal(wuhaiJSON, &f); err != nil {
