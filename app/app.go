@@ -147,6 +147,14 @@ func New(d Deps, o Options) *App {
 	return x
 }
 
+// WithClock is the same use cases over the same ports, reading time from c: for replaying a history
+// (the demo dates its year of work as it happened). x and its clock are left as they are.
+func (x *App) WithClock(c domain.Clock) *App {
+	d := x.d
+	d.Clock = c
+	return New(d, x.opt)
+}
+
 // Now is the time by the app's clock.
 func (x *App) Now() time.Time { return x.d.Clock.Now() }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"path"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -129,14 +130,26 @@ func (x *App) caseView(a domain.Actor, c *domain.Case) CaseView {
 // ListCases lists the cases in the caller's scope.
 func (x *App) ListCases(ctx context.Context, a domain.Actor, f domain.CaseFilter) (domain.CasePage, error) {
 	f.Scopes = x.scopes(a, "case", "read")
+	monitoring := x.scopes(a, "monitoring_case", "read")
 	if len(f.Scopes) == 0 {
-		// The monitor role reads 评估监测 cases only (Case.Head's ReadAlso); one that reads cases of
-		// every type somewhere lists those, as its case scopes say.
-		if f.Scopes = x.scopes(a, "monitoring_case", "read"); len(f.Scopes) > 0 {
+		// The monitor role reads 评估监测 cases only (Case.Head's ReadAlso).
+		if f.Scopes = monitoring; len(f.Scopes) > 0 {
 			if f.Type != "" && f.Type != domain.CaseMonitoring {
 				return domain.CasePage{Items: []domain.Case{}, Exact: true}, nil
 			}
 			f.Type = domain.CaseMonitoring
+		}
+	} else if f.Type == "" || f.Type == domain.CaseMonitoring {
+		// One who reads cases of every type somewhere and 评估监测 cases beyond lists both, as it reads them.
+		var beyond []domain.Jurisdiction
+		for _, m := range monitoring {
+			if !slices.ContainsFunc(f.Scopes, func(s domain.Jurisdiction) bool { return s.Covers(m) }) {
+				beyond = append(beyond, m)
+			}
+		}
+		if len(beyond) > 0 {
+			f.AllTypesIn = f.Scopes
+			f.Scopes = append(slices.Clone(f.Scopes), beyond...)
 		}
 	}
 	f.Today = domain.DateOf(x.d.Clock.Now())

@@ -130,11 +130,14 @@ type CaseFilter struct {
 	Overdue     bool     // has a finding still to be rectified past its due date (as of Today)
 	// PendingObjections: has an objection not yet ruled on.
 	PendingObjections bool
-	Today             Date
-	Q                 string // in the title or the number
-	From, To          Date   // created between, inclusive
-	Page              int
-	PerPage           int
+	// AllTypesIn, when set, are the scopes of Scopes where every case is listed; under the others only
+	// 评估监测 cases are (a user who reads cases in one place and 评估监测 cases in a wider one).
+	AllTypesIn []Jurisdiction
+	Today      Date
+	Q          string // in the title or the number
+	From, To   Date   // created between, inclusive
+	Page       int
+	PerPage    int
 	// Cursor continues a list after the page that answered it (CasePage.Next): the way to deep pages,
 	// whose cost does not grow with their depth as Page's does.
 	Cursor string

@@ -302,6 +302,10 @@ func (db *DB) caseScopeQuery(conn *gorm.DB, w walk, f domain.CaseFilter) *gorm.D
 	if f.PendingObjections {
 		q = q.Where("EXISTS (SELECT 1 FROM objections op WHERE op.case_id = cs.case_id AND op.status = 'pending')")
 	}
+	if len(f.AllTypesIn) > 0 { // outside these scopes, 评估监测 cases only
+		q = q.Where("(EXISTS (SELECT 1 FROM case_scopes ca WHERE ca.case_id = cs.case_id AND ca.scope_path IN ?) OR "+
+			"EXISTS (SELECT 1 FROM cases cm WHERE cm.id = cs.case_id AND cm.type = ?))", pathStrings(f.AllTypesIn), string(domain.CaseMonitoring))
+	}
 	if f.Type != "" || f.Kind != "" || f.TargetOrgID != 0 || strings.TrimSpace(f.Q) != "" {
 		q = q.Joins("JOIN cases c ON c.id = cs.case_id")
 		if f.Type != "" {
@@ -325,7 +329,7 @@ func (db *DB) caseScopeQuery(conn *gorm.DB, w walk, f domain.CaseFilter) *gorm.D
 // else counted up to ListCap. exact is false when the count stopped at the cap.
 func (db *DB) caseTotal(ctx context.Context, f domain.CaseFilter, walks []walk) (total int, exact bool, err error) {
 	scopes := foldScopes(f.Scopes)
-	plain := !f.Overdue && f.From == "" && f.To == "" && f.InspectorID == 0 && !f.PendingObjections &&
+	plain := !f.Overdue && f.From == "" && f.To == "" && f.InspectorID == 0 && !f.PendingObjections && len(f.AllTypesIn) == 0 &&
 		f.Type == "" && f.Kind == "" && f.TargetOrgID == 0 && strings.TrimSpace(f.Q) == ""
 	if plain {
 		q := db.conn(ctx).Table("case_counts").Where("scope_path IN ?", pathStrings(scopes))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"image/color"
 	"math"
 
 	"dudao/app"
@@ -154,7 +155,60 @@ func loadMonitoring(ctx context.Context, x *app.App) error {
 			}
 		}
 	}
-	return loadLedger(ctx, x, s)
+	return nil
+}
+
+// loadMonitoringCase schedules the director's handling of the cases the monitoring data proposes:
+// 乌达区's first year behind on a binding indicator is taken up as a 评估监测 case (announced, inspected,
+// rectified and rechecked); the later year's proposal still waits for the director.
+func loadMonitoringCase(s *story) {
+	const sup, sup2, dir = "city.supervisor", "city.supervisor2", "city.director"
+	team := []string{sup, "city.supervisor3", "city.supervisor4"}
+	mc := &demoCase{}
+	visit := s.cal.NextWorkingDay(s.day(monitoringDay - 5).AddDays(31))
+	s.on(monitoringDay-5, func() {
+		if s.err != nil {
+			return
+		}
+		list, _, err := s.x.ListProposals(s.ctx, s.actor(dir), domain.CaseProposalFilter{Status: domain.ProposalOpen, PerPage: 20})
+		if err != nil || len(list) < 2 {
+			s.err = fmt.Errorf("demo: monitoring proposals: %d, %v", len(list), err)
+			return
+		}
+		first := list[0].Proposal
+		for _, v := range list[1:] {
+			if v.Proposal.Year < first.Year {
+				first = v.Proposal
+			}
+		}
+		var ids []int64
+		for _, u := range team {
+			ids = append(ids, s.actor(u).UserID)
+		}
+		_, c, err := s.x.AcceptProposal(s.ctx, s.actor(dir), first.ID, app.AcceptInput{InspectorIDs: ids})
+		if err != nil {
+			s.err = fmt.Errorf("demo: accept proposal %d: %w", first.ID, err)
+			return
+		}
+		mc.id = c.ID
+		s.cases++
+		s.notice(sup, mc.id, visit, "九年义务教育巩固率低于规划进度的原因和控辍保学工作落实情况。", "控辍保学工作台账、学籍变动记录。")
+	})
+	s.at(visit, func() {
+		s.act(sup, mc.id, domain.ActStart, app.ActInput{})
+		mc.find(s.caseScript, sup, domain.SeverityMajor, "其他", "控辍保学台账更新不及时", "部分转学学生去向未核实，学籍变动记录滞后。")
+		s.act(sup, mc.id, domain.ActSubmitPreliminary, app.ActInput{})
+		s.act("wd.office", mc.id, domain.ActAcknowledge, app.ActInput{})
+		s.act(sup, mc.id, domain.ActSubmitForReview, app.ActInput{})
+	})
+	s.at(s.cal.NextWorkingDay(visit.AddDays(3)), func() { s.act(dir, mc.id, domain.ActIssue, app.ActInput{}) })
+	s.at(s.cal.NextWorkingDay(visit.AddDays(20)), func() {
+		s.rectify("wd.office", mc.id, mc.f[0], "逐人核实转学学生去向，建立学籍变动月报制度。", "区教育局基础教育股", color.RGBA{150, 110, 200, 255})
+		s.act("wd.office", mc.id, domain.ActSubmitRectification, app.ActInput{})
+	})
+	s.at(s.cal.NextWorkingDay(visit.AddDays(26)), func() {
+		s.recheck(sup2, mc.id, domain.RecheckResult{FindingID: mc.f[0], Passed: true, Comment: "台账已逐人核实，月报制度已建立。"})
+	})
 }
 
 // loadLedger assigns the demo ledger's tasks as the city's director and replays their steps.

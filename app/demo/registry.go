@@ -183,7 +183,7 @@ func loadRegistry(ctx context.Context, x *app.App) (int, error) {
 	// A completed 双随机 draw of the city's schools, two witnesses, three targets, two inspectors each.
 	n := 0
 	if s.err == nil {
-		v, err := x.CreateDraw(ctx, s.actor("city.supervisor"), app.DrawCreateInput{Title: fmt.Sprintf("%d年春季学校办学行为双随机抽查（示例）", year),
+		v, err := x.CreateDraw(ctx, s.actor("city.supervisor"), app.DrawCreateInput{Title: term(s.today) + "学校办学行为双随机抽查（示例）",
 			CaseType: domain.CaseSchool, N: 3, K: 2})
 		if err != nil {
 			return 0, fmt.Errorf("demo: draw: %w", err)

@@ -460,6 +460,22 @@ func TestAccRolesOverHTTP(t *testing.T) {
 	// A person needs a name.
 	e.wantError(t, e.call(t, "city.supervisor", http.MethodPost, "/api/v1/accountability",
 		map[string]any{"target_type": "person", "target_org_id": hbw1.ID, "trigger": "conduct", "facts": "x"}), http.StatusUnprocessableEntity, "person_name")
+	list := func(u string) accList {
+		var l accList
+		e.decode(t, e.mustCall(t, u, http.MethodGet, "/api/v1/accountability?per_page=200", nil, http.StatusOK), &l)
+		return l
+	}
+	ids := func(l accList) []int64 {
+		var out []int64
+		for _, x := range l.Items {
+			out = append(out, x.ID)
+		}
+		return out
+	}
+	before := map[string][]int64{} // the demo's records each one lists
+	for _, u := range []string{"school.hbw1", "school.hbw2", "auditor"} {
+		before[u] = ids(list(u))
+	}
 	var a accJSON
 	e.decode(t, e.mustCall(t, "city.supervisor", http.MethodPost, "/api/v1/accountability", propose, http.StatusCreated), &a)
 	if a.Status != "proposed" || a.OwnerOrg.Path != "wuhai/" || a.Cause != "manual" {
@@ -482,26 +498,27 @@ func TestAccRolesOverHTTP(t *testing.T) {
 	}
 	e.wantError(t, e.call(t, "school.hbw1", http.MethodGet, accPath(p.ID, ""), nil), http.StatusNotFound, "")
 	e.wantError(t, e.call(t, "auditor", http.MethodGet, accPath(999999, ""), nil), http.StatusNotFound, "")
-	list := func(u string) accList {
-		var l accList
-		e.decode(t, e.mustCall(t, u, http.MethodGet, "/api/v1/accountability?per_page=200", nil, http.StatusOK), &l)
-		return l
-	}
-	ids := func(l accList) []int64 {
-		var out []int64
-		for _, x := range l.Items {
-			out = append(out, x.ID)
+	// Each school lists the records about itself only: the demo's and the new one.
+	for _, c := range []struct {
+		user string
+		new  int64
+	}{{"school.hbw1", a.ID}, {"school.hbw2", p.ID}} {
+		l := list(c.user)
+		want := append(slices.Clone(before[c.user]), c.new)
+		slices.Sort(want)
+		got := ids(l)
+		slices.Sort(got)
+		if l.Total != len(want) || !slices.Equal(got, want) {
+			t.Errorf("%s lists %v, want %v", c.user, got, want)
 		}
-		return out
+		for _, x := range l.Items {
+			if x.TargetOrg.ID != e.user(t, c.user).Org.ID {
+				t.Errorf("%s lists 问责#%d about %s", c.user, x.ID, x.TargetOrg.Name)
+			}
+		}
 	}
-	if l := list("school.hbw1"); l.Total != 1 || !slices.Equal(ids(l), []int64{a.ID}) {
-		t.Errorf("school.hbw1 lists %v, want only its own record %d", ids(l), a.ID)
-	}
-	if l := list("school.hbw2"); !slices.Equal(ids(l), []int64{p.ID}) {
-		t.Errorf("school.hbw2 lists %v, want only %d", ids(l), p.ID)
-	}
-	if l := list("auditor"); l.Total != 2 || l.PerPage != 200 || l.Page != 1 {
-		t.Errorf("auditor lists %+v, want both records", l)
+	if l := list("auditor"); l.Total != len(before["auditor"])+2 || l.PerPage != 200 || l.Page != 1 {
+		t.Errorf("auditor lists %+v, want the demo's %d records and both new ones", l, len(before["auditor"]))
 	}
 	for _, u := range []string{"school.wd1", "monitor", "admin"} {
 		if l := list(u); l.Total != 0 || l.Items == nil {

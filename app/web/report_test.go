@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -117,6 +118,52 @@ func rptWantForbidden(t *testing.T, r response) {
 
 func rptToday() string { return string(domain.DateOf(t0)) }
 
+// rptExpect is what the demo's cases say a report over a scope and period must count.
+type rptExpect struct {
+	cases                     map[domain.Jurisdiction]int // issued, by the report's row
+	total, findings, critical int
+}
+
+// rptIssued reads the demo's cases one by one and counts those whose 意见书 was issued in the period
+// under scope, by row (domain.UnitOf), with their findings (withdrawn ones left out).
+func rptIssued(t *testing.T, e *env, scope domain.Jurisdiction, from, to domain.Date) rptExpect {
+	t.Helper()
+	ctx := context.Background()
+	auditor, err := e.app.ActorFor(ctx, "auditor") // reads every case of the city
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := e.app.ListCases(ctx, auditor, domain.CaseFilter{PerPage: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := rptExpect{cases: map[domain.Jurisdiction]int{}}
+	for _, s := range page.Items {
+		v, err := e.app.GetCase(ctx, auditor, s.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := v.Case
+		if c.IssuedAt == nil || !scope.Covers(c.TargetOrg.Path) {
+			continue
+		}
+		if d := domain.DateOf(*c.IssuedAt); d.Before(from) || to.Before(d) {
+			continue
+		}
+		x.cases[domain.UnitOf(scope, c.TargetOrg.Path)]++
+		x.total++
+		for _, f := range c.Findings {
+			if f.Status != domain.FindingWithdrawn {
+				x.findings++
+				if f.Severity == domain.SeverityCritical {
+					x.critical++
+				}
+			}
+		}
+	}
+	return x
+}
+
 func TestRptAccountabilityReportAccess(t *testing.T) {
 	e := rptNewEnv(t, "")
 	ids := e.orgIDs(t)
@@ -128,25 +175,29 @@ func TestRptAccountabilityReportAccess(t *testing.T) {
 	if rep.Scope.ID != ids["wuhai/"] || rep.From != rptToday()[:4]+"-01-01" || rep.To != rptToday() || rep.Today != rptToday() {
 		t.Errorf("scope %+v, period %s…%s, today %s", rep.Scope, rep.From, rep.To, rep.Today)
 	}
-	// The demo issued three cases today: 海勃湾区 s001 (2 findings), 海勃湾区 (1) and 市一中 (0); s002's
-	// on-the-spot visit too (1). A city's report has a row per unit directly under it — each district and
-	// city-run school, zeros included — holding the figures of its whole subtree.
+	// A city's report has a row per unit directly under it — each district and city-run school, zeros
+	// included — holding the figures of its whole subtree: the demo's cases issued in the period, as
+	// the cases themselves say.
+	want := rptIssued(t, e, "wuhai/", domain.Date(rptToday()[:4]+"-01-01"), domain.Date(rptToday()))
 	issued := map[string]int{}
 	for _, o := range rep.Orgs {
 		issued[o.Org.Path] = o.CasesIssued
 	}
-	for path, want := range map[string]int{"wuhai/hbw/": 3, "wuhai/yz/": 1, "wuhai/wd/": 0, "wuhai/hn/": 0} {
-		if got, ok := issued[path]; !ok || got != want {
-			t.Errorf("cases issued at %s = %d (listed %v), want %d (rows %+v)", path, got, ok, want, issued)
+	for _, path := range []string{"wuhai/hbw/", "wuhai/yz/", "wuhai/wd/", "wuhai/hn/"} {
+		if got, ok := issued[path]; !ok || got != want.cases[domain.Jurisdiction(path)] {
+			t.Errorf("cases issued at %s = %d (listed %v), want %d (rows %+v)", path, got, ok, want.cases[domain.Jurisdiction(path)], issued)
 		}
+	}
+	if want.total == 0 {
+		t.Error("the demo issued no case this year")
 	}
 	for _, path := range []string{"wuhai/hbw/s001/", "wuhai/hbw/s002/"} {
 		if _, ok := issued[path]; ok {
 			t.Errorf("the city's report lists the school %s itself; its district's row holds it", path)
 		}
 	}
-	if rep.Total.CasesIssued != 4 || rep.Total.Findings.Total != 4 || rep.Total.Findings.Critical != 1 {
-		t.Errorf("totals = %+v", rep.Total)
+	if rep.Total.CasesIssued != want.total || rep.Total.Findings.Total != want.findings || rep.Total.Findings.Critical != want.critical {
+		t.Errorf("totals = %+v, want %+v", rep.Total, want)
 	}
 	if len(rep.Notes) == 0 || !strings.Contains(strings.Join(rep.Notes, ""), "培训学时") {
 		t.Errorf("the report does not say where training hours come from: %v", rep.Notes)
@@ -159,24 +210,32 @@ func TestRptAccountabilityReportAccess(t *testing.T) {
 
 	// A district's director: its own district by default; another district is out of scope (404).
 	hbw, _ := e.login(t, "hbw.director", "Dudao@2026")
-	if r := rptGetReport(t, e, hbw, ""); r.Scope.ID != ids["wuhai/hbw/"] || r.Total.CasesIssued != 3 {
-		t.Errorf("海勃湾区 director's report: scope %+v, totals %+v", r.Scope, r.Total)
+	inHbw := rptIssued(t, e, "wuhai/hbw/", domain.Date(rptToday()[:4]+"-01-01"), domain.Date(rptToday()))
+	if r := rptGetReport(t, e, hbw, ""); r.Scope.ID != ids["wuhai/hbw/"] || r.Total.CasesIssued != inHbw.total {
+		t.Errorf("海勃湾区 director's report: scope %+v, totals %+v, want %+v", r.Scope, r.Total, inHbw)
 	} else {
-		// The district's own 督政 case in its own row, first; then a row per school.
-		rows := map[string]int{}
+		// The district's own row first; then a row per school.
+		rows := map[domain.Jurisdiction]int{}
 		for _, o := range r.Orgs {
-			rows[o.Org.Path] = o.CasesIssued
+			rows[domain.Jurisdiction(o.Org.Path)] = o.CasesIssued
 		}
-		if r.Orgs[0].Org.Path != "wuhai/hbw/" || rows["wuhai/hbw/"] != 1 || rows["wuhai/hbw/s001/"] != 1 || rows["wuhai/hbw/s002/"] != 1 || len(rows) < 10 {
+		if r.Orgs[0].Org.Path != "wuhai/hbw/" || len(rows) < 10 {
 			t.Errorf("海勃湾区 director's rows %+v", rows)
+		}
+		for path, n := range inHbw.cases {
+			if rows[path] != n {
+				t.Errorf("海勃湾区 director's row %s: %d issued, want %d", path, rows[path], n)
+			}
 		}
 	}
 	for _, q := range []string{"org_id=" + strconv.FormatInt(ids["wuhai/wd/"], 10), "org_id=" + strconv.FormatInt(ids["wuhai/"], 10), "org_id=999999"} {
 		wantError(t, e.api(t, http.MethodGet, "/api/v1/reports/accountability?"+q, hbw, ""), http.StatusNotFound, domain.ENOTFOUND)
 	}
 	// …and a school inside it is in scope.
-	if r := rptGetReport(t, e, hbw, "org_id="+strconv.FormatInt(ids["wuhai/hbw/s001/"], 10)); len(r.Orgs) != 1 || r.Orgs[0].Findings.Total != 2 {
-		t.Errorf("one school's report = %+v", r.Orgs)
+	s001 := rptIssued(t, e, "wuhai/hbw/s001/", domain.Date(rptToday()[:4]+"-01-01"), domain.Date(rptToday()))
+	if r := rptGetReport(t, e, hbw, "org_id="+strconv.FormatInt(ids["wuhai/hbw/s001/"], 10)); len(r.Orgs) != 1 || r.Orgs[0].Findings.Total != s001.findings ||
+		s001.findings == 0 {
+		t.Errorf("one school's report = %+v, want %d findings", r.Orgs, s001.findings)
 	}
 
 	// The auditor reads reports; roles without report read get 403, whatever the org.
@@ -459,9 +518,10 @@ func TestRptLedgerXLSX(t *testing.T) {
 	if len(findings) < 2 || strings.Join(findings[0], ",") != "案件编号,被督导单位,问题,问题类别,严重程度,状态,整改期限" {
 		t.Fatalf("问题清单 = %v", findings)
 	}
-	// The demo's issued cases hold four findings; the 消防通道 one is critical and still to rectify.
-	if len(findings) != 5 {
-		t.Errorf("问题清单 has %d findings, want 4", len(findings)-1)
+	// The demo's cases issued this year, and their findings; the 消防通道 one is critical and still to rectify.
+	want := rptIssued(t, e, "wuhai/", domain.Date(rptToday()[:4]+"-01-01"), domain.Date(rptToday()))
+	if len(findings) != want.findings+1 || want.findings == 0 {
+		t.Errorf("问题清单 has %d findings, want %d", len(findings)-1, want.findings)
 	}
 	var fire []string
 	for _, row := range findings[1:] {
