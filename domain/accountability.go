@@ -287,8 +287,23 @@ type Accountability struct {
 	AutoKey string
 }
 
-// Head is what the write path needs of the record.
-func (a *Accountability) Head() Head { return a.head("accountability", a.ID, a.Label()) }
+// Head is what the write path needs of the record. Until the object is told in writing (R56: 通知和
+// 陈述), the record is the supervision side's working file: it is read with "proposal.read", which the
+// inspected side (the school, the district office) does not hold; from the notice on, with "read".
+// A proposal dropped before any notice stays the supervision side's.
+func (a *Accountability) Head() Head {
+	h := a.head("accountability", a.ID, a.Label())
+	if !a.Noticed() {
+		h.ReadAct = ProposalRead
+	}
+	return h
+}
+
+// ProposalRead is the casbin action that reads a 问责 record before its object has been noticed.
+const ProposalRead = "proposal.read"
+
+// Noticed reports whether the object has been told of the record in writing.
+func (a *Accountability) Noticed() bool { return a.NoticedAt != nil }
 
 // Permission answers what step op needs of the authorizer.
 func (a *Accountability) Permission(op Op) (Permission, bool) {
@@ -643,7 +658,10 @@ func (a *Accountability) Flags(now time.Time, r Rules, f AccFacts) AccFlags {
 // AccountabilityFilter selects 问责 records for a list. Scopes are required: a record is listed when
 // its owner or its target lies under one of them.
 type AccountabilityFilter struct {
-	Scopes      []Jurisdiction
+	Scopes []Jurisdiction
+	// ProposalScopes are where records not yet noticed are listed too (the caller's "proposal.read"
+	// scopes); under the other scopes only noticed records are (see Accountability.Head).
+	ProposalScopes []Jurisdiction
 	Status      AccStatus
 	TargetOrgID int64
 	CaseID      int64

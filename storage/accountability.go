@@ -362,6 +362,12 @@ func (db *DB) ListAccountability(ctx context.Context, f domain.AccountabilityFil
 			if f.CaseID != 0 {
 				q = q.Where("p.case_id = ?", f.CaseID)
 			}
+			// Records not yet noticed are listed only under the caller's proposal scopes (the
+			// supervision side's); a filter only, the target path's index range still drives the plan.
+			if !coveredBy(f.Scopes, f.ProposalScopes) {
+				pw, pargs := db.scopeFilter("p.target_path", f.ProposalScopes)
+				q = q.Where("(p.noticed_at IS NOT NULL OR "+pw+")", pargs...)
+			}
 			return q
 		}, &rows)
 	if err != nil {
@@ -369,6 +375,23 @@ func (db *DB) ListAccountability(ctx context.Context, f domain.AccountabilityFil
 	}
 	out, err := db.fillAccountability(ctx, rows)
 	return out, total, err
+}
+
+// coveredBy reports whether every one of scopes lies under one of within.
+func coveredBy(scopes, within []domain.Jurisdiction) bool {
+	for _, s := range scopes {
+		in := false
+		for _, w := range within {
+			if w.Covers(s) || w == "" {
+				in = true
+				break
+			}
+		}
+		if !in {
+			return false
+		}
+	}
+	return true
 }
 
 func accPageOf(perPage, page int) (int, int) {

@@ -2,8 +2,11 @@ package storage
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
+
+	"gorm.io/gorm"
 
 	"dudao/domain"
 )
@@ -276,5 +279,73 @@ func TestNotificationStore(t *testing.T) {
 				t.Errorf("sent back: %v %v", ids, err)
 			}
 		})
+	}
+}
+
+// planOf captures the SELECTs that fn runs (without running them) and returns SQLite's plan of each.
+func planOf(t *testing.T, db *DB, fn func(ctx context.Context)) []string {
+	t.Helper()
+	type stmt struct {
+		sql  string
+		vars []any
+	}
+	var stmts []stmt
+	name := "test:capture:" + t.Name()
+	if err := db.gorm.Callback().Query().After("gorm:query").Register(name, func(tx *gorm.DB) {
+		if tx.DryRun {
+			stmts = append(stmts, stmt{tx.Statement.SQL.String(), append([]any(nil), tx.Statement.Vars...)})
+			// As a real run does after each query, so that the next one on this chain is built afresh.
+			tx.Statement.SQL.Reset()
+			tx.Statement.Vars = nil
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	fn(context.WithValue(context.Background(), txKey{}, db.gorm.Session(&gorm.Session{DryRun: true})))
+	var out []string
+	for _, s := range stmts {
+		var rows []struct {
+			ID, Parent, Notused int
+			Detail              string
+		}
+		if err := db.gorm.Raw("EXPLAIN QUERY PLAN "+s.sql, s.vars...).Scan(&rows).Error; err != nil {
+			t.Fatalf("explain %s: %v", s.sql, err)
+		}
+		var lines []string
+		for _, r := range rows {
+			lines = append(lines, r.Detail)
+		}
+		out = append(out, strings.Join(lines, " | "))
+	}
+	return out
+}
+
+// TestAccountabilityListPlans: the list of a scope, with the filter that hides proposals not yet
+// noticed from the inspected side, still reads an index range (never the whole table). The page is
+// sorted after the range (a scope holds a few hundred records a year), as it was before the filter.
+func TestAccountabilityListPlans(t *testing.T) {
+	db := openTestDBs(t)[0].use(t)
+	for name, f := range map[string]domain.AccountabilityFilter{
+		"school":     {Scopes: []domain.Jurisdiction{"wuhai/hbw/s001/"}},
+		"office":     {Scopes: []domain.Jurisdiction{"wuhai/hbw/"}, Status: domain.AccNoticed},
+		"supervisor": {Scopes: []domain.Jurisdiction{"wuhai/hbw/"}, ProposalScopes: []domain.Jurisdiction{"wuhai/hbw/"}},
+		"mixed":      {Scopes: []domain.Jurisdiction{"wuhai/hbw/", "wuhai/wd/s001/"}, ProposalScopes: []domain.Jurisdiction{"wuhai/hbw/"}},
+	} {
+		plans := planOf(t, db, func(ctx context.Context) {
+			if _, _, err := db.ListAccountability(ctx, f); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if len(plans) != 2 {
+			t.Fatalf("%s: %d queries, want the count and the page", name, len(plans))
+		}
+		for _, p := range plans {
+			t.Logf("%s: %s", name, p)
+			// The scope's path range, or (with a status) the status index; never the whole table.
+			if !(strings.Contains(p, "INDEX accountabilities_target_path (target_path>? AND target_path<?)") ||
+				f.Status != "" && strings.Contains(p, "INDEX accountabilities_open (status=?)")) || strings.Contains(p, "SCAN p") {
+				t.Errorf("%s: plan %q, want an index range of the scope (or of the status)", name, p)
+			}
+		}
 	}
 }
