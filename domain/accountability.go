@@ -662,11 +662,11 @@ type AccountabilityFilter struct {
 	// ProposalScopes are where records not yet noticed are listed too (the caller's "proposal.read"
 	// scopes); under the other scopes only noticed records are (see Accountability.Head).
 	ProposalScopes []Jurisdiction
-	Status      AccStatus
-	TargetOrgID int64
-	CaseID      int64
-	Page        int
-	PerPage     int
+	Status         AccStatus
+	TargetOrgID    int64
+	CaseID         int64
+	Page           int
+	PerPage        int
 }
 
 // IncentiveFilter selects incentives for a list, like AccountabilityFilter.
