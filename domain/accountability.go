@@ -655,6 +655,28 @@ func (a *Accountability) Flags(now time.Time, r Rules, f AccFacts) AccFlags {
 	return out
 }
 
+// AccPending counts the 问责 records awaiting a director's step: proposals to notice in writing,
+// noticed records to decide (the statement made or its window closed), decisions to publish.
+type AccPending struct {
+	ToNotice, ToDecide, ToPublish int
+}
+
+// Total is every step waiting.
+func (p AccPending) Total() int { return p.ToNotice + p.ToDecide + p.ToPublish }
+
+// AwaitsDirector reports whether the record waits for a director's step at now, and which.
+func (a *Accountability) AwaitsDirector(now time.Time) (AccAction, bool) {
+	switch a.Status {
+	case AccProposed:
+		return AccNotice, true
+	case AccNoticed:
+		return AccDecide, !a.StatementWindowOpen(now)
+	case AccDecided:
+		return AccPublish, true
+	}
+	return "", false
+}
+
 // AccountabilityFilter selects 问责 records for a list. Scopes are required: a record is listed when
 // its owner or its target lies under one of them.
 type AccountabilityFilter struct {
@@ -693,6 +715,9 @@ type AccountabilityRepo interface {
 	AccountabilityKeyTaken(ctx context.Context, autoKey, openKey string) (bool, error)
 	// UndecidedAccountability lists every proposed or noticed record proposed before the given time.
 	UndecidedAccountability(ctx context.Context, proposedBefore time.Time) ([]Accountability, error)
+	// PendingAccountability counts the records owned under ownerScopes that await the handling
+	// office's director at now (AccPending), and lists the oldest limit of them.
+	PendingAccountability(ctx context.Context, ownerScopes []Jurisdiction, now time.Time, limit int) (AccPending, []Accountability, error)
 
 	CreateIncentive(ctx context.Context, i *Incentive) error
 	GetIncentive(ctx context.Context, id int64) (*Incentive, error)

@@ -180,6 +180,9 @@ type ReviewRepo interface {
 	CaseReviewRequests(ctx context.Context, caseID int64) ([]ReviewRequest, error)
 	// LateReviewRequests lists the requests awaiting a decision due before today.
 	LateReviewRequests(ctx context.Context, today Date) ([]ReviewRequest, error)
+	// PendingReviewRequests counts the requests awaiting a decision of the office ownerOrgID (only
+	// the deciding office's own users decide: ReviewRequest.CanDecide), and lists the limit due first.
+	PendingReviewRequests(ctx context.Context, ownerOrgID int64, limit int) ([]ReviewRequest, int, error)
 }
 
 // CaseSummary is a case as a work list shows it: the case without its parts (its inspectors

@@ -349,3 +349,35 @@ func TestAccountabilityListPlans(t *testing.T) {
 		}
 	}
 }
+
+// TestPendingPlans: a director's counts read the open records only, by the status indexes (never the
+// scope's whole history): 问责 steps through accountabilities_open, 复查/复核 through review_requests_due.
+func TestPendingPlans(t *testing.T) {
+	db := openTestDBs(t)[0].use(t)
+	now := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
+	acc := planOf(t, db, func(ctx context.Context) {
+		if _, _, err := db.PendingAccountability(ctx, []domain.Jurisdiction{"wuhai/hbw/"}, now, 8); err != nil {
+			t.Fatal(err)
+		}
+	})
+	rev := planOf(t, db, func(ctx context.Context) {
+		if _, _, err := db.PendingReviewRequests(ctx, 7, 8); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if len(acc) == 0 || len(rev) == 0 {
+		t.Fatalf("no queries captured: %v %v", acc, rev)
+	}
+	for _, p := range acc {
+		t.Logf("accountability: %s", p)
+		if !strings.Contains(p, "INDEX accountabilities_open (status=?)") || strings.Contains(p, "SCAN ") {
+			t.Errorf("pending accountability: plan %q, want the open statuses' index", p)
+		}
+	}
+	for _, p := range rev {
+		t.Logf("reviews: %s", p)
+		if !strings.Contains(p, "INDEX review_requests_due (status=?") || strings.Contains(p, "SCAN ") {
+			t.Errorf("pending reviews: plan %q, want the status index", p)
+		}
+	}
+}

@@ -1,0 +1,108 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// navCount reads the badge of the menu item linking href ("" when none): the count of what waits there.
+func navCount(t *testing.T, body, href string) int {
+	t.Helper()
+	nav := regexp.MustCompile(`(?s)<nav class="mainnav".*?</nav>`).FindString(body)
+	if nav == "" {
+		t.Fatalf("no menu on the page:\n%s", body)
+	}
+	m := regexp.MustCompile(`<a href="` + regexp.QuoteMeta(href) + `"[^>]*>[^<]*(?:<span class="count count-on"[^>]*>(\d+)</span>)?</a>`).FindStringSubmatch(nav)
+	if m == nil {
+		t.Fatalf("the menu has no link to %s:\n%s", href, nav)
+	}
+	if m[1] == "" {
+		return 0
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+// homeSection is the work list titled title on a home page ("" when the page has none).
+func homeSection(body, title string) string {
+	i := strings.Index(body, "<h2>"+title+" ")
+	if i < 0 {
+		return ""
+	}
+	rest := body[i:]
+	if j := strings.Index(rest, "</section>"); j >= 0 {
+		rest = rest[:j]
+	}
+	return rest
+}
+
+// TestHomeDirectorPending: a director's home lists the 问责 steps of the offices they head and the
+// 复查 requests to decide, each a link, and the menu counts them; another director, a supervisor and
+// the target do not see them.
+func TestHomeDirectorPending(t *testing.T) {
+	accEngines(t, func(t *testing.T, e *accEnv) {
+		e.login(t, "city.supervisor", "city.director", "school.hbw1")
+		home := func(b *browser) string { return uiHTML(t, b.get("/"), http.StatusOK) }
+		dir, hbwDir, sup := e.accBrowser(t, "city.director"), e.accBrowser(t, "hbw.director"), e.accBrowser(t, "city.supervisor")
+		base := navCount(t, home(dir), "/accountability")
+		hbwBase := navCount(t, home(hbwDir), "/accountability")
+
+		var a accJSON
+		e.decode(t, e.mustCall(t, "city.supervisor", http.MethodPost, "/api/v1/accountability", map[string]any{"target_type": "unit",
+			"target_org_id": e.org(t, "wuhai/hbw/s001/").ID, "trigger": "conduct", "facts": "违规组织有偿补课。"}, http.StatusCreated), &a)
+		link := fmt.Sprintf(`href="/accountability/%d"`, a.ID)
+		step := func(want string, count int) {
+			t.Helper()
+			body := home(dir)
+			sec := homeSection(body, "待处理的问责事项")
+			if want == "" {
+				if strings.Contains(sec, link) {
+					t.Errorf("the director's home lists record %d, which waits for nobody's step:\n%s", a.ID, sec)
+				}
+			} else if !strings.Contains(sec, link) || !strings.Contains(sec, want) {
+				t.Errorf("the director's home lacks record %d with %q:\n%s", a.ID, want, sec)
+			}
+			if n := navCount(t, body, "/accountability"); n != count {
+				t.Errorf("the director's menu counts %d 问责 steps, want %d", n, count)
+			}
+		}
+		step("待书面告知", base+1)
+		// Not a step of the 海勃湾区 office's director, nor a supervisor's.
+		if body := home(hbwDir); strings.Contains(body, link) || navCount(t, body, "/accountability") != hbwBase {
+			t.Errorf("hbw.director's home shows the city office's proposal %d", a.ID)
+		}
+		if body := home(sup); strings.Contains(body, "待处理的问责事项") || navCount(t, body, "/accountability") != 0 {
+			t.Error("the supervisor's home lists a director's 问责 steps")
+		}
+		e.mustCall(t, "city.director", http.MethodPost, accPath(a.ID, "/actions/notice"), map[string]any{"notice_text": "拟予以通报批评。"}, http.StatusOK)
+		step("", base) // the school's statement window is open: nothing for the director yet
+		e.mustCall(t, "school.hbw1", http.MethodPost, accPath(a.ID, "/actions/statement"), map[string]any{"text": "已整改。"}, http.StatusOK)
+		step("已陈述申辩，待作出决定", base+1)
+		e.mustCall(t, "city.director", http.MethodPost, accPath(a.ID, "/actions/decide"), map[string]any{"situation": "情况", "facts": "事实",
+			"legal_basis": "依据", "form": "约谈", "effective_on": string(e.clock.Today())}, http.StatusOK)
+		step("待公开问责决定", base+1)
+		e.mustCall(t, "city.director", http.MethodPost, accPath(a.ID, "/actions/publish"), map[string]any{}, http.StatusOK)
+		step("", base)
+
+		// A 复查 request goes to the office that issued the 意见书: 海勃湾区's director decides it.
+		tg := caseMatrixTargets[1]
+		b := e.build(t, tg, "rectifying")
+		revBase := navCount(t, home(hbwDir), "/cases")
+		cityRev := navCount(t, home(dir), "/cases")
+		e.mustCall(t, "school.hbw2", http.MethodPost, casePath(b.id, "/reviews"), map[string]any{"kind": "review", "reason": "问题一已于督导前整改完毕。"}, http.StatusCreated)
+		body := home(hbwDir)
+		if sec := homeSection(body, "待决定的复查、复核申请"); !strings.Contains(sec, fmt.Sprintf(`href="/cases/%d"`, b.id)) || !strings.Contains(sec, "复查申请") {
+			t.Errorf("hbw.director's home lacks the 复查 request of case %d:\n%s", b.id, sec)
+		}
+		if n := navCount(t, body, "/cases"); n != revBase+1 {
+			t.Errorf("hbw.director's menu counts %d requests, want %d", n, revBase+1)
+		}
+		if body := home(dir); strings.Contains(homeSection(body, "待决定的复查、复核申请"), fmt.Sprintf(`href="/cases/%d"`, b.id)) || navCount(t, body, "/cases") != cityRev {
+			t.Error("the city director is shown a 复查 the 海勃湾区 office decides")
+		}
+	})
+}
