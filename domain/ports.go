@@ -163,6 +163,10 @@ type CaseRepo interface {
 	// FindingsToRectify lists the findings the target org still has to rectify in cases being
 	// rectified, earliest due first, up to limit, with how many there are in all.
 	FindingsToRectify(ctx context.Context, targetOrgID int64, limit int) ([]FindingDue, int, error)
+	// FindingsToChase lists the open findings of the cases being rectified whose targets lie under
+	// scopes, other than exceptOrgID's own, earliest due first, up to limit, with how many in all: what
+	// a district office chases its schools for.
+	FindingsToChase(ctx context.Context, scopes []Jurisdiction, exceptOrgID int64, limit int) ([]FindingDue, int, error)
 	// FirstSighting finds the first upload of a file with this sha256, on any case (this one included):
 	// the same photo offered twice as proof. ok is false when the file is new.
 	FirstSighting(ctx context.Context, sha string) (s EvidenceSighting, ok bool, err error)
@@ -205,6 +209,7 @@ type FindingDue struct {
 	Title      string
 	Status     FindingStatus
 	DueOn      Date
+	TargetName string // the case's target (FindingsToChase only)
 }
 
 // --- The inspector registry, 责任督学挂牌, plans and draws (SPEC §3) ---

@@ -381,3 +381,26 @@ func TestPendingPlans(t *testing.T) {
 		}
 	}
 }
+
+// TestFindingsToChasePlan: a district office's list starts from the cases in rectification under its
+// scope (case_scopes_status) and reaches their findings by case (findings_case_due): no scan of the
+// scope's cases or of the findings table.
+func TestFindingsToChasePlan(t *testing.T) {
+	db := openTestDBs(t)[0].use(t)
+	plans := planOf(t, db, func(ctx context.Context) {
+		if _, _, err := db.FindingsToChase(ctx, []domain.Jurisdiction{"wuhai/hbw/"}, 3, 8); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if len(plans) == 0 {
+		t.Fatal("no query captured")
+	}
+	for _, p := range plans {
+		t.Logf("%s", p)
+		if !strings.HasPrefix(p, "SEARCH cs USING COVERING INDEX case_scopes_status (scope_path=? AND status=?)") ||
+			!strings.Contains(p, "SEARCH f USING INDEX findings_case_due (case_id=? AND status=?)") && !strings.Contains(p, "SEARCH f USING COVERING INDEX findings_case_due (case_id=? AND status=?)") ||
+			strings.Contains(p, "SCAN ") {
+			t.Errorf("plan %q, want the scope's cases in rectification, then their findings by case", p)
+		}
+	}
+}

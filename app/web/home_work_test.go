@@ -7,6 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"dudao/app"
+	"dudao/app/demo"
 )
 
 // navCount reads the badge of the menu item linking href ("" when none): the count of what waits there.
@@ -105,4 +108,28 @@ func TestHomeDirectorPending(t *testing.T) {
 			t.Error("the city director is shown a 复查 the 海勃湾区 office decides")
 		}
 	})
+}
+
+// TestHomeOfficeChases: a district office's home lists its schools' open findings in rectification
+// with their deadlines — not only the overdue ones — and another district's office does not see them.
+func TestHomeOfficeChases(t *testing.T) {
+	e := newEnv(t, app.Options{})
+	home := func(user string) string {
+		b := e.browser(t)
+		b.webLogin(user, demo.Password)
+		return uiHTML(t, b.get("/"), http.StatusOK)
+	}
+	// The demo's 海勃湾区 school rectifies two findings, not yet overdue.
+	sec := homeSection(home("hbw.office"), "辖区学校整改中的问题")
+	uiWant(t, "hbw.office's chase list", sec, "消防通道堆放杂物", "应急疏散演练记录不全", "海勃湾区第一小学", "/rectification")
+	if !strings.Contains(sec, "整改期限") && !strings.Contains(sec, "到期") && !strings.Contains(sec, "已逾期") {
+		t.Errorf("the chase list names no deadline:\n%s", sec)
+	}
+	if sec := homeSection(home("wd.office"), "辖区学校整改中的问题"); sec == "" || strings.Contains(sec, "消防通道堆放杂物") {
+		t.Errorf("wd.office's home: chase list %q, want one without 海勃湾区's findings", sec)
+	}
+	// The school rectifies its own: it has its own list, not the office's.
+	if body := home("school.hbw1"); homeSection(body, "辖区学校整改中的问题") != "" || homeSection(body, "待整改的问题") == "" {
+		t.Error("the school's home has the office's chase list, or lacks its own")
+	}
 }

@@ -283,6 +283,15 @@ func (s *Server) homeCases(ctx context.Context, a domain.Actor, p *homePage) err
 				}))
 		case app.WorkRectify:
 			p.Groups = append(p.Groups, findingGroup(l, today, s.app.DueLabel))
+		case app.WorkChase:
+			g := findingGroup(l, today, s.app.DueLabel)
+			g.Title, g.Hint, g.Empty = "辖区学校整改中的问题", "所辖学校正在整改的问题及其整改期限，请督促按期整改到位。", "所辖学校暂无整改中的问题。"
+			for i, f := range l.Findings {
+				if i < len(g.Items) {
+					g.Items[i].Org = f.TargetName + " · " + f.CaseTitle
+				}
+			}
+			p.Groups = append(p.Groups, g)
 		case app.WorkOverdue:
 			title, hint := "辖区内逾期未整改的案件", "超过整改期限仍未整改到位，请督促相关单位。"
 			if a.Has(domain.RoleAuditor) {
