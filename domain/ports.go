@@ -85,6 +85,9 @@ type SessionRepo interface {
 type AuditLog interface {
 	Append(ctx context.Context, e *AuditEvent) error
 	List(ctx context.Context, f AuditFilter) ([]AuditEvent, int, error)
+	// Page lists up to f.PerPage events, newest first, older than f.Before when set, with the filters
+	// of f; no total (a keyset page does not count the scope).
+	Page(ctx context.Context, f AuditFilter) ([]AuditEvent, error)
 	// Verify walks the whole chain and returns the id of the first broken event, or 0.
 	Verify(ctx context.Context) (brokenID int64, reason string, err error)
 }

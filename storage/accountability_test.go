@@ -404,3 +404,29 @@ func TestFindingsToChasePlan(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditPagePlan: the audit page walks the events by their key, newest first (no sort, no count),
+// whatever the filters: a page stops after its events instead of ordering the whole scope.
+func TestAuditPagePlan(t *testing.T) {
+	db := openTestDBs(t)[0].use(t)
+	from := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	for name, f := range map[string]domain.AuditFilter{
+		"scope":  {Scopes: []domain.Jurisdiction{"wuhai/"}},
+		"type":   {Scopes: []domain.Jurisdiction{"wuhai/hbw/"}, ObjectType: "case", Before: 900},
+		"actor":  {Scopes: []domain.Jurisdiction{"wuhai/"}, ActorName: "张三", From: from, To: from.AddDate(0, 1, 0)},
+		"scopes": {Scopes: []domain.Jurisdiction{"wuhai/hbw/", "wuhai/wd/"}, ObjectType: "user"},
+	} {
+		plans := planOf(t, db, func(ctx context.Context) {
+			if _, err := db.Page(ctx, f); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if len(plans) != 1 {
+			t.Fatalf("%s: %d queries, want 1", name, len(plans))
+		}
+		t.Logf("%s: %s", name, plans[0])
+		if strings.Contains(plans[0], "TEMP B-TREE") || plans[0] != "SCAN audit_events" && !strings.Contains(plans[0], "USING INTEGER PRIMARY KEY (rowid<?)") {
+			t.Errorf("%s: plan %q, want the key's order", name, plans[0])
+		}
+	}
+}

@@ -3,6 +3,7 @@ package web_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -131,5 +132,79 @@ func TestHomeOfficeChases(t *testing.T) {
 	// The school rectifies its own: it has its own list, not the office's.
 	if body := home("school.hbw1"); homeSection(body, "辖区学校整改中的问题") != "" || homeSection(body, "待整改的问题") == "" {
 		t.Error("the school's home has the office's chase list, or lacks its own")
+	}
+}
+
+// TestAuditPage: the audit log's page for those who read it — the chain's state, filters by date,
+// actor and object type, keyset pages — and 403 for everyone else; the auditor's menu links it.
+func TestAuditPage(t *testing.T) {
+	e := newEnv(t, app.Options{})
+	aud := e.browser(t)
+	aud.webLogin("auditor", demo.Password)
+	row := regexp.MustCompile(`(?s)<tr>\s*<td data-label="时间"[^>]*>([^<]*)</td>\s*<td data-label="操作人">([^<]*)</td>\s*<td data-label="操作">([^<]*)</td>\s*<td data-label="对象">([^<]*)</td>`)
+	rows := func(body string) [][]string { return row.FindAllStringSubmatch(body, -1) }
+
+	body := uiHTML(t, aud.get("/audit"), http.StatusOK)
+	uiWant(t, "audit page", body, "审计链状态", "最新事件", `id="audit-events"`)
+	if navCount(t, body, "/audit") != 0 { // present (navCount fails the test when the link is missing), no badge
+		t.Error("the audit link has a badge")
+	}
+	all := rows(body)
+	if len(all) == 0 || len(all) > 50 {
+		t.Fatalf("the audit page lists %d events, want 1–50", len(all))
+	}
+	// Object type: the auditor's own login is a 用户 event; only those are listed.
+	body = uiHTML(t, aud.get("/audit?type=user"), http.StatusOK)
+	users := rows(body)
+	if len(users) == 0 {
+		t.Fatal("no 用户 events after a login")
+	}
+	for _, r := range users {
+		if !strings.HasPrefix(r[4], "用户 #") {
+			t.Errorf("type=user lists %q", r[4])
+		}
+	}
+	uiWant(t, "audit actions", body, "登录")
+	// Actor: only that person's events.
+	name := users[0][2]
+	for _, r := range rows(uiHTML(t, aud.get("/audit?actor="+url.QueryEscape(name)), http.StatusOK)) {
+		if r[2] != name {
+			t.Errorf("actor=%s lists an event of %q", name, r[2])
+		}
+	}
+	// Dates: a range in the future holds nothing; today's holds the login.
+	today := string(e.clock.Today())
+	if got := rows(uiHTML(t, aud.get("/audit?from="+string(e.clock.Today().AddDays(1))), http.StatusOK)); len(got) != 0 {
+		t.Errorf("events after today: %v", got)
+	}
+	if got := rows(uiHTML(t, aud.get("/audit?type=user&from="+today+"&to="+today), http.StatusOK)); len(got) == 0 {
+		t.Error("no 用户 events today")
+	}
+	for _, bad := range []string{"from=2026-13-01", "to=x", "from=2026-05-02&to=2026-05-01", "type=bogus", "before=-1"} {
+		r := aud.get("/audit?" + bad)
+		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(r.Body), "form-alert") {
+			t.Errorf("/audit?%s: %d, want 422 with the reason", bad, r.StatusCode)
+		}
+	}
+	// Keyset pages: the next page holds older events only, with the filters kept.
+	if m := regexp.MustCompile(`href="(/audit\?[^"]*before=\d+[^"]*)" rel="next"`).FindStringSubmatch(uiHTML(t, aud.get("/audit"), http.StatusOK)); m != nil {
+		next := strings.ReplaceAll(m[1], "&amp;", "&")
+		older := rows(uiHTML(t, aud.get(next), http.StatusOK))
+		if len(older) == 0 || older[0][1] > all[len(all)-1][1] {
+			t.Errorf("page 2 (%s) starts at %v, after page 1's last %v", next, older, all[len(all)-1])
+		}
+	} else if len(all) == 50 {
+		t.Error("50 events and no link to older ones")
+	}
+	// Not for those who do not read the audit log; not in their menus.
+	for _, u := range []string{"school.hbw1", "hbw.office", "monitor", "city.supervisor", "admin"} {
+		b := e.browser(t)
+		b.webLogin(u, demo.Password)
+		if r := b.get("/audit"); r.StatusCode != http.StatusForbidden {
+			t.Errorf("/audit as %s: %d, want 403", u, r.StatusCode)
+		}
+		if strings.Contains(string(b.get("/").Body), `href="/audit"`) {
+			t.Errorf("%s's menu links the audit log", u)
+		}
 	}
 }

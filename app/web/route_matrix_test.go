@@ -663,6 +663,7 @@ var routeRows = map[string]routeRow{
 	"POST /accountability/:id/actions/:action":            {obj: "acc:proposed", ok: []string{"city.director"}, body: form(noticeBody)},
 	"POST /accountability/:id/interviews":                 {obj: "acc:interview", ok: []string{"city.director", "city.supervisor", "city.supervisor2"}, body: form(interviewBody)},
 	"GET /notifications":                                  {ok: loggedIn},
+	"GET /audit":                                          {ok: []string{"city.director", "hbw.director", "auditor"}},
 	"POST /notifications/read-all":                        {ok: loggedIn},
 	"POST /notifications/email":                           {ok: loggedIn, body: func(*matrix, *mobj) any { return url.Values{"email": {"x@example.org"}} }},
 	"POST /notifications/:id/read":                        {obj: "notification", ok: []string{"school.hbw1"}},

@@ -107,6 +107,9 @@ func (s *Server) navFor(ctx context.Context, a domain.Actor, path string) []navL
 	if s.app.MayAnywhere(a, "framework", "read") {
 		add("/frameworks", "评估指标体系", strings.HasPrefix(path, "/frameworks"))
 	}
+	if s.app.MayAnywhere(a, "audit", "read") {
+		add("/audit", "审计日志", path == "/audit")
+	}
 	if s.app.MayAnywhere(a, "org", "create") {
 		add("/admin/orgs", "机构管理", path == "/admin/orgs")
 	}
