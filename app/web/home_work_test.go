@@ -208,3 +208,33 @@ func TestAuditPage(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryRoleHome: for every demo user, the home page names no internal org path, and every link of
+// the menu opens (no item that answers 403); the monitor's home shows its monitoring work and its menu
+// no case list.
+func TestEveryRoleHome(t *testing.T) {
+	e := newEnv(t, app.Options{})
+	users, _ := demoData(t)
+	navLinks := regexp.MustCompile(`<a href="([^"]+)"`)
+	for _, u := range users {
+		t.Run(u.Username, func(t *testing.T) {
+			b := e.browser(t)
+			b.webLogin(u.Username, demo.Password)
+			body := uiHTML(t, b.get("/"), http.StatusOK)
+			if i := strings.Index(body, "wuhai/"); i >= 0 {
+				t.Errorf("home of %s shows an internal path: …%s…", u.Username, body[max(0, i-60):min(len(body), i+40)])
+			}
+			nav := regexp.MustCompile(`(?s)<nav class="mainnav".*?</nav>`).FindString(body)
+			for _, m := range navLinks.FindAllStringSubmatch(nav, -1) {
+				href := strings.ReplaceAll(m[1], "&amp;", "&")
+				if r := b.get(href); r.StatusCode != http.StatusOK {
+					t.Errorf("%s's menu links %s, which answers %d", u.Username, href, r.StatusCode)
+				}
+			}
+			if u.Role == "monitor" {
+				uiNot(t, "monitor's menu", nav, `href="/cases"`, `href="/accountability"`)
+				uiWant(t, "monitor's home", body, "评估监测工作", `href="/monitoring/report"`, `href="/monitoring"`)
+			}
+		})
+	}
+}
