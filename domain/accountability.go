@@ -645,10 +645,10 @@ const AggravatingYear = 12 // months
 func (a *Accountability) Flags(now time.Time, r Rules, f AccFacts) AccFlags {
 	var out AccFlags
 	if f.DecidedInYear >= 2 {
-		out.Reasons = append(out.Reasons, fmt.Sprintf("%s近12个月内已被问责%d次（R54：一年内两次以上被问责的从重问责）", a.TargetOrg.Name, f.DecidedInYear))
+		out.Reasons = append(out.Reasons, fmt.Sprintf("%s近12个月内已被问责%d次（一年内两次以上被问责的从重问责）", a.TargetOrg.Name, f.DecidedInYear))
 	}
 	if f.UnrectifiedAfter {
-		out.Reasons = append(out.Reasons, fmt.Sprintf("%s被问责后仍有问题未整改到位（R54：问责后仍不纠正、不整改的从重问责）", a.TargetOrg.Name))
+		out.Reasons = append(out.Reasons, fmt.Sprintf("%s被问责后仍有问题未整改到位（问责后仍不纠正、不整改的从重问责）", a.TargetOrg.Name))
 	}
 	out.Aggravating = len(out.Reasons) > 0
 	out.Stale = a.Status.Open() && r.ProposalOverdue(DateOf(a.ProposedAt), now)

@@ -222,7 +222,7 @@ type AccountabilityReport struct {
 }
 
 // TrainingHoursNote says where the inspectors' training hours come from.
-const TrainingHoursNote = "督学培训学时取自督学名录库中的培训档案，按报告期所跨的自然年度合计，与每年不少于40学时（R38）的要求比较；未列入督学名录库的人员不统计培训学时。"
+const TrainingHoursNote = "督学培训学时取自督学名录库中的培训档案，按报告期所跨的自然年度合计，与每年不少于40学时的要求比较；未列入督学名录库的人员不统计培训学时。"
 
 // SumTotals fills Totals from Orgs.
 func (r *AccountabilityReport) SumTotals() {

@@ -238,3 +238,29 @@ func TestEveryRoleHome(t *testing.T) {
 		})
 	}
 }
+
+// TestNoRuleCodesInPages: the rule numbers of the project's rule list (R16, R38 …) are for its
+// developers; the pages users read say the rule in words.
+func TestNoRuleCodesInPages(t *testing.T) {
+	e := newEnv(t, app.Options{})
+	code := regexp.MustCompile(`(?:^|[^A-Za-z0-9_/.-])R\d{1,2}(?:[、，,：:）) ]|$)`)
+	text := regexp.MustCompile(`(?s)<script.*?</script>|<[^>]*>`)
+	for _, c := range []struct {
+		user  string
+		pages []string
+	}{
+		{"city.director", []string{"/", "/cases/new", "/accountability", "/reports/accountability", "/inspectors", "/assignments", "/coverage", "/draws", "/plans", "/audit"}},
+		{"city.supervisor", []string{"/", "/cases/new", "/accountability"}},
+		{"school.hbw1", []string{"/", "/accountability", "/assignments"}},
+	} {
+		b := e.browser(t)
+		b.webLogin(c.user, demo.Password)
+		for _, p := range c.pages {
+			body := uiHTML(t, b.get(p), http.StatusOK)
+			if m := code.FindStringIndex(text.ReplaceAllString(body, " ")); m != nil {
+				plain := text.ReplaceAllString(body, " ")
+				t.Errorf("%s as %s shows a rule code: …%s…", p, c.user, plain[max(0, m[0]-60):min(len(plain), m[1]+30)])
+			}
+		}
+	}
+}

@@ -126,7 +126,7 @@ type recheckView struct {
 type timelineItem struct {
 	at                     time.Time
 	When, Title, Detail    string
-	Who, Tone, Fingerprint string
+	Who, Tone string
 }
 
 type stepView struct {
@@ -436,7 +436,7 @@ func (s *Server) showCaseNew(c echo.Context, form uiForm, status int) error {
 		for _, k := range r.ProcedureKinds {
 			kinds = append(kinds, k.Label())
 		}
-		p.ProcedureHint = fmt.Sprintf("%s须由%d名以上督学组成督导组（R7），并于实施%d日前书面通知被督导单位（R20）；“四不两直”暗访可不提前通知，但须说明理由（R47）。",
+		p.ProcedureHint = fmt.Sprintf("%s须由%d名以上督学组成督导组，并于实施%d日前书面通知被督导单位；“四不两直”暗访可不提前通知，但须说明理由。",
 			strings.Join(kinds, "、"), r.TeamMinSize, r.NoticeDays)
 	}
 	base := a.Org.Path.Depth()
@@ -608,10 +608,7 @@ func (s *Server) toCaseView(c *domain.Case, names map[int64]string, audit []doma
 		for _, e := range audit {
 			item := timelineItem{at: e.At, When: cst(e.At), Title: auditLabel(e.Action), Detail: e.Detail, Who: e.ActorName, Tone: auditTone(e.Action)}
 			if e.Action == "evidence.upload" && len(e.Detail) == 64 {
-				item.Detail = "文件指纹 " + e.Detail[:12] + "…"
-			}
-			if len(e.Hash) >= 8 {
-				item.Fingerprint = e.Hash[:8]
+				item.Detail = "" // the file's digest is the audit log's, not the reader's
 			}
 			v.Timeline = append(v.Timeline, item)
 		}
