@@ -124,9 +124,9 @@ type recheckView struct {
 }
 
 type timelineItem struct {
-	at                     time.Time
-	When, Title, Detail    string
-	Who, Tone string
+	at                  time.Time
+	When, Title, Detail string
+	Who, Tone           string
 }
 
 type stepView struct {
