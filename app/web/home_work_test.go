@@ -2,9 +2,11 @@ package web_test
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -264,3 +266,58 @@ func TestNoRuleCodesInPages(t *testing.T) {
 		}
 	}
 }
+
+// TestPickers: the 问责 and 激励 forms pick a case by the number users know (not an internal id) and a
+// unit from a list grouped by district, city-run schools in a group of their own; so do the other
+// forms that pick a unit. A record proposed through the picker names that case.
+func TestPickers(t *testing.T) {
+	e := newEnv(t, app.Options{})
+	b := e.browser(t)
+	b.webLogin("city.supervisor", demo.Password)
+	body := uiHTML(t, b.get("/accountability"), http.StatusOK)
+	uiNot(t, "the 问责 forms", body, "系统内编号", `name="case_id" inputmode="numeric"`)
+	groups := regexp.MustCompile(`<optgroup label="([^"]+)">(.*?)</optgroup>`)
+	byGroup := map[string]string{}
+	for _, m := range groups.FindAllStringSubmatch(body, -1) {
+		byGroup[m[1]] += m[2]
+	}
+	if !strings.Contains(byGroup["海勃湾区"], "海勃湾区第一小学") || !strings.Contains(byGroup["乌达区"], "永昌小学") ||
+		!strings.Contains(byGroup[cityRunGroupLabel], "乌海市第一中学") || strings.Contains(byGroup["海勃湾区"], "乌海市第一中学") {
+		t.Errorf("unit groups: %v", byGroup)
+	}
+	// The case picker lists issued cases by number; proposing through it links the record to that case.
+	m := regexp.MustCompile(`<select id="p-case" name="case_id">(?s:(.*?))</select>`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no case picker on the 问责 form")
+	}
+	// A case and its target: the label ends with the target's name, which the unit picker offers.
+	units := map[string]string{}
+	for _, u := range regexp.MustCompile(`<option value="(\d+)">([^<]+)</option>`).FindAllStringSubmatch(strings.Join(slices.Collect(maps.Values(byGroup)), ""), -1) {
+		units[u[2]] = u[1]
+	}
+	var caseID, number, orgID string
+	for _, o := range regexp.MustCompile(`<option value="(\d+)">(乌[^ <]*〔\d{4}〕\d+号) ([^<]*)</option>`).FindAllStringSubmatch(m[1], -1) {
+		for name, id := range units {
+			if strings.HasSuffix(o[3], "（"+name+"）") {
+				caseID, number, orgID = o[1], o[2], id
+			}
+		}
+	}
+	if caseID == "" {
+		t.Fatalf("the case picker lists no case by its number with its target:\n%s", m[1])
+	}
+	page := uiFollow(t, b, "/accountability", url.Values{"target_type": {"unit"}, "target_org_id": {orgID},
+		"case_id": {caseID}, "trigger": {"conduct"}, "facts": {"违规组织有偿补课。"}})
+	uiWant(t, "the proposed record", page, number)
+	// The other forms that pick a unit group them too.
+	dir := e.browser(t)
+	dir.webLogin("city.director", demo.Password)
+	for p, br := range map[string]*browser{"/cases/new": b, "/tasks": dir} {
+		if body := uiHTML(t, br.get(p), http.StatusOK); !strings.Contains(body, `<optgroup label="海勃湾区">`) || !strings.Contains(body, `<optgroup label="`+cityRunGroupLabel+`">`) {
+			t.Errorf("%s: the unit picker is not grouped by district", p)
+		}
+	}
+}
+
+// cityRunGroupLabel is the group of the city-run schools, as the pickers name it.
+const cityRunGroupLabel = "市直属学校和单位"

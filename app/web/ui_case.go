@@ -293,7 +293,7 @@ type caseNewPage struct {
 	Form       uiForm
 	Types      []option
 	Kinds      []option
-	Targets    []option
+	Targets    []optGroup
 	Inspectors []option
 	Today      string
 	// ProcedureHint says what a 专项/综合 case needs (R7, R20, R47; issue 12).
@@ -439,14 +439,7 @@ func (s *Server) showCaseNew(c echo.Context, form uiForm, status int) error {
 		p.ProcedureHint = fmt.Sprintf("%s须由%d名以上督学组成督导组，并于实施%d日前书面通知被督导单位；“四不两直”暗访可不提前通知，但须说明理由。",
 			strings.Join(kinds, "、"), r.TeamMinSize, r.NoticeDays)
 	}
-	base := a.Org.Path.Depth()
-	for _, o := range orgs {
-		if o.ID == a.Org.ID || !a.Org.Path.Covers(o.Path) {
-			continue
-		}
-		indent := strings.Repeat("　", max(0, o.Path.Depth()-base-1))
-		p.Targets = append(p.Targets, option{strconv.FormatInt(o.ID, 10), indent + o.Name + "（" + o.Kind.Label() + "）"})
-	}
+	p.Targets = unitGroups(orgs, func(o domain.Org) bool { return o.ID != a.Org.ID && a.Org.Path.Covers(o.Path) })
 	for _, i := range inspectors {
 		p.Inspectors = append(p.Inspectors, option{strconv.FormatInt(i.UserID, 10), i.Name + " · " + i.OrgName})
 	}
