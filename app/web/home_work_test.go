@@ -110,6 +110,10 @@ func TestHomeDirectorPending(t *testing.T) {
 		if body := home(dir); strings.Contains(homeSection(body, "待决定的复查、复核申请"), fmt.Sprintf(`href="/cases/%d"`, b.id)) || navCount(t, body, "/cases") != cityRev {
 			t.Error("the city director is shown a 复查 the 海勃湾区 office decides")
 		}
+		// The district office chases that school's findings (on each engine: the list's query is its own).
+		if sec := homeSection(home(e.accBrowser(t, "hbw.office")), "辖区学校整改中的问题"); !strings.Contains(sec, fmt.Sprintf(`href="/cases/%d/rectification"`, b.id)) {
+			t.Errorf("hbw.office's chase list lacks case %d:\n%s", b.id, sec)
+		}
 	})
 }
 
