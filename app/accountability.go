@@ -186,6 +186,7 @@ func (x *App) GetAccountability(ctx context.Context, a domain.Actor, id int64) (
 // ListAccountability lists the records in the caller's scope, with their flags.
 func (x *App) ListAccountability(ctx context.Context, a domain.Actor, f domain.AccountabilityFilter) ([]AccountabilityView, int, error) {
 	f.Scopes = x.scopes(a, "accountability", "read")
+	f.ProposalScopes = x.scopes(a, "accountability", domain.ProposalRead)
 	f.PerPage, f.Page = clampPage(f.PerPage, f.Page)
 	list, total, err := x.d.Accountability.ListAccountability(ctx, f)
 	if err != nil {

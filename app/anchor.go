@@ -193,3 +193,41 @@ func (x *App) CheckpointEvery(ctx context.Context, d time.Duration, warn func(er
 		}
 	}
 }
+
+// AuditChain is the audit chain's state as the audit page shows it: the head, and the newest signed
+// checkpoint compared with the chain (one lookup, not a walk: a full verify is `dudao audit verify`).
+type AuditChain struct {
+	Head     domain.AuditHead
+	Last     *domain.Checkpoint // nil: no checkpoint yet, or no anchor log
+	Anchored bool
+	Problem  string // "" when the checkpoint's event is in the chain with the same hash
+}
+
+// AuditChainState answers AuditChain for a user who reads the audit log.
+func (x *App) AuditChainState(ctx context.Context, a domain.Actor) (AuditChain, error) {
+	var s AuditChain
+	if !x.MayAnywhere(a, "audit", "read") {
+		return s, domain.Errorf(domain.EFORBIDDEN, "您无权查看审计日志。")
+	}
+	var err error
+	if s.Head, err = x.d.Heads.Head(ctx); err != nil {
+		return s, err
+	}
+	if x.d.Anchor == nil {
+		return s, nil
+	}
+	s.Anchored = true
+	last, found, err := x.d.Anchor.Last(ctx)
+	if err != nil {
+		if domain.ErrorCode(err) == domain.ECONFLICT {
+			s.Problem = domain.ErrorMessage(err)
+			return s, nil
+		}
+		return s, err
+	}
+	if found {
+		s.Last = &last
+		s.Problem = x.compareCheckpoint(ctx, last, s.Head)
+	}
+	return s, nil
+}

@@ -389,6 +389,19 @@ func (x *App) CaseAudit(ctx context.Context, a domain.Actor, caseID int64) ([]do
 	return events, err
 }
 
+// AuditPage lists one keyset page of the audit events in the caller's scope, with f's filters (its
+// Scopes are the caller's, whatever f says).
+func (x *App) AuditPage(ctx context.Context, a domain.Actor, f domain.AuditFilter) ([]domain.AuditEvent, error) {
+	f.Scopes = x.scopes(a, "audit", "read")
+	if len(f.Scopes) == 0 {
+		return nil, domain.Errorf(domain.EFORBIDDEN, "您无权查看审计日志。")
+	}
+	if f.PerPage <= 0 || f.PerPage > 200 {
+		f.PerPage = 50
+	}
+	return x.d.Audit.Page(ctx, f)
+}
+
 // ListAudit lists audit events in the caller's scope.
 func (x *App) ListAudit(ctx context.Context, a domain.Actor, page, perPage int) ([]domain.AuditEvent, int, error) {
 	scopes := x.scopes(a, "audit", "read")

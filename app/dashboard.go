@@ -17,6 +17,7 @@ const (
 	WorkRulings  WorkKind = "rulings"  // director: objections to rule on
 	WorkOpinions WorkKind = "opinions" // the target: preliminary opinions to acknowledge or object to
 	WorkRectify  WorkKind = "rectify"  // the target: findings to rectify, earliest due first
+	WorkChase    WorkKind = "chase"    // district office: its schools' open findings in rectification, earliest due first
 	WorkOverdue  WorkKind = "overdue"  // district office, auditor: cases past their deadlines
 	WorkRecent   WorkKind = "recent"   // auditor: the newest cases in scope
 )
@@ -120,6 +121,13 @@ func (x *App) Dashboard(ctx context.Context, a domain.Actor) (Dashboard, error) 
 			return d, err
 		}
 		d.Lists = append(d.Lists, WorkList{Kind: WorkRectify, Findings: fs, Total: total})
+	}
+	if a.Has(domain.RoleDistrictOffice) {
+		fs, total, err := x.d.Cases.FindingsToChase(ctx, scopes, a.Org.ID, workScan)
+		if err != nil {
+			return d, err
+		}
+		d.Lists = append(d.Lists, WorkList{Kind: WorkChase, Findings: fs, Total: total})
 	}
 	if a.Has(domain.RoleDistrictOffice) || a.Has(domain.RoleAuditor) {
 		if err := list(WorkOverdue, domain.CaseFilter{Overdue: true}, nil); err != nil {

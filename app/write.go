@@ -114,19 +114,24 @@ func (x *App) may(a domain.Actor, r domain.Record, op domain.Op) bool {
 	return ok && x.permits(a, r.Head(), p)
 }
 
-// visible reports whether a may read the record: at its target or at its owner.
+// visible reports whether a may read the record: at its target or at its owner, with the right the
+// record names (Head.ReadAct, "read" by default).
 func (x *App) visible(a domain.Actor, h domain.Head) bool {
 	if a.System {
 		return true
+	}
+	act := h.ReadAct
+	if act == "" {
+		act = "read"
 	}
 	for _, obj := range []string{h.Object, h.ReadAlso} {
 		if obj == "" {
 			continue
 		}
-		if h.Target.Path != "" && x.d.Authz.Allowed(a, obj, "read", h.Target.Path) {
+		if h.Target.Path != "" && x.d.Authz.Allowed(a, obj, act, h.Target.Path) {
 			return true
 		}
-		if x.d.Authz.Allowed(a, obj, "read", h.Owner.Path) {
+		if x.d.Authz.Allowed(a, obj, act, h.Owner.Path) {
 			return true
 		}
 	}

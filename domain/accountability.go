@@ -287,8 +287,23 @@ type Accountability struct {
 	AutoKey string
 }
 
-// Head is what the write path needs of the record.
-func (a *Accountability) Head() Head { return a.head("accountability", a.ID, a.Label()) }
+// Head is what the write path needs of the record. Until the object is told in writing (R56: 通知和
+// 陈述), the record is the supervision side's working file: it is read with "proposal.read", which the
+// inspected side (the school, the district office) does not hold; from the notice on, with "read".
+// A proposal dropped before any notice stays the supervision side's.
+func (a *Accountability) Head() Head {
+	h := a.head("accountability", a.ID, a.Label())
+	if !a.Noticed() {
+		h.ReadAct = ProposalRead
+	}
+	return h
+}
+
+// ProposalRead is the casbin action that reads a 问责 record before its object has been noticed.
+const ProposalRead = "proposal.read"
+
+// Noticed reports whether the object has been told of the record in writing.
+func (a *Accountability) Noticed() bool { return a.NoticedAt != nil }
 
 // Permission answers what step op needs of the authorizer.
 func (a *Accountability) Permission(op Op) (Permission, bool) {
@@ -630,25 +645,50 @@ const AggravatingYear = 12 // months
 func (a *Accountability) Flags(now time.Time, r Rules, f AccFacts) AccFlags {
 	var out AccFlags
 	if f.DecidedInYear >= 2 {
-		out.Reasons = append(out.Reasons, fmt.Sprintf("%s近12个月内已被问责%d次（R54：一年内两次以上被问责的从重问责）", a.TargetOrg.Name, f.DecidedInYear))
+		out.Reasons = append(out.Reasons, fmt.Sprintf("%s近12个月内已被问责%d次（一年内两次以上被问责的从重问责）", a.TargetOrg.Name, f.DecidedInYear))
 	}
 	if f.UnrectifiedAfter {
-		out.Reasons = append(out.Reasons, fmt.Sprintf("%s被问责后仍有问题未整改到位（R54：问责后仍不纠正、不整改的从重问责）", a.TargetOrg.Name))
+		out.Reasons = append(out.Reasons, fmt.Sprintf("%s被问责后仍有问题未整改到位（问责后仍不纠正、不整改的从重问责）", a.TargetOrg.Name))
 	}
 	out.Aggravating = len(out.Reasons) > 0
 	out.Stale = a.Status.Open() && r.ProposalOverdue(DateOf(a.ProposedAt), now)
 	return out
 }
 
+// AccPending counts the 问责 records awaiting a director's step: proposals to notice in writing,
+// noticed records to decide (the statement made or its window closed), decisions to publish.
+type AccPending struct {
+	ToNotice, ToDecide, ToPublish int
+}
+
+// Total is every step waiting.
+func (p AccPending) Total() int { return p.ToNotice + p.ToDecide + p.ToPublish }
+
+// AwaitsDirector reports whether the record waits for a director's step at now, and which.
+func (a *Accountability) AwaitsDirector(now time.Time) (AccAction, bool) {
+	switch a.Status {
+	case AccProposed:
+		return AccNotice, true
+	case AccNoticed:
+		return AccDecide, !a.StatementWindowOpen(now)
+	case AccDecided:
+		return AccPublish, true
+	}
+	return "", false
+}
+
 // AccountabilityFilter selects 问责 records for a list. Scopes are required: a record is listed when
 // its owner or its target lies under one of them.
 type AccountabilityFilter struct {
-	Scopes      []Jurisdiction
-	Status      AccStatus
-	TargetOrgID int64
-	CaseID      int64
-	Page        int
-	PerPage     int
+	Scopes []Jurisdiction
+	// ProposalScopes are where records not yet noticed are listed too (the caller's "proposal.read"
+	// scopes); under the other scopes only noticed records are (see Accountability.Head).
+	ProposalScopes []Jurisdiction
+	Status         AccStatus
+	TargetOrgID    int64
+	CaseID         int64
+	Page           int
+	PerPage        int
 }
 
 // IncentiveFilter selects incentives for a list, like AccountabilityFilter.
@@ -675,6 +715,9 @@ type AccountabilityRepo interface {
 	AccountabilityKeyTaken(ctx context.Context, autoKey, openKey string) (bool, error)
 	// UndecidedAccountability lists every proposed or noticed record proposed before the given time.
 	UndecidedAccountability(ctx context.Context, proposedBefore time.Time) ([]Accountability, error)
+	// PendingAccountability counts the records owned under ownerScopes that await the handling
+	// office's director at now (AccPending), and lists the oldest limit of them.
+	PendingAccountability(ctx context.Context, ownerScopes []Jurisdiction, now time.Time, limit int) (AccPending, []Accountability, error)
 
 	CreateIncentive(ctx context.Context, i *Incentive) error
 	GetIncentive(ctx context.Context, id int64) (*Incentive, error)

@@ -82,4 +82,54 @@ type AuditFilter struct {
 	ObjectID   int64
 	Page       int
 	PerPage    int
+	// The audit page's filters (AuditLog.Page): events at or after From and before To (zero: open),
+	// by the actor named ActorName, older than Before (keyset: 0 is the newest).
+	From, To  time.Time
+	ActorName string
+	Before    int64
+}
+
+// AuditObjectTypes name the kinds of object the audit log records, for the audit page's filter.
+var AuditObjectTypes = []struct{ Type, Label string }{
+	{"case", "督导案件"}, {"accountability", "问责"}, {"incentive", "激励"}, {"review_request", "复查复核申请"},
+	{"inspector", "督学"}, {"assignment", "责任督学挂牌"}, {"plan", "督导计划"}, {"draw", "双随机抽取"},
+	{"framework", "评估指标体系"}, {"observation", "监测数据"}, {"monitoring", "评估监测"}, {"task", "督办事项"},
+	{"user", "用户"}, {"org", "机构"},
+}
+
+// AuditObjectLabel names an object type in Chinese (the type itself when unknown).
+func AuditObjectLabel(t string) string {
+	for _, o := range AuditObjectTypes {
+		if o.Type == t {
+			return o.Label
+		}
+	}
+	return t
+}
+
+// AuditActionLabel says an audit event's action in Chinese: the label of the step it records (each
+// kind of record names its steps' labels), or the account events'; an unknown one as recorded.
+func AuditActionLabel(action string) string {
+	op := Op(action)
+	for _, a := range Actions {
+		if a.Op() == op {
+			return a.Label()
+		}
+	}
+	for _, m := range []map[Op]Permission{accPermissions, incPermissions, asgPermissions, proposalPermissions, caseEdits,
+		drawPermissions, frameworkPermissions, obsPermissions, inspPermissions, planPermissions, taskPermissions} {
+		if p, ok := m[op]; ok && p.Label != "" {
+			return p.Label
+		}
+	}
+	if l, ok := accountActions[action]; ok {
+		return l
+	}
+	return action
+}
+
+var accountActions = map[string]string{
+	"auth.login": "登录", "auth.logout": "退出登录", "user.disable": "停用用户", "user.enable": "启用用户",
+	"user.passwd": "修改密码", "user.grant": "授权", "user.revoke": "撤销授权", "user.email": "设置邮箱",
+	"org.create": "新建机构", "scheduler.remind": "系统提醒",
 }

@@ -55,7 +55,7 @@ func (c *Case) Notices(op Op, by Actor, now time.Time, r Rules) []CaseNotice {
 	case OpOpenCase:
 		body := fmt.Sprintf("%s将您列入%s的督导组。", c.OwnerOrg.Name, what)
 		if c.NeedsNotice(r) {
-			body += fmt.Sprintf("请在督导前%d日向被督导单位发出督导通知（R20）。", r.NoticeDays)
+			body += fmt.Sprintf("请在督导前%d日向被督导单位发出督导通知。", r.NoticeDays)
 		} else if c.Unannounced {
 			body += "本案为“四不两直”暗访，请勿提前告知被督导单位。"
 		}
@@ -103,7 +103,7 @@ func (c *Case) Notices(op Op, by Actor, now time.Time, r Rules) []CaseNotice {
 		tell(c.targetSide(), NotifyIssued, "督导意见书", body)
 		if r.UnderProcedure(c.Kind) {
 			if up, ok := c.higherOffice(); ok {
-				tell(up, NotifyReport, "督导报告（抄送）", fmt.Sprintf("%s报送%s的督导报告，抄送你单位（R11）。", c.OwnerOrg.OfficeName(), what))
+				tell(up, NotifyReport, "督导报告（抄送）", fmt.Sprintf("%s报送%s的督导报告，抄送你单位。", c.OwnerOrg.OfficeName(), what))
 			}
 		}
 	case ActSubmitRectification.Op():

@@ -26,7 +26,7 @@ func (c *Case) Procedure(r Rules, unannounced bool, reason string) error {
 		fields["unannounced_reason"] = "只有“四不两直”暗访才填写不发通知的理由。"
 	}
 	if r.UnderProcedure(c.Kind) && len(c.InspectorIDs) < r.TeamMinSize {
-		fields["inspector_ids"] = fmt.Sprintf("%s须由%d名以上督学组成督导小组（R7），现只指定了%d名。", c.Kind.Label(), r.TeamMinSize, len(c.InspectorIDs))
+		fields["inspector_ids"] = fmt.Sprintf("%s须由%d名以上督学组成督导小组，现只指定了%d名。", c.Kind.Label(), r.TeamMinSize, len(c.InspectorIDs))
 	}
 	if len(fields) > 0 {
 		return FieldError("督导案件信息有误。", fields)
@@ -45,7 +45,7 @@ func (c *Case) readyToVisit(now time.Time, r Rules) error {
 		return nil
 	}
 	if c.NoticeSentAt == nil {
-		return Errorf(ECONFLICT, "%s须在实施%d日前向被督导单位发出书面督导通知（R20）；请先发出督导通知，或在立案时标明“四不两直”暗访并说明理由。", c.Kind.Label(), r.NoticeDays)
+		return Errorf(ECONFLICT, "%s须在实施%d日前向被督导单位发出书面督导通知；请先发出督导通知，或在立案时标明“四不两直”暗访并说明理由。", c.Kind.Label(), r.NoticeDays)
 	}
 	if today := DateOf(now); today.Before(c.PlannedOn) {
 		return Errorf(ECONFLICT, "督导通知载明的督导日期为%s，届时才能开始督导。", c.PlannedOn)
@@ -92,7 +92,7 @@ func (c *Case) SendNotice(by Actor, now time.Time, r Rules, in NoticeInput, pape
 	case !in.VisitOn.Valid():
 		fields["visit_on"] = "督导日期为必填项，格式为YYYY-MM-DD。"
 	case r.UnderProcedure(c.Kind) && in.VisitOn.Before(r.EarliestVisit(now)):
-		fields["visit_on"] = fmt.Sprintf("%s的督导通知须提前%d日发出（R20），督导日期最早为%s；确需提前的，请按“四不两直”方式另行立案。",
+		fields["visit_on"] = fmt.Sprintf("%s的督导通知须提前%d日发出，督导日期最早为%s；确需提前的，请按“四不两直”方式另行立案。",
 			c.Kind.Label(), r.NoticeDays, r.EarliestVisit(now))
 	case in.VisitOn.Before(today):
 		fields["visit_on"] = "督导日期不能早于今天。"

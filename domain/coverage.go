@@ -143,7 +143,7 @@ func SchoolsWithoutInspector(schools []Org, assignments []Assignment, inspectors
 		}
 		if p == nil {
 			out = append(out, CoverageFinding{Rule: CovNoInspector, SchoolID: s.ID, Name: s.Name,
-				Message: fmt.Sprintf("%s目前没有责任督学（R21：每所学校都应有责任督学挂牌督导）。", s.Name)})
+				Message: fmt.Sprintf("%s目前没有责任督学（每所学校都应有责任督学挂牌督导）。", s.Name)})
 			continue
 		}
 		why := ""
@@ -164,7 +164,7 @@ func SchoolsWithoutInspector(schools []Org, assignments []Assignment, inspectors
 		}
 		if why != "" {
 			out = append(out, CoverageFinding{Rule: CovInspectorAbsent, SchoolID: s.ID, InspectorID: p.InspectorID, Name: s.Name,
-				Message: fmt.Sprintf("%s的责任督学%s%s，不能履行挂牌督导职责，请另行指定（R21）。", s.Name, p.Name, why)})
+				Message: fmt.Sprintf("%s的责任督学%s%s，不能履行挂牌督导职责，请另行指定。", s.Name, p.Name, why)})
 		}
 	}
 	return out
@@ -183,7 +183,7 @@ func MonthlyVisitGaps(schools []Org, visits []Visit, now time.Time, rr RegistryR
 	for _, s := range schools {
 		if n := counts[s.ID]; n < rr.MonthlyVisits {
 			out = append(out, CoverageFinding{Rule: CovMonthlyVisit, SchoolID: s.ID, Name: s.Name,
-				Message: fmt.Sprintf("%s本月（%d年%d月）经常性督导到校%d次，少于每月%d次（R28）；本月还剩%d天。",
+				Message: fmt.Sprintf("%s本月（%d年%d月）经常性督导到校%d次，少于每月%d次；本月还剩%d天。",
 					s.Name, today.Time().Year(), int(today.Time().Month()), n, rr.MonthlyVisits, today.DaysUntil(last))})
 		}
 	}
@@ -200,7 +200,7 @@ func SemesterVisitGaps(schools []Org, visits []Visit, now time.Time, rr Registry
 	for _, s := range schools {
 		if n := counts[s.ID]; n < rr.SemesterVisits {
 			out = append(out, CoverageFinding{Rule: CovSemesterVisits, SchoolID: s.ID, Name: s.Name,
-				Message: fmt.Sprintf("%s本学期（%s，%s至%s）经常性督导%d次，少于每学期%d次（R3）；距学期结束还有%d天。",
+				Message: fmt.Sprintf("%s本学期（%s，%s至%s）经常性督导%d次，少于每学期%d次；距学期结束还有%d天。",
 					s.Name, sem.Label(), sem.Start, sem.End, n, rr.SemesterVisits, today.DaysUntil(sem.End))})
 		}
 	}
@@ -240,7 +240,7 @@ func OverLoad(inspectors []Inspector, assignments []Assignment, now time.Time) [
 	for _, i := range inspectors {
 		if n := loads[i.ID]; n > i.LoadCap {
 			out = append(out, CoverageFinding{Rule: CovOverLoad, InspectorID: i.ID, Name: i.Name,
-				Message: fmt.Sprintf("%s现为%d所学校的责任督学，超过其上限%d所（R21：每名责任督学一般负责5所左右学校）。", i.Label(), n, i.LoadCap)})
+				Message: fmt.Sprintf("%s现为%d所学校的责任督学，超过其上限%d所（每名责任督学一般负责5所左右学校）。", i.Label(), n, i.LoadCap)})
 		}
 	}
 	return out
@@ -257,7 +257,7 @@ func TrainingGaps(inspectors []Inspector, now time.Time, rr RegistryRules) []Cov
 		}
 		if h := i.TrainingHours(year); h < rr.TrainingHoursPerYear {
 			out = append(out, CoverageFinding{Rule: CovTraining, InspectorID: i.ID, Name: i.Name,
-				Message: fmt.Sprintf("%s%d年已参加培训%d学时，不足%d学时（R38），尚差%d学时。", i.Label(), year, h, rr.TrainingHoursPerYear, rr.TrainingHoursPerYear-h)})
+				Message: fmt.Sprintf("%s%d年已参加培训%d学时，不足%d学时，尚差%d学时。", i.Label(), year, h, rr.TrainingHoursPerYear, rr.TrainingHoursPerYear-h)})
 		}
 	}
 	return out
@@ -279,15 +279,15 @@ func TermAlerts(inspectors []Inspector, now time.Time, rr RegistryRules) []Cover
 		}
 		n, start := i.runBefore(t.Until.AddDays(1), rr)
 		if n > rr.MaxConsecutiveTerms {
-			add(CovTermLimit, "%s自%s起已连续任职%d届，超过兼职督学连续任职不得超过%d届的规定（R6）。", i.Label(), start, n, rr.MaxConsecutiveTerms)
+			add(CovTermLimit, "%s自%s起已连续任职%d届，超过兼职督学连续任职不得超过%d届的规定。", i.Label(), start, n, rr.MaxConsecutiveTerms)
 		}
 		switch left := today.DaysUntil(t.Until); {
 		case left < 0:
-			add(CovTermExpired, "%s的任期已于%s届满，尚未续聘或解聘（R6）。", i.Label(), t.Until)
+			add(CovTermExpired, "%s的任期已于%s届满，尚未续聘或解聘。", i.Label(), t.Until)
 		case left <= rr.TermWarningDays:
 			next := "请及时办理续聘或解聘"
 			if n >= rr.MaxConsecutiveTerms {
-				next = fmt.Sprintf("已连续任职%d届，届满后不得续聘（R6）", n)
+				next = fmt.Sprintf("已连续任职%d届，届满后不得续聘", n)
 			}
 			add(CovTermEnding, "%s的第%d届任期将于%s届满（还有%d天），%s。", i.Label(), n, t.Until, left, next)
 		}

@@ -77,8 +77,8 @@ func TestMonthlyVisits(t *testing.T) {
 		}
 		if tt.flagA {
 			m := a[0].Message
-			if a[0].Rule != CovMonthlyVisit || !strings.Contains(m, tt.monthWord) || !strings.Contains(m, tt.daysLeft) || !strings.Contains(m, "R28") {
-				t.Errorf("%v: message %q, want %s, %s, R28", tt.now, m, tt.monthWord, tt.daysLeft)
+			if a[0].Rule != CovMonthlyVisit || !strings.Contains(m, tt.monthWord) || !strings.Contains(m, tt.daysLeft) {
+				t.Errorf("%v: message %q, want %s, %s", tt.now, m, tt.monthWord, tt.daysLeft)
 			}
 		}
 		if len(ruleFor(fs, covB.ID, 0)) != 1 {
@@ -117,7 +117,7 @@ func TestSemesterVisits(t *testing.T) {
 		t.Errorf("1 February: flagged %v, want all three", got)
 	}
 	fs := SemesterVisitGaps(schools, visits, firstSpring, rr)
-	if m := fs[1].Message; !strings.Contains(m, "乙校本学期（2025—2026学年第二学期，2026-02-01至2026-08-31）经常性督导0次，少于每学期2次（R3）") ||
+	if m := fs[1].Message; !strings.Contains(m, "乙校本学期（2025—2026学年第二学期，2026-02-01至2026-08-31）经常性督导0次，少于每学期2次") ||
 		!strings.Contains(m, "还有211天") {
 		t.Errorf("message %q", m)
 	}
@@ -178,7 +178,7 @@ func TestSchoolsWithoutInspector(t *testing.T) {
 		rule CoverageRule
 		says string
 	}{
-		302: {CovNoInspector, "二校目前没有责任督学（R21"},
+		302: {CovNoInspector, "二校目前没有责任督学（每所学校都应有责任督学"},
 		303: {CovNoInspector, "三校目前没有责任督学"},
 		304: {CovInspectorAbsent, "四校的责任督学李四当前状态为「暂停履职」"},
 		305: {CovInspectorAbsent, "五校的责任督学赵六已申报与五校的回避情形（其子在该校就读。）"},
@@ -244,7 +244,7 @@ func TestTrainingGaps(t *testing.T) {
 	if len(fs) != 2 || fs[0].InspectorID != 1 || fs[1].InspectorID != 3 {
 		t.Fatalf("findings %v, want 张三 and 赵六", fs)
 	}
-	if m := fs[0].Message; !strings.Contains(m, "2026年已参加培训39学时，不足40学时（R38），尚差1学时") {
+	if m := fs[0].Message; !strings.Contains(m, "2026年已参加培训39学时，不足40学时，尚差1学时") {
 		t.Errorf("message %q", m)
 	}
 	// On 1 January the new year starts from nothing.
@@ -281,7 +281,7 @@ func TestTermAlerts(t *testing.T) {
 		says string
 	}{
 		{1, CovTermEnding, "第1届任期将于2026-03-11届满（还有60天），请及时办理续聘或解聘"},
-		{3, CovTermEnding, "第3届任期将于2026-02-28届满（还有49天），已连续任职3届，届满后不得续聘（R6）"},
+		{3, CovTermEnding, "第3届任期将于2026-02-28届满（还有49天），已连续任职3届，届满后不得续聘"},
 		{4, CovTermExpired, "任期已于2026-01-09届满，尚未续聘或解聘"},
 	}
 	if len(fs) != len(want) {
@@ -295,7 +295,7 @@ func TestTermAlerts(t *testing.T) {
 	// Rules tightened to two terms: the third consecutive term is over the limit.
 	rr.MaxConsecutiveTerms = 2
 	fs = TermAlerts(inspectors[2:3], now, rr)
-	if len(fs) != 2 || fs[0].Rule != CovTermLimit || !strings.Contains(fs[0].Message, "自2017-03-01起已连续任职3届，超过兼职督学连续任职不得超过2届的规定（R6）") {
+	if len(fs) != 2 || fs[0].Rule != CovTermLimit || !strings.Contains(fs[0].Message, "自2017-03-01起已连续任职3届，超过兼职督学连续任职不得超过2届的规定") {
 		t.Errorf("with a limit of two: %v", fs)
 	}
 	// Suspended inspectors stay on the roster; retired ones do not.

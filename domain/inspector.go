@@ -63,15 +63,15 @@ func DefaultRegistryRules() RegistryRules {
 		SpringStarts:         "02-01",
 		AutumnStarts:         "09-01",
 		Sources: map[string]string{
-			"publicity_working_days":  "R33 定推荐、审核、公示、公布程序而未定公示期；本地做法，参照干部任前公示不少于5个工作日",
-			"term_years":              "R6 兼职督学每届任期3年（《教育督导条例》第六条）",
-			"max_consecutive_terms":   "R6 兼职督学连续任职不得超过3届（《教育督导条例》第六条）",
-			"term_gap_days":           "本地做法：两届任期之间间断满一年（一个年度考核周期，R39）视为不连续",
+			"publicity_working_days":  "定推荐、审核、公示、公布程序而未定公示期；本地做法，参照干部任前公示不少于5个工作日",
+			"term_years":              "兼职督学每届任期3年（《教育督导条例》第六条）",
+			"max_consecutive_terms":   "兼职督学连续任职不得超过3届（《教育督导条例》第六条）",
+			"term_gap_days":           "本地做法：两届任期之间间断满一年（一个年度考核周期）视为不连续",
 			"term_warning_days":       "本地做法：任期届满前60日提示续聘或解聘",
-			"default_load_cap":        "R21 每名责任督学一般负责5所左右学校（《中小学校责任督学挂牌督导办法》）",
-			"training_hours_per_year": "R38 督学每年参加集中培训不少于40学时（《督学管理暂行办法》）",
-			"monthly_visits":          "R28 责任督学每月至少到校督导1次",
-			"semester_visits":         "R3 对学校的经常性督导每学期不少于2次（《教育督导条例》第十四条）",
+			"default_load_cap":        "每名责任督学一般负责5所左右学校（《中小学校责任督学挂牌督导办法》）",
+			"training_hours_per_year": "督学每年参加集中培训不少于40学时（《督学管理暂行办法》）",
+			"monthly_visits":          "责任督学每月至少到校督导1次",
+			"semester_visits":         "对学校的经常性督导每学期不少于2次（《教育督导条例》第十四条）",
 			"spring_starts":           "本地做法：学年自9月1日起，第二学期自2月1日起（寒暑假计入其所在学期）",
 			"autumn_starts":           "本地做法：学年自9月1日起，第一学期至次年1月31日",
 		},
@@ -467,7 +467,7 @@ func ImportInspector(by Actor, office Org, in InspectorInput, terms []Term, rr R
 		case t.Until != "" && t.Until.Before(t.From):
 			fields["terms"] = fmt.Sprintf("第%d个任期的届满日期早于开始日期。", n+1)
 		case i.Kind == PartTime && termEnd(t.From, rr.TermYears).Before(t.Until):
-			fields["terms"] = fmt.Sprintf("兼职督学每届任期不超过%d年，第%d个任期过长（R6）。", rr.TermYears, n+1)
+			fields["terms"] = fmt.Sprintf("兼职督学每届任期不超过%d年，第%d个任期过长。", rr.TermYears, n+1)
 		case i.Kind == FullTime && t.Until == "" && n < len(terms)-1:
 			fields["terms"] = fmt.Sprintf("第%d个任期之后还有任期，应有结束日期。", n+1)
 		case n > 0 && !terms[n-1].Until.Before(t.From):
@@ -570,9 +570,9 @@ func (i *Inspector) Eligible(target Org, on Date, load int) error {
 	}
 	if msg == "" {
 		if c, ok := i.ConflictsWith(target); ok {
-			msg = fmt.Sprintf("%s与%s存在回避情形（%s：%s），不能督导该单位（R36）。", i.Label(), target.Name, c.Org.Name, c.Reason)
+			msg = fmt.Sprintf("%s与%s存在回避情形（%s：%s），不能督导该单位。", i.Label(), target.Name, c.Org.Name, c.Reason)
 		} else if load >= i.LoadCap {
-			msg = fmt.Sprintf("%s已担任%d所学校的责任督学，已达其上限%d所（R21：每名责任督学一般负责5所左右学校）。", i.Label(), load, i.LoadCap)
+			msg = fmt.Sprintf("%s已担任%d所学校的责任督学，已达其上限%d所（每名责任督学一般负责5所左右学校）。", i.Label(), load, i.LoadCap)
 		}
 	}
 	if msg != "" {
@@ -620,7 +620,7 @@ func (i *Inspector) termLimit(from Date, rr RegistryRules) string {
 		return ""
 	}
 	last := i.LastTerm().Until
-	return fmt.Sprintf("兼职督学连续任职不得超过%d届（R6）。%s已连续任职%d届（%s至%s），自%s起的任期将是连续第%d届；新任期须间断满%d天，即不早于%s开始。",
+	return fmt.Sprintf("兼职督学连续任职不得超过%d届。%s已连续任职%d届（%s至%s），自%s起的任期将是连续第%d届；新任期须间断满%d天，即不早于%s开始。",
 		rr.MaxConsecutiveTerms, i.Label(), n, start, last, from, n+1, rr.TermGapDays, last.AddDays(1+rr.TermGapDays))
 }
 
@@ -757,7 +757,7 @@ func (i *Inspector) Appoint(by Actor, now time.Time, rr RegistryRules, in Appoin
 	certNo := strings.TrimSpace(in.CertNo)
 	switch {
 	case certNo == "" && i.CertNo == "":
-		fields["cert_no"] = "聘任时须登记督学证号（R31）。"
+		fields["cert_no"] = "聘任时须登记督学证号。"
 	case certNo != "" && !certNoRe.MatchString(certNo):
 		fields["cert_no"] = "督学证号为1至32位字母、数字或连字符。"
 	case certNo == "":

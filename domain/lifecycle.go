@@ -65,6 +65,9 @@ type Head struct {
 	// at the same paths: a 评估监测 case is read by the monitor role ("monitoring_case"), which reads
 	// no other case. Casbin sees objects and paths, not a case's type, so the record says it.
 	ReadAlso string
+	// ReadAct, when set, is the casbin action that reads the record instead of "read": a 问责 record
+	// not yet noticed is read with "proposal.read", which the inspected side does not hold (R56).
+	ReadAct string
 }
 
 // Path is where the record lies for side.

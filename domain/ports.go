@@ -85,6 +85,9 @@ type SessionRepo interface {
 type AuditLog interface {
 	Append(ctx context.Context, e *AuditEvent) error
 	List(ctx context.Context, f AuditFilter) ([]AuditEvent, int, error)
+	// Page lists up to f.PerPage events, newest first, older than f.Before when set, with the filters
+	// of f; no total (a keyset page does not count the scope).
+	Page(ctx context.Context, f AuditFilter) ([]AuditEvent, error)
 	// Verify walks the whole chain and returns the id of the first broken event, or 0.
 	Verify(ctx context.Context) (brokenID int64, reason string, err error)
 }
@@ -166,6 +169,10 @@ type CaseRepo interface {
 	// FindingsToRectify lists the findings the target org still has to rectify in cases being
 	// rectified, earliest due first, up to limit, with how many there are in all.
 	FindingsToRectify(ctx context.Context, targetOrgID int64, limit int) ([]FindingDue, int, error)
+	// FindingsToChase lists the open findings of the cases being rectified whose targets lie under
+	// scopes, other than exceptOrgID's own, earliest due first, up to limit, with how many in all: what
+	// a district office chases its schools for.
+	FindingsToChase(ctx context.Context, scopes []Jurisdiction, exceptOrgID int64, limit int) ([]FindingDue, int, error)
 	// FirstSighting finds the first upload of a file with this sha256, on any case (this one included):
 	// the same photo offered twice as proof. ok is false when the file is new.
 	FirstSighting(ctx context.Context, sha string) (s EvidenceSighting, ok bool, err error)
@@ -183,6 +190,9 @@ type ReviewRepo interface {
 	CaseReviewRequests(ctx context.Context, caseID int64) ([]ReviewRequest, error)
 	// LateReviewRequests lists the requests awaiting a decision due before today.
 	LateReviewRequests(ctx context.Context, today Date) ([]ReviewRequest, error)
+	// PendingReviewRequests counts the requests awaiting a decision of the office ownerOrgID (only
+	// the deciding office's own users decide: ReviewRequest.CanDecide), and lists the limit due first.
+	PendingReviewRequests(ctx context.Context, ownerOrgID int64, limit int) ([]ReviewRequest, int, error)
 }
 
 // CaseSummary is a case as a work list shows it: the case without its parts (its inspectors
@@ -205,6 +215,7 @@ type FindingDue struct {
 	Title      string
 	Status     FindingStatus
 	DueOn      Date
+	TargetName string // the case's target (FindingsToChase only)
 }
 
 // --- The inspector registry, 责任督学挂牌, plans and draws (SPEC §3) ---

@@ -170,7 +170,7 @@ func NewReviewRequest(by Actor, c *Case, k ReviewKind, existing []ReviewRequest,
 			}
 		}
 		if prior == nil {
-			return nil, Errorf(ECONFLICT, "须先向%s申请复查，复查决定作出后对其仍有异议的，才能申请复核（R16）。", c.OwnerOrg.OfficeName())
+			return nil, Errorf(ECONFLICT, "须先向%s申请复查，复查决定作出后对其仍有异议的，才能申请复核。", c.OwnerOrg.OfficeName())
 		}
 		if higher == nil {
 			return nil, Errorf(ECONFLICT, "本案由%s办理，复核由其上一级教育督导机构%s作出，该机构不在本系统中，请以书面形式申请。", c.OwnerOrg.OfficeName(), r.HigherOffice)
@@ -180,7 +180,7 @@ func NewReviewRequest(by Actor, c *Case, k ReviewKind, existing []ReviewRequest,
 	}
 	last, _ := ApplyBy(c, k, existing, r)
 	if last.Before(DateOf(now)) {
-		return nil, Errorf(ECONFLICT, "%s申请期限已于%s届满（R16）。", k.Label(), last)
+		return nil, Errorf(ECONFLICT, "%s申请期限已于%s届满。", k.Label(), last)
 	}
 	reason = strings.TrimSpace(reason)
 	if n := utf8.RuneCountInString(reason); n == 0 || n > maxText {
@@ -203,7 +203,7 @@ func (q *ReviewRequest) CanDecide(by Actor) error {
 		return Errorf(ECONFLICT, "%s已于%s作出决定（%s），不能再次决定。", q.Label(), DateOf(*q.DecidedAt), q.Outcome.Label())
 	}
 	if !by.System && by.Org.ID != q.OwnerOrg.ID {
-		return Errorf(EFORBIDDEN, "%s由%s作出决定（R16）。", q.Kind.Label(), q.OwnerOrg.OfficeName())
+		return Errorf(EFORBIDDEN, "%s由%s作出决定。", q.Kind.Label(), q.OwnerOrg.OfficeName())
 	}
 	return nil
 }
@@ -241,7 +241,7 @@ func (q *ReviewRequest) Notices(op Op, r Rules) []CaseNotice {
 	switch op {
 	case OpApplyReview:
 		return []CaseNotice{{To: Audience{Holders: []RoleAt{{RoleDirector, q.OwnerOrg.ID}}}, Message: q.message(NotifyReviewApplied,
-			q.Kind.Label()+"申请", fmt.Sprintf("%s申请%s：%s 请于%s前作出决定（R16）。", q.TargetOrg.Name, q.Kind.Label(), q.Reason, r.Calendar.Label(q.DecideBy)))}}
+			q.Kind.Label()+"申请", fmt.Sprintf("%s申请%s：%s 请于%s前作出决定。", q.TargetOrg.Name, q.Kind.Label(), q.Reason, r.Calendar.Label(q.DecideBy)))}}
 	case OpDecideReview:
 		return []CaseNotice{{To: TargetAudience(q.TargetOrg), Message: q.message(NotifyReviewDecided,
 			q.Kind.Label()+"决定", fmt.Sprintf("%s对你单位的%s申请作出决定：%s。%s", q.OwnerOrg.OfficeName(), q.Kind.Label(), q.Outcome.Label(), q.Decision))}}
@@ -251,7 +251,7 @@ func (q *ReviewRequest) Notices(op Op, r Rules) []CaseNotice {
 
 // LateMessage reminds the deciding office of a decision past its clock, once per request.
 func (q *ReviewRequest) LateMessage() Message {
-	m := q.message(NotifyReviewLate, q.Kind.Label()+"决定超期", fmt.Sprintf("%s于%s申请%s，应于%s前作出决定（R16），现已超期。请尽快决定。",
+	m := q.message(NotifyReviewLate, q.Kind.Label()+"决定超期", fmt.Sprintf("%s于%s申请%s，应于%s前作出决定，现已超期。请尽快决定。",
 		q.TargetOrg.Name, DateOf(q.AppliedAt), q.Kind.Label(), q.DecideBy))
 	m.Key = fmt.Sprintf("review_late:r%d", q.ID)
 	return m

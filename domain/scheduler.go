@@ -114,7 +114,7 @@ func StaleMessage(a *Accountability, r Rules) Message {
 	return Message{
 		Kind:  NotifyAccStale,
 		Title: fmt.Sprintf("问责建议超过%d日未决定：%s", r.ProposalDecisionDays, a.Label()),
-		Body: fmt.Sprintf("该问责建议于%s提出，至今未作出决定。按《教育督导问责办法》，督导工作完成后%d日内应组建调查认定工作组（R55），请尽快处理。",
+		Body: fmt.Sprintf("该问责建议于%s提出，至今未作出决定。按《教育督导问责办法》，督导工作完成后%d日内应组建调查认定工作组，请尽快处理。",
 			DateOf(a.ProposedAt), r.ProposalDecisionDays),
 		Link:             accLink(a.ID),
 		CaseID:           a.CaseID,

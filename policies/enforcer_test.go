@@ -27,6 +27,8 @@ var allPairs = []pair{
 	{"accountability", "read"}, {"accountability", "propose"}, {"accountability", "edit"}, {"accountability", "notice"},
 	{"accountability", "statement"}, {"accountability", "decide"}, {"accountability", "publish"}, {"accountability", "drop"}, {"accountability", "interview"},
 	{"incentive", "read"}, {"incentive", "propose"}, {"incentive", "decide"}, {"incentive", "publish"}, {"incentive", "drop"},
+	// a 问责 record before its written notice (R56): the supervision side's working file.
+	{"accountability", "proposal.read"},
 	// inspector registry, 挂牌, plans, draws (issue 10)
 	{"inspector", "read"}, {"inspector", "recommend"}, {"inspector", "import"}, {"inspector", "edit"}, {"inspector", "approve"},
 	{"inspector", "reject"}, {"inspector", "publicize"}, {"inspector", "appoint"}, {"inspector", "renew"}, {"inspector", "suspend"},
@@ -58,8 +60,8 @@ var roleMay = map[domain.Role][]pair{
 		// decide 问责 and 激励 (R56: approved by the 督导委员会主任), notice, publish, drop, record 约谈.
 		{"accountability", "read"}, {"accountability", "notice"}, {"accountability", "decide"}, {"accountability", "publish"},
 		{"accountability", "drop"}, {"accountability", "interview"},
-		// change a proposal's trigger and facts before the notice.
-		{"accountability", "edit"},
+		// change a proposal's trigger and facts before the notice, and read it before then (R56).
+		{"accountability", "edit"}, {"accountability", "proposal.read"},
 		{"incentive", "read"}, {"incentive", "decide"}, {"incentive", "publish"}, {"incentive", "drop"},
 		// decide who serves (R33, R6, R17), who is a school's 责任督学 (R21), the plan; cancel a draw;
 		// and take a draw's steps, which the office's head may run too.
@@ -81,6 +83,7 @@ var roleMay = map[domain.Role][]pair{
 		{"case", "finding.write"}, {"case", "evidence.inspect"},
 		// propose 问责 and 激励; record the 约谈 they attend.
 		{"accountability", "read"}, {"accountability", "propose"}, {"accountability", "edit"}, {"accountability", "interview"},
+		{"accountability", "proposal.read"},
 		{"incentive", "read"}, {"incentive", "propose"},
 		// plan and draw; recommend colleagues, keep the training file, declare a 回避 (R17); read 挂牌.
 		{"inspector", "read"}, {"inspector", "recommend"}, {"inspector", "training.write"}, {"inspector", "conflict.declare"},
@@ -91,7 +94,7 @@ var roleMay = map[domain.Role][]pair{
 		{"case", "notice.send"}, {"review_request", "read"},
 	},
 	// the inspected side: see, acknowledge, object, rectify with measures and evidence.
-	// and, held accountable, read its own records and make its 陈述申辩 (R56).
+	// and, held accountable, read its own records once noticed and make its 陈述申辩 (R56).
 	domain.RoleDistrictOffice: {
 		{"org", "read"},
 		{"case", "read"}, {"case", "acknowledge"}, {"case", "submit_rectification"},
@@ -119,7 +122,7 @@ var roleMay = map[domain.Role][]pair{
 	domain.RoleAuditor: {
 		{"org", "read"}, {"user", "read"}, {"audit", "read"}, {"report", "read"},
 		{"case", "read"}, {"case", "audit.read"},
-		{"accountability", "read"}, {"incentive", "read"},
+		{"accountability", "read"}, {"accountability", "proposal.read"}, {"incentive", "read"},
 		{"inspector", "read"}, {"assignment", "read"}, {"plan", "read"}, {"draw", "read"},
 		{"accountability", "read"}, {"incentive", "read"}, {"review_request", "read"},
 	},

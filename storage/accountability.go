@@ -362,6 +362,12 @@ func (db *DB) ListAccountability(ctx context.Context, f domain.AccountabilityFil
 			if f.CaseID != 0 {
 				q = q.Where("p.case_id = ?", f.CaseID)
 			}
+			// Records not yet noticed are listed only under the caller's proposal scopes (the
+			// supervision side's); a filter only, the target path's index range still drives the plan.
+			if !coveredBy(f.Scopes, f.ProposalScopes) {
+				pw, pargs := db.scopeFilter("p.target_path", f.ProposalScopes)
+				q = q.Where("(p.noticed_at IS NOT NULL OR "+pw+")", pargs...)
+			}
 			return q
 		}, &rows)
 	if err != nil {
@@ -369,6 +375,23 @@ func (db *DB) ListAccountability(ctx context.Context, f domain.AccountabilityFil
 	}
 	out, err := db.fillAccountability(ctx, rows)
 	return out, total, err
+}
+
+// coveredBy reports whether every one of scopes lies under one of within.
+func coveredBy(scopes, within []domain.Jurisdiction) bool {
+	for _, s := range scopes {
+		in := false
+		for _, w := range within {
+			if w.Covers(s) || w == "" {
+				in = true
+				break
+			}
+		}
+		if !in {
+			return false
+		}
+	}
+	return true
 }
 
 func accPageOf(perPage, page int) (int, int) {
@@ -484,3 +507,48 @@ func (db *DB) ListIncentives(ctx context.Context, f domain.IncentiveFilter) ([]d
 }
 
 var _ domain.AccountabilityRepo = (*DB)(nil)
+
+// pendingAccWhere selects the records awaiting a director's step (domain.Accountability.AwaitsDirector)
+// owned under scopes: the open statuses drive the plan (accountabilities_open), the owner's path filters.
+func (db *DB) pendingAccWhere(q *gorm.DB, scopes []domain.Jurisdiction, now time.Time) *gorm.DB {
+	ow, oargs := db.scopeFilter("p.owner_path", scopes)
+	return q.Where("p.status IN ('proposed', 'noticed', 'decided')").Where(ow, oargs...).
+		Where("(p.status <> 'noticed' OR p.statement_at IS NOT NULL OR p.statement_deadline IS NULL OR p.statement_deadline <= ?)", now.UTC())
+}
+
+// PendingAccountability counts, in one query, the records awaiting a director's step and lists the
+// oldest limit of them.
+func (db *DB) PendingAccountability(ctx context.Context, scopes []domain.Jurisdiction, now time.Time, limit int) (domain.AccPending, []domain.Accountability, error) {
+	var p domain.AccPending
+	if len(scopes) == 0 {
+		return p, nil, nil
+	}
+	var counts []struct {
+		Status string
+		N      int
+	}
+	if err := db.pendingAccWhere(db.conn(ctx).Table("accountabilities AS p"), scopes, now).
+		Select("p.status, COUNT(*) AS n").Group("p.status").Find(&counts).Error; err != nil {
+		return p, nil, translate(err, "问责记录", "count pending accountability")
+	}
+	for _, c := range counts {
+		switch domain.AccStatus(c.Status) {
+		case domain.AccProposed:
+			p.ToNotice = c.N
+		case domain.AccNoticed:
+			p.ToDecide = c.N
+		case domain.AccDecided:
+			p.ToPublish = c.N
+		}
+	}
+	if limit <= 0 || p.Total() == 0 {
+		return p, nil, nil
+	}
+	var rows []accountabilityRow
+	if err := db.pendingAccWhere(db.conn(ctx).Table("accountabilities AS p"), scopes, now).
+		Select("p.*").Order("p.proposed_at, p.id").Limit(limit).Find(&rows).Error; err != nil {
+		return p, nil, translate(err, "问责记录", "list pending accountability")
+	}
+	list, err := db.fillAccountability(ctx, rows)
+	return p, list, err
+}

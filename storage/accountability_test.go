@@ -2,8 +2,11 @@ package storage
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
+
+	"gorm.io/gorm"
 
 	"dudao/domain"
 )
@@ -276,5 +279,154 @@ func TestNotificationStore(t *testing.T) {
 				t.Errorf("sent back: %v %v", ids, err)
 			}
 		})
+	}
+}
+
+// planOf captures the SELECTs that fn runs (without running them) and returns SQLite's plan of each.
+func planOf(t *testing.T, db *DB, fn func(ctx context.Context)) []string {
+	t.Helper()
+	type stmt struct {
+		sql  string
+		vars []any
+	}
+	var stmts []stmt
+	name := "test:capture:" + t.Name()
+	if err := db.gorm.Callback().Query().After("gorm:query").Register(name, func(tx *gorm.DB) {
+		if tx.DryRun {
+			stmts = append(stmts, stmt{tx.Statement.SQL.String(), append([]any(nil), tx.Statement.Vars...)})
+			// As a real run does after each query, so that the next one on this chain is built afresh.
+			tx.Statement.SQL.Reset()
+			tx.Statement.Vars = nil
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	fn(context.WithValue(context.Background(), txKey{}, db.gorm.Session(&gorm.Session{DryRun: true})))
+	var out []string
+	for _, s := range stmts {
+		var rows []struct {
+			ID, Parent, Notused int
+			Detail              string
+		}
+		if err := db.gorm.Raw("EXPLAIN QUERY PLAN "+s.sql, s.vars...).Scan(&rows).Error; err != nil {
+			t.Fatalf("explain %s: %v", s.sql, err)
+		}
+		var lines []string
+		for _, r := range rows {
+			lines = append(lines, r.Detail)
+		}
+		out = append(out, strings.Join(lines, " | "))
+	}
+	return out
+}
+
+// TestAccountabilityListPlans: the list of a scope, with the filter that hides proposals not yet
+// noticed from the inspected side, still reads an index range (never the whole table). The page is
+// sorted after the range (a scope holds a few hundred records a year), as it was before the filter.
+func TestAccountabilityListPlans(t *testing.T) {
+	db := openTestDBs(t)[0].use(t)
+	for name, f := range map[string]domain.AccountabilityFilter{
+		"school":     {Scopes: []domain.Jurisdiction{"wuhai/hbw/s001/"}},
+		"office":     {Scopes: []domain.Jurisdiction{"wuhai/hbw/"}, Status: domain.AccNoticed},
+		"supervisor": {Scopes: []domain.Jurisdiction{"wuhai/hbw/"}, ProposalScopes: []domain.Jurisdiction{"wuhai/hbw/"}},
+		"mixed":      {Scopes: []domain.Jurisdiction{"wuhai/hbw/", "wuhai/wd/s001/"}, ProposalScopes: []domain.Jurisdiction{"wuhai/hbw/"}},
+	} {
+		plans := planOf(t, db, func(ctx context.Context) {
+			if _, _, err := db.ListAccountability(ctx, f); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if len(plans) != 2 {
+			t.Fatalf("%s: %d queries, want the count and the page", name, len(plans))
+		}
+		for _, p := range plans {
+			t.Logf("%s: %s", name, p)
+			// The scope's path range, or (with a status) the status index; never the whole table.
+			if !(strings.Contains(p, "INDEX accountabilities_target_path (target_path>? AND target_path<?)") ||
+				f.Status != "" && strings.Contains(p, "INDEX accountabilities_open (status=?)")) || strings.Contains(p, "SCAN p") {
+				t.Errorf("%s: plan %q, want an index range of the scope (or of the status)", name, p)
+			}
+		}
+	}
+}
+
+// TestPendingPlans: a director's counts read the open records only, by the status indexes (never the
+// scope's whole history): 问责 steps through accountabilities_open, 复查/复核 through review_requests_due.
+func TestPendingPlans(t *testing.T) {
+	db := openTestDBs(t)[0].use(t)
+	now := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
+	acc := planOf(t, db, func(ctx context.Context) {
+		if _, _, err := db.PendingAccountability(ctx, []domain.Jurisdiction{"wuhai/hbw/"}, now, 8); err != nil {
+			t.Fatal(err)
+		}
+	})
+	rev := planOf(t, db, func(ctx context.Context) {
+		if _, _, err := db.PendingReviewRequests(ctx, 7, 8); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if len(acc) == 0 || len(rev) == 0 {
+		t.Fatalf("no queries captured: %v %v", acc, rev)
+	}
+	for _, p := range acc {
+		t.Logf("accountability: %s", p)
+		if !strings.Contains(p, "INDEX accountabilities_open (status=?)") || strings.Contains(p, "SCAN ") {
+			t.Errorf("pending accountability: plan %q, want the open statuses' index", p)
+		}
+	}
+	for _, p := range rev {
+		t.Logf("reviews: %s", p)
+		if !strings.Contains(p, "INDEX review_requests_due (status=?") || strings.Contains(p, "SCAN ") {
+			t.Errorf("pending reviews: plan %q, want the status index", p)
+		}
+	}
+}
+
+// TestFindingsToChasePlan: a district office's list starts from the cases in rectification under its
+// scope (case_scopes_status) and reaches their findings by case (findings_case_due): no scan of the
+// scope's cases or of the findings table.
+func TestFindingsToChasePlan(t *testing.T) {
+	db := openTestDBs(t)[0].use(t)
+	plans := planOf(t, db, func(ctx context.Context) {
+		if _, _, err := db.FindingsToChase(ctx, []domain.Jurisdiction{"wuhai/hbw/"}, 3, 8); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if len(plans) == 0 {
+		t.Fatal("no query captured")
+	}
+	for _, p := range plans {
+		t.Logf("%s", p)
+		if !strings.HasPrefix(p, "SEARCH cs USING COVERING INDEX case_scopes_status (scope_path=? AND status=?)") ||
+			!strings.Contains(p, "SEARCH f USING INDEX findings_case_due (case_id=? AND status=?)") && !strings.Contains(p, "SEARCH f USING COVERING INDEX findings_case_due (case_id=? AND status=?)") ||
+			strings.Contains(p, "SCAN ") {
+			t.Errorf("plan %q, want the scope's cases in rectification, then their findings by case", p)
+		}
+	}
+}
+
+// TestAuditPagePlan: the audit page walks the events by their key, newest first (no sort, no count),
+// whatever the filters: a page stops after its events instead of ordering the whole scope.
+func TestAuditPagePlan(t *testing.T) {
+	db := openTestDBs(t)[0].use(t)
+	from := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	for name, f := range map[string]domain.AuditFilter{
+		"scope":  {Scopes: []domain.Jurisdiction{"wuhai/"}},
+		"type":   {Scopes: []domain.Jurisdiction{"wuhai/hbw/"}, ObjectType: "case", Before: 900},
+		"actor":  {Scopes: []domain.Jurisdiction{"wuhai/"}, ActorName: "张三", From: from, To: from.AddDate(0, 1, 0)},
+		"scopes": {Scopes: []domain.Jurisdiction{"wuhai/hbw/", "wuhai/wd/"}, ObjectType: "user"},
+	} {
+		plans := planOf(t, db, func(ctx context.Context) {
+			if _, err := db.Page(ctx, f); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if len(plans) != 1 {
+			t.Fatalf("%s: %d queries, want 1", name, len(plans))
+		}
+		t.Logf("%s: %s", name, plans[0])
+		if strings.Contains(plans[0], "TEMP B-TREE") || plans[0] != "SCAN audit_events" && !strings.Contains(plans[0], "USING INTEGER PRIMARY KEY (rowid<?)") {
+			t.Errorf("%s: plan %q, want the key's order", name, plans[0])
+		}
 	}
 }

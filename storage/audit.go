@@ -106,6 +106,51 @@ func (db *DB) List(ctx context.Context, f domain.AuditFilter) ([]domain.AuditEve
 	return out, int(total), nil
 }
 
+// Page walks the events newest first by their key (the primary key, in order, so no sort and no count):
+// the scope and the filters are checked on the way, and the walk stops after f.PerPage events.
+func (db *DB) Page(ctx context.Context, f domain.AuditFilter) ([]domain.AuditEvent, error) {
+	q := db.conn(ctx).Model(&auditRow{})
+	if f.Scopes != nil {
+		where, args := db.scopeFilter("object_path", f.Scopes)
+		q = q.Where(where, args...)
+	}
+	if f.ObjectType != "" {
+		col := "object_type"
+		if db.dialect == SQLite { // a filter: the key's order drives the walk, not audit_object and a sort
+			col = "+" + col
+		}
+		q = q.Where(col+" = ?", f.ObjectType)
+	}
+	if f.ObjectID != 0 {
+		q = q.Where("object_id = ?", f.ObjectID)
+	}
+	if f.ActorName != "" {
+		q = q.Where("actor_name = ?", f.ActorName)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		q = q.Where("at < ?", f.To.UTC())
+	}
+	if f.Before > 0 {
+		q = q.Where("id < ?", f.Before)
+	}
+	per := f.PerPage
+	if per <= 0 {
+		per = 50
+	}
+	var rows []auditRow
+	if err := q.Order("id DESC").Limit(per).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("storage: page audit: %w", err)
+	}
+	out := make([]domain.AuditEvent, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, nil
+}
+
 // Verify recomputes the chain in id order and returns the first event whose prev_hash or hash is wrong.
 func (db *DB) Verify(ctx context.Context) (int64, string, error) {
 	prev := ""

@@ -676,6 +676,47 @@ func (db *DB) FindingsToRectify(ctx context.Context, targetOrgID int64, limit in
 	return out, int(total), nil
 }
 
+// FindingsToChase reads the cases being rectified under the scopes from case_scopes (one index range of
+// case_scopes_status per scope: the cases in rectification there, not the scope's history) and their
+// open findings through findings_case_due; only those are sorted.
+func (db *DB) FindingsToChase(ctx context.Context, scopes []domain.Jurisdiction, exceptOrgID int64, limit int) ([]domain.FindingDue, int, error) {
+	if len(scopes) == 0 {
+		return nil, 0, nil
+	}
+	q := db.conn(ctx).Table("case_scopes AS cs").Joins("JOIN cases c ON c.id = cs.case_id").Joins("JOIN findings f ON f.case_id = cs.case_id").
+		Joins("JOIN orgs o ON o.id = c.target_org_id").
+		Where("cs.scope_path IN ? AND cs.status = 'rectifying' AND f.status IN ('open', 'failed') AND c.target_org_id <> ?",
+			pathStrings(foldScopes(scopes)), exceptOrgID)
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, translate(err, "问题", "count findings to chase")
+	}
+	if total == 0 || limit <= 0 {
+		return nil, int(total), nil
+	}
+	var rows []struct {
+		CaseID     int64
+		CaseNumber string
+		CaseTitle  string
+		FindingID  int64
+		Title      string
+		Status     string
+		DueOn      string
+		TargetName string
+	}
+	err := q.Select("c.id AS case_id, c.number AS case_number, c.title AS case_title, f.id AS finding_id, f.title AS title, f.status AS status, f.due_on AS due_on, o.name AS target_name").
+		Order("CASE WHEN f.due_on = '' THEN 1 ELSE 0 END, f.due_on, f.id").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, 0, translate(err, "问题", "list findings to chase")
+	}
+	out := make([]domain.FindingDue, len(rows))
+	for i, r := range rows {
+		out[i] = domain.FindingDue{CaseID: r.CaseID, CaseNumber: r.CaseNumber, CaseTitle: r.CaseTitle, FindingID: r.FindingID,
+			Title: r.Title, Status: domain.FindingStatus(r.Status), DueOn: domain.Date(r.DueOn), TargetName: r.TargetName}
+	}
+	return out, int(total), nil
+}
+
 // GetEvidence loads one evidence record.
 func (db *DB) GetEvidence(ctx context.Context, id int64) (domain.Evidence, error) {
 	var r evidenceRow

@@ -299,3 +299,22 @@ func (db *DB) LateReviewRequests(ctx context.Context, today domain.Date) ([]doma
 }
 
 var _ domain.ReviewRepo = (*DB)(nil)
+
+// PendingReviewRequests counts the requests awaiting a decision of the office ownerOrgID (the status
+// drives the plan through review_requests_due, the office filters) and lists the limit due first.
+func (db *DB) PendingReviewRequests(ctx context.Context, ownerOrgID int64, limit int) ([]domain.ReviewRequest, int, error) {
+	q := db.conn(ctx).Model(&reviewRow{}).Where("status = ? AND owner_org_id = ?", string(domain.ReviewApplied), ownerOrgID)
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, translate(err, "复查复核申请", "count pending review requests")
+	}
+	if total == 0 || limit <= 0 {
+		return nil, int(total), nil
+	}
+	var rows []reviewRow
+	if err := q.Order("decide_by, id").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, 0, translate(err, "复查复核申请", "list pending review requests")
+	}
+	list, err := db.reviewsOf(ctx, rows)
+	return list, int(total), err
+}

@@ -9,4 +9,5 @@ import "embed"
 //go:embed layouts partials auth home errors cases admin reports accountability notifications static
 //go:embed registry
 //go:embed frameworks monitoring tasks
+//go:embed audit
 var FS embed.FS

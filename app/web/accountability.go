@@ -480,7 +480,8 @@ type accListPage struct {
 	IncTotal    int
 	CanPropose  bool
 	CanIncent   bool
-	Orgs        []option
+	Units       []optGroup // the units in scope, by district
+	Cases       []option   // the recent issued cases in scope, by number and title
 	Triggers    []option
 	TargetTypes []option
 	IncKinds    []option
@@ -496,6 +497,12 @@ func triggerOptions() []option {
 	}
 	return out
 }
+
+// issuedStatuses are the states of a case whose 意见书 has been issued: those a 问责 or 激励 arises from.
+var issuedStatuses = []domain.Status{domain.StatusRectifying, domain.StatusVerifying, domain.StatusClosed}
+
+// casePickerSize is how many cases the 问责 and 激励 forms offer.
+const casePickerSize = 100
 
 func (s *Server) uiAccList(c echo.Context) error {
 	return s.showAccList(c, uiForm{}, "", http.StatusOK)
@@ -546,10 +553,15 @@ func (s *Server) showAccList(c echo.Context, form uiForm, alert string, status i
 		if err != nil {
 			return err
 		}
-		for _, o := range orgs {
-			if o.ID != a.Org.ID {
-				p.Orgs = append(p.Orgs, option{strconv.FormatInt(o.ID, 10), o.Name})
-			}
+		p.Units = unitGroups(orgs, func(o domain.Org) bool { return o.ID != a.Org.ID })
+		// The case a record arises from, by the number users know: the newest issued cases in scope
+		// (one page of the case list, newest first), not an id the pages never show.
+		cases, err := s.app.ListCases(ctx, a, domain.CaseFilter{Statuses: issuedStatuses, PerPage: casePickerSize, Page: 1})
+		if err != nil {
+			return err
+		}
+		for _, cs := range cases.Items {
+			p.Cases = append(p.Cases, option{strconv.FormatInt(cs.ID, 10), cs.Number + " " + cs.Title + "（" + cs.TargetOrg.Name + "）"})
 		}
 	}
 	return s.render(c, status, p)

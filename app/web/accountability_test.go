@@ -268,11 +268,11 @@ func TestAccDeadlinesToDecision(t *testing.T) {
 		if n := e.inbox(t, director); n.countFor("accountability_proposed", caseID) != 1 {
 			t.Errorf("director has %d proposal notices, want 1", n.countFor("accountability_proposed", caseID))
 		}
-		// The school sees its own record, with nothing to do yet; another school does not see it.
-		if s := e.acc(t, school, accID); len(s.AllowedActions) != 0 {
-			t.Errorf("school's steps on a proposal = %v, want none", s.AllowedActions)
+		// Until the written notice the proposal is the supervision side's (R56): neither the school nor
+		// its district office reads it; another school does not either.
+		for _, u := range []string{school, "hbw.office", "school.hbw2"} {
+			e.wantError(t, e.call(t, u, http.MethodGet, accPath(accID, ""), nil), http.StatusNotFound, "")
 		}
-		e.wantError(t, e.call(t, "school.hbw2", http.MethodGet, accPath(accID, ""), nil), http.StatusNotFound, "")
 
 		// Notice: the school may make its statement within the window.
 		a = e.acc(t, director, accID)
@@ -285,6 +285,10 @@ func TestAccDeadlinesToDecision(t *testing.T) {
 		}
 		if e.inbox(t, school).countFor("accountability_noticed", caseID) != 1 {
 			t.Error("the school was not told of the notice")
+		}
+		// Now the school reads it, with its statement to make.
+		if s := e.acc(t, school, accID); !slices.Equal(s.AllowedActions, []string{"statement"}) {
+			t.Errorf("school's steps on the noticed record = %v, want [statement]", s.AllowedActions)
 		}
 		decision := map[string]any{"situation": "该校为海勃湾区公办小学。", "facts": "消防通道堵塞，逾期16日未整改。",
 			"legal_basis": "《教育督导条例》第二十五条；《教育督导问责办法》第六条", "form": "约谈", "effective_on": string(e.clock.Today())}
@@ -473,8 +477,15 @@ func TestAccRolesOverHTTP(t *testing.T) {
 		return out
 	}
 	before := map[string][]int64{} // the demo's records each one lists
-	for _, u := range []string{"school.hbw1", "school.hbw2", "auditor"} {
+	for _, u := range []string{"school.hbw1", "school.hbw2", "hbw.office", "hbw.supervisor", "auditor"} {
 		before[u] = ids(list(u))
+	}
+	// sameIDs reports whether a list holds exactly want (in any order).
+	sameIDs := func(l accList, want []int64) bool {
+		got, w := ids(l), slices.Clone(want)
+		slices.Sort(got)
+		slices.Sort(w)
+		return l.Total == len(w) && slices.Equal(got, w)
 	}
 	var a accJSON
 	e.decode(t, e.mustCall(t, "city.supervisor", http.MethodPost, "/api/v1/accountability", propose, http.StatusCreated), &a)
@@ -489,33 +500,30 @@ func TestAccRolesOverHTTP(t *testing.T) {
 	e.wantError(t, e.call(t, "hbw.supervisor", http.MethodPost, "/api/v1/accountability",
 		map[string]any{"target_type": "unit", "target_org_id": e.user(t, "school.wd1").Org.ID, "trigger": "conduct", "facts": "x"}), http.StatusUnprocessableEntity, "target_org_id")
 
-	// Reading: in scope or 404.
-	for _, u := range []string{"city.director", "city.supervisor", "hbw.director", "hbw.supervisor", "hbw.office", "school.hbw1", "auditor"} {
+	// Reading: in scope or 404; before the notice, the supervision side only (R56).
+	for _, u := range []string{"city.director", "city.supervisor", "hbw.director", "hbw.supervisor", "auditor"} {
 		e.mustCall(t, u, http.MethodGet, accPath(a.ID, ""), nil, http.StatusOK)
 	}
-	for _, u := range []string{"school.hbw2", "school.wd1", "wd.office", "monitor", "admin"} {
+	for _, u := range []string{"hbw.office", "school.hbw1", "school.hbw2", "school.wd1", "wd.office", "monitor", "admin"} {
 		e.wantError(t, e.call(t, u, http.MethodGet, accPath(a.ID, ""), nil), http.StatusNotFound, "")
 	}
 	e.wantError(t, e.call(t, "school.hbw1", http.MethodGet, accPath(p.ID, ""), nil), http.StatusNotFound, "")
 	e.wantError(t, e.call(t, "auditor", http.MethodGet, accPath(999999, ""), nil), http.StatusNotFound, "")
-	// Each school lists the records about itself only: the demo's and the new one.
-	for _, c := range []struct {
-		user string
-		new  int64
-	}{{"school.hbw1", a.ID}, {"school.hbw2", p.ID}} {
-		l := list(c.user)
-		want := append(slices.Clone(before[c.user]), c.new)
-		slices.Sort(want)
-		got := ids(l)
-		slices.Sort(got)
-		if l.Total != len(want) || !slices.Equal(got, want) {
-			t.Errorf("%s lists %v, want %v", c.user, got, want)
+	// Before any notice the new proposals are the supervision side's: the schools and their district
+	// office list what they listed before (the demo's noticed records about them), nothing new.
+	for _, u := range []string{"school.hbw1", "school.hbw2", "hbw.office"} {
+		l := list(u)
+		if !sameIDs(l, before[u]) {
+			t.Errorf("%s lists %v before any notice, want what it listed before: %v", u, ids(l), before[u])
 		}
 		for _, x := range l.Items {
-			if x.TargetOrg.ID != e.user(t, c.user).Org.ID {
-				t.Errorf("%s lists 问责#%d about %s", c.user, x.ID, x.TargetOrg.Name)
+			if u != "hbw.office" && x.TargetOrg.ID != e.user(t, u).Org.ID {
+				t.Errorf("%s lists 问责#%d about %s", u, x.ID, x.TargetOrg.Name)
 			}
 		}
+	}
+	if l := list("hbw.supervisor"); !sameIDs(l, append(slices.Clone(before["hbw.supervisor"]), a.ID, p.ID)) {
+		t.Errorf("hbw.supervisor lists %v, want the demo's %v and both proposals in the district", ids(l), before["hbw.supervisor"])
 	}
 	if l := list("auditor"); l.Total != len(before["auditor"])+2 || l.PerPage != 200 || l.Page != 1 {
 		t.Errorf("auditor lists %+v, want the demo's %d records and both new ones", l, len(before["auditor"]))
@@ -529,11 +537,25 @@ func TestAccRolesOverHTTP(t *testing.T) {
 
 	// Only a director over the handling office takes the office's steps; the auditor changes nothing.
 	notice := map[string]any{"notice_text": "拟对你校予以公开批评。"}
-	for _, u := range []string{"city.supervisor", "hbw.director", "auditor", "school.hbw1", "hbw.office"} {
+	for _, u := range []string{"city.supervisor", "hbw.director", "auditor"} {
 		e.wantError(t, e.call(t, u, http.MethodPost, accPath(a.ID, "/actions/notice"), notice), http.StatusForbidden, "")
+	}
+	for _, u := range []string{"school.hbw1", "hbw.office"} { // they do not know of it yet
+		e.wantError(t, e.call(t, u, http.MethodPost, accPath(a.ID, "/actions/notice"), notice), http.StatusNotFound, "")
 	}
 	e.mustCall(t, "city.director", http.MethodPost, accPath(a.ID, "/actions/notice"), notice, http.StatusOK)
 	e.wantError(t, e.call(t, "city.director", http.MethodPost, accPath(a.ID, "/actions/bogus"), map[string]any{}), http.StatusNotFound, "")
+	// Noticed, the record is the school's and its district office's to read and list; the other
+	// proposal, not noticed, stays hidden from its school.
+	for _, u := range []string{"school.hbw1", "hbw.office"} {
+		e.mustCall(t, u, http.MethodGet, accPath(a.ID, ""), nil, http.StatusOK)
+		if l := list(u); !sameIDs(l, append(slices.Clone(before[u]), a.ID)) {
+			t.Errorf("%s lists %v after the notice, want %v and %d", u, ids(l), before[u], a.ID)
+		}
+	}
+	if l := list("school.hbw2"); !sameIDs(l, before["school.hbw2"]) {
+		t.Errorf("school.hbw2 lists %v, want only what it listed before (%v): its proposal is not noticed", ids(l), before["school.hbw2"])
+	}
 	// After the window (5 working days) the director decides without a statement.
 	e.clock.Advance(10 * 24 * time.Hour)
 	dec := map[string]any{"situation": "情况", "facts": "事实", "legal_basis": "依据", "form": "公开批评", "effective_on": string(e.clock.Today())}
@@ -626,10 +648,12 @@ func TestAccPages(t *testing.T) {
 	if r := school.post("/notifications/read-all", url.Values{}, nil); r.StatusCode != http.StatusForbidden {
 		t.Errorf("read all without the CSRF token: %d, want 403", r.StatusCode)
 	}
-	// The school sees its record without the office's forms.
-	r = school.get(fmt.Sprintf("/accountability/%d", accID))
-	if r.StatusCode != http.StatusOK || strings.Contains(string(r.Body), "/actions/notice") {
-		t.Fatalf("school's record page: %d", r.StatusCode)
+	// Before the notice the school neither opens nor lists the proposal (R56).
+	if r := school.get(fmt.Sprintf("/accountability/%d", accID)); r.StatusCode != http.StatusNotFound {
+		t.Fatalf("school's page of a proposal not yet noticed: %d, want 404", r.StatusCode)
+	}
+	if r := school.get("/accountability"); r.StatusCode != http.StatusOK || strings.Contains(string(r.Body), fmt.Sprintf(`href="/accountability/%d"`, accID)) {
+		t.Fatalf("school's list before the notice: %d, the proposal listed or no page", r.StatusCode)
 	}
 
 	director := e.accBrowser(t, "city.director")
@@ -654,10 +678,14 @@ func TestAccPages(t *testing.T) {
 	if a := e.acc(t, "city.director", accID); a.Status != "noticed" {
 		t.Errorf("after the page's notice: %s", a.Status)
 	}
-	// Now the school has the statement form.
+	// Now the school lists it and has the statement form, without the office's forms.
+	if r := school.get("/accountability"); !strings.Contains(string(r.Body), fmt.Sprintf(`href="/accountability/%d"`, accID)) {
+		t.Errorf("the school's list lacks the noticed record")
+	}
 	r = school.get(fmt.Sprintf("/accountability/%d", accID))
-	if !strings.Contains(string(r.Body), fmt.Sprintf(`action="/accountability/%d/actions/statement"`, accID)) {
-		t.Errorf("the school's page lacks the statement form")
+	if r.StatusCode != http.StatusOK || !strings.Contains(string(r.Body), fmt.Sprintf(`action="/accountability/%d/actions/statement"`, accID)) ||
+		strings.Contains(string(r.Body), "/actions/notice") {
+		t.Errorf("the school's page of the noticed record: %d, want the statement form only", r.StatusCode)
 	}
 	// The decided record shows the decision and, for a 约谈, the interview form.
 	if r := director.get(fmt.Sprintf("/accountability/%d", accID)); !strings.Contains(string(r.Body), "方可作出问责决定") ||

@@ -76,6 +76,7 @@ type workGroup struct {
 type workItem struct {
 	Href, Number, Title, Org string
 	Status, StatusLabel      string
+	Badge                    string // the badge's class when not a case status (st-…)
 	Note                     string
 	Urgent                   bool
 }
@@ -168,14 +169,26 @@ func (s *Server) homePage(c echo.Context) error {
 	}
 	for _, g := range a.Grants {
 		n := names[g.OrgID]
-		if n == "" {
-			n = string(g.Path)
+		if n == "" && g.OrgID == a.Org.ID {
+			n = a.Org.Name
+		}
+		if n == "" { // a grant below the top of the tree: its org by name, never its internal path
+			if o, err := s.app.GetOrg(ctx, a, g.OrgID); err == nil {
+				n = o.Name
+			} else {
+				n = "（机构）"
+			}
 		}
 		p.Grants = append(p.Grants, grantView{RoleLabel: g.Role.Label(), OrgName: n})
 	}
 	if s.app.MayAnywhere(a, "case", "read") {
 		p.ReadsCases = true
 		if err := s.homeCases(ctx, a, &p); err != nil {
+			return err
+		}
+	}
+	if a.Has(domain.RoleDirector) {
+		if err := s.homeDirector(ctx, a, &p); err != nil {
 			return err
 		}
 	}
@@ -270,6 +283,15 @@ func (s *Server) homeCases(ctx context.Context, a domain.Actor, p *homePage) err
 				}))
 		case app.WorkRectify:
 			p.Groups = append(p.Groups, findingGroup(l, today, s.app.DueLabel))
+		case app.WorkChase:
+			g := findingGroup(l, today, s.app.DueLabel)
+			g.Title, g.Hint, g.Empty = "辖区学校整改中的问题", "所辖学校正在整改的问题及其整改期限，请督促按期整改到位。", "所辖学校暂无整改中的问题。"
+			for i, f := range l.Findings {
+				if i < len(g.Items) {
+					g.Items[i].Org = f.TargetName + " · " + f.CaseTitle
+				}
+			}
+			p.Groups = append(p.Groups, g)
 		case app.WorkOverdue:
 			title, hint := "辖区内逾期未整改的案件", "超过整改期限仍未整改到位，请督促相关单位。"
 			if a.Has(domain.RoleAuditor) {
@@ -288,6 +310,52 @@ func (s *Server) homeCases(ctx context.Context, a domain.Actor, p *homePage) err
 	waiting := func(g workGroup) bool { return g.Total > 0 && !g.Neutral }
 	sort.SliceStable(p.Groups, func(i, j int) bool { return waiting(p.Groups[i]) && !waiting(p.Groups[j]) })
 	return nil
+}
+
+// homeDirector adds what waits for a director beyond the case lists: the 问责 steps of the offices
+// they head and the 复查/复核 requests to decide, first among the lists when there are any.
+func (s *Server) homeDirector(ctx context.Context, a domain.Actor, p *homePage) error {
+	w, err := s.app.DirectorWork(ctx, a, workListCap)
+	if err != nil {
+		return err
+	}
+	now := s.app.Now()
+	acc := workGroup{Title: "待处理的问责事项", Hint: "问责建议待书面告知、陈述申辩后待作出决定、问责决定待公开。",
+		Empty: "暂无待您处理的问责事项。", MoreHref: "/accountability", Total: w.Acc.Total()}
+	for _, r := range w.AccItems {
+		step, _ := r.AwaitsDirector(now)
+		note := map[domain.AccAction]string{domain.AccNotice: "待书面告知", domain.AccPublish: "待公开问责决定"}[step]
+		if step == domain.AccDecide {
+			note = "陈述申辩期已满，待作出决定"
+			if r.StatementAt != nil {
+				note = "已陈述申辩，待作出决定"
+			}
+		}
+		acc.Items = append(acc.Items, workItem{Href: "/accountability/" + strconv.FormatInt(r.ID, 10), Number: r.CaseNumber,
+			Title: r.Trigger.Label(), Org: r.TargetOrg.Name + personSuffix(r.PersonName), Status: string(r.Status),
+			StatusLabel: r.Status.Label(), Badge: "acc-" + string(r.Status), Note: note, Urgent: step == domain.AccDecide})
+	}
+	rev := workGroup{Title: "待决定的复查、复核申请", Hint: "被督导单位对督导意见书申请复查或复核，须在期限内作出决定。",
+		Empty: "暂无待决定的复查、复核申请。", MoreHref: "/cases?status=rectifying", Total: w.Reviews}
+	today := s.app.Today()
+	for _, q := range w.ReviewItems {
+		n, urgent := dueNote(q.DecideBy, today)
+		n = strings.Replace(strings.Replace(n, "整改期限", "决定期限", 1), "（期限", "（决定期限", 1)
+		rev.Items = append(rev.Items, workItem{Href: caseHref(q.CaseID), Number: q.CaseNumber, Title: q.Kind.Label() + "申请",
+			Org: q.TargetOrg.Name, StatusLabel: "待决定", Badge: "st-review", Note: n, Urgent: urgent})
+	}
+	// Waiting lists first (homeCases sorted its own the same way).
+	p.Groups = append([]workGroup{acc, rev}, p.Groups...)
+	waiting := func(g workGroup) bool { return g.Total > 0 && !g.Neutral }
+	sort.SliceStable(p.Groups, func(i, j int) bool { return waiting(p.Groups[i]) && !waiting(p.Groups[j]) })
+	return nil
+}
+
+func personSuffix(name string) string {
+	if name == "" {
+		return ""
+	}
+	return " " + name
 }
 
 func caseGroup(title, hint, empty, more string, l app.WorkList, note func(app.WorkCase) (string, bool)) workGroup {

@@ -427,7 +427,7 @@ func (s *Server) casePaper(c echo.Context, a domain.Actor, v app.CaseView, p *ca
 	rules := s.app.Rules()
 	if v.Case.NeedsNotice(rules) {
 		p.EarliestVisit = string(rules.EarliestVisit(s.app.Now()))
-		p.NoticeHint = "按规定，" + v.Case.Kind.Label() + "须于实施" + strconv.Itoa(rules.NoticeDays) + "日前书面通知被督导单位（R20），督导日期最早为" + p.EarliestVisit + "。"
+		p.NoticeHint = "按规定，" + v.Case.Kind.Label() + "须于实施" + strconv.Itoa(rules.NoticeDays) + "日前书面通知被督导单位，督导日期最早为" + p.EarliestVisit + "。"
 	}
 	if d, ok := domain.ApplyBy(v.Case, domain.ReviewFirst, qs, rules); ok {
 		p.ReviewApplyBy = s.app.DueLabel(d)

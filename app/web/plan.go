@@ -298,7 +298,7 @@ type planPage struct {
 	CanEdit  bool
 	CanRoll  bool
 	Form     uiForm
-	Targets  []option
+	Targets  []optGroup
 	Types    []option
 	Kinds    []option
 	Years    []int
@@ -347,11 +347,7 @@ func (s *Server) showPlan(c echo.Context, id int64, form uiForm, alert string, s
 		if err != nil {
 			return err
 		}
-		for _, o := range orgs {
-			if o.ID != pl.Office.ID && pl.Office.Path.Covers(o.Path) {
-				p.Targets = append(p.Targets, option{strconv.FormatInt(o.ID, 10), o.Name})
-			}
-		}
+		p.Targets = unitGroups(orgs, func(o domain.Org) bool { return o.ID != pl.Office.ID && pl.Office.Path.Covers(o.Path) })
 		for _, t := range []domain.CaseType{domain.CaseSchool, domain.CaseGovernment, domain.CaseMonitoring} {
 			p.Types = append(p.Types, option{string(t), t.Label()})
 		}

@@ -108,6 +108,8 @@ func templateFuncs() template.FuncMap {
 	return template.FuncMap{
 		// frameOf is the UI frame (navigation, flash, alert) of a page that has one, else nil: pages
 		// built on Base alone get the navigation loaded by htmx.
+		// unitPick passes a unit picker's groups and selected value to the "unitopts" template.
+		"unitPick": func(groups []optGroup, selected string) unitPick { return unitPick{Groups: groups, Selected: selected} },
 		"frameOf": func(p any) *frame {
 			if f, ok := p.(interface{ uiFrame() *frame }); ok {
 				return f.uiFrame()

@@ -54,8 +54,10 @@ var (
 	// a case of the city office (city.supervisor its inspector) aimed at school.hbw1's school (海勃湾区):
 	// the city, the district, the school, the auditor.
 	caseReaders = []string{"city.director", "hbw.director", "city.supervisor", "city.supervisor2", "hbw.office", "school.hbw1", "auditor"}
-	// 问责 and 激励 records of the city office about that school: the same.
+	// 问责 and 激励 records of the city office about that school, once the school has been told: the same.
 	accReaders = caseReaders
+	// a 问责 proposal not yet noticed: the supervision side only (R56), not the school or its district office.
+	proposalReaders = []string{"city.director", "hbw.director", "city.supervisor", "city.supervisor2", "auditor"}
 	// school.hbw2, a user of a 海勃湾区 school: those who read users there.
 	userReaders = []string{"admin", "city.director", "hbw.director", "auditor"}
 	// the org wuhai/hbw/s001/: everyone whose grant covers it.
@@ -117,7 +119,7 @@ var matrixObjects = map[string]func(m *matrix) *mobj{
 	"case:rectifying": func(m *matrix) *mobj { return m.caseObj("rectifying") },
 	"case:verifying":  func(m *matrix) *mobj { return m.caseObj("verifying") },
 	"acc:proposed": func(m *matrix) *mobj {
-		return &mobj{params: map[string]string{"id": id(m.propose())}, readers: accReaders}
+		return &mobj{params: map[string]string{"id": id(m.propose())}, readers: proposalReaders}
 	},
 	"acc:interview": func(m *matrix) *mobj {
 		a := m.propose()
@@ -531,7 +533,7 @@ var routeRows = map[string]routeRow{
 
 	"GET /api/v1/accountability":                      {ok: loggedIn},
 	"POST /api/v1/accountability":                     {ok: supervisors, body: proposeBody},
-	"GET /api/v1/accountability/:id":                  {obj: "acc:proposed", ok: accReaders},
+	"GET /api/v1/accountability/:id":                  {obj: "acc:proposed", ok: proposalReaders},
 	"PATCH /api/v1/accountability/:id":                {obj: "acc:proposed", ok: []string{"city.director", "city.supervisor", "city.supervisor2"}, body: editAccBody},
 	"POST /api/v1/accountability/:id/actions/:action": {obj: "acc:proposed", ok: []string{"city.director"}, body: noticeBody},
 	"POST /api/v1/accountability/:id/interviews":      {obj: "acc:interview", ok: []string{"city.director", "city.supervisor", "city.supervisor2"}, body: interviewBody},
@@ -657,10 +659,11 @@ var routeRows = map[string]routeRow{
 	"POST /accountability/incentives":                     {ok: supervisors, body: form(incentiveBody)},
 	"GET /accountability/incentives/:id":                  {obj: "incentive", ok: accReaders},
 	"POST /accountability/incentives/:id/actions/:action": {obj: "incentive", ok: []string{"city.director"}, body: form(decideIncBody)},
-	"GET /accountability/:id":                             {obj: "acc:proposed", ok: accReaders},
+	"GET /accountability/:id":                             {obj: "acc:proposed", ok: proposalReaders},
 	"POST /accountability/:id/actions/:action":            {obj: "acc:proposed", ok: []string{"city.director"}, body: form(noticeBody)},
 	"POST /accountability/:id/interviews":                 {obj: "acc:interview", ok: []string{"city.director", "city.supervisor", "city.supervisor2"}, body: form(interviewBody)},
 	"GET /notifications":                                  {ok: loggedIn},
+	"GET /audit":                                          {ok: []string{"city.director", "hbw.director", "auditor"}},
 	"POST /notifications/read-all":                        {ok: loggedIn},
 	"POST /notifications/email":                           {ok: loggedIn, body: func(*matrix, *mobj) any { return url.Values{"email": {"x@example.org"}} }},
 	"POST /notifications/:id/read":                        {obj: "notification", ok: []string{"school.hbw1"}},

@@ -214,6 +214,7 @@ func (s *Server) routes() {
 	ui.POST("/accountability/:id/interviews", s.uiAccInterview, w)
 
 	ui.GET("/notifications", s.uiInbox, w)
+	ui.GET("/audit", s.uiAudit, w)
 	ui.POST("/notifications/read-all", s.uiInboxReadAll, w)
 	ui.POST("/notifications/email", s.uiInboxEmail, w)
 	ui.POST("/notifications/:id/read", s.uiInboxRead, w)

@@ -273,7 +273,7 @@ type taskListPage struct {
 	Total, Page, Pages int
 	PrevHref, NextHref string
 	CanCreate          bool
-	Targets            []option
+	Targets            []optGroup
 	Form               uiForm
 	Kinds              []option
 	Errors             map[string]string
@@ -357,12 +357,7 @@ func (s *Server) showTaskList(c echo.Context, form uiForm, status int) error {
 		if err != nil {
 			return err
 		}
-		base := a.Org.Path.Depth()
-		for _, o := range orgs {
-			if a.Org.Path.Covers(o.Path) {
-				p.Targets = append(p.Targets, option{strconv.FormatInt(o.ID, 10), strings.Repeat("　", max(0, o.Path.Depth()-base)) + o.Name})
-			}
-		}
+		p.Targets = unitGroups(orgs, func(o domain.Org) bool { return a.Org.Path.Covers(o.Path) })
 	}
 	return s.render(c, status, p)
 }

@@ -203,7 +203,7 @@ func TestTaskDemoLedger(t *testing.T) {
 	uiCheckPage(t, href, show)
 	uiWant(t, "task page", show, "责任单位", "办理期限", "进展报告")
 	// A task assigned from the page lands and leads to its own page.
-	form := url.Values{"title": {"开展春季校园安全大检查"}, "target_org_id": {regexpFind(t, page, `<option value="(\d+)">[　]*海勃湾区</option>`)},
+	form := url.Values{"title": {"开展春季校园安全大检查"}, "target_org_id": {regexpFind(t, page, `<option value="(\d+)">海勃湾区（区本级）</option>`)},
 		"due_on": {"2026-04-30"}, "source_kind": {"other"}}
 	made := uiFollow(t, b, "/tasks", form)
 	uiWant(t, "new task", made, "开展春季校园安全大检查", "已交办")

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"dudao/app"
 	"dudao/domain"
 )
 
@@ -30,6 +32,7 @@ func (f frame) uiFrame() *frame { return &f }
 type navLink struct {
 	Href, Label string
 	Active      bool
+	Count       int // things waiting there for the user (a director's 问责 steps, 复查/复核 decisions)
 }
 
 type flashMsg struct {
@@ -41,21 +44,31 @@ type flashMsg struct {
 func (s *Server) frame(c echo.Context, title string) frame {
 	f := frame{Base: s.base(c, title), Flash: s.takeFlash(c)}
 	if a, ok := actorOf(c); ok {
-		f.Nav = s.navFor(a, c.Request().URL.Path)
+		f.Nav = s.navFor(c.Request().Context(), a, c.Request().URL.Path)
 	}
 	return f
 }
 
 // navFor lists the sections a user may use; the other engineers' pages are linked for the roles that
 // read them (the pages check again).
-func (s *Server) navFor(a domain.Actor, path string) []navLink {
+func (s *Server) navFor(ctx context.Context, a domain.Actor, path string) []navLink {
 	var out []navLink
 	add := func(href, label string, active bool) {
 		out = append(out, navLink{Href: href, Label: label, Active: active})
 	}
+	// A director's badges: two counts over the open records only (app.DirectorWork); a failure
+	// leaves the menu without them rather than failing the page.
+	var work app.DirectorWork
+	if a.Has(domain.RoleDirector) {
+		work, _ = s.app.DirectorWork(ctx, a, 0)
+	}
+	badge := func(n int) {
+		out[len(out)-1].Count = n
+	}
 	add("/", "首页", path == "/")
 	if s.app.MayAnywhere(a, "case", "read") {
 		add("/cases", "督导案件", strings.HasPrefix(path, "/cases") && path != "/cases/new")
+		badge(work.Reviews)
 	} else if s.app.MayReadCases(a) { // the monitor role: 评估监测 cases only (issue 12)
 		add("/cases?type=monitoring", "评估监测案件", strings.HasPrefix(path, "/cases"))
 	}
@@ -65,6 +78,7 @@ func (s *Server) navFor(a domain.Actor, path string) []navLink {
 	add("/notifications", "消息通知", strings.HasPrefix(path, "/notifications"))
 	if a.Has(domain.RoleDirector) || a.Has(domain.RoleSupervisor) || a.Has(domain.RoleAuditor) || s.app.MayAnywhere(a, "accountability", "read") {
 		add("/accountability", "问责与激励", strings.HasPrefix(path, "/accountability"))
+		badge(work.Acc.Total())
 	}
 	if s.app.MayAnywhere(a, "report", "read") {
 		add("/reports/accountability", "问责报告", strings.HasPrefix(path, "/reports"))
@@ -93,6 +107,9 @@ func (s *Server) navFor(a domain.Actor, path string) []navLink {
 	if s.app.MayAnywhere(a, "framework", "read") {
 		add("/frameworks", "评估指标体系", strings.HasPrefix(path, "/frameworks"))
 	}
+	if s.app.MayAnywhere(a, "audit", "read") {
+		add("/audit", "审计日志", path == "/audit")
+	}
 	if s.app.MayAnywhere(a, "org", "create") {
 		add("/admin/orgs", "机构管理", path == "/admin/orgs")
 	}
@@ -109,7 +126,7 @@ func (s *Server) uiNav(c echo.Context) error {
 	if p := c.QueryParam("path"); p != "" {
 		path = safeNext(p)
 	}
-	return s.renderFragment(c, http.StatusOK, tmplHome, "nav", frame{Base: s.base(c, ""), Nav: s.navFor(a, path)})
+	return s.renderFragment(c, http.StatusOK, tmplHome, "nav", frame{Base: s.base(c, ""), Nav: s.navFor(c.Request().Context(), a, path)})
 }
 
 // renderFragment executes one named template of a page's set, for htmx requests.

@@ -124,9 +124,9 @@ type recheckView struct {
 }
 
 type timelineItem struct {
-	at                     time.Time
-	When, Title, Detail    string
-	Who, Tone, Fingerprint string
+	at                  time.Time
+	When, Title, Detail string
+	Who, Tone           string
 }
 
 type stepView struct {
@@ -293,7 +293,7 @@ type caseNewPage struct {
 	Form       uiForm
 	Types      []option
 	Kinds      []option
-	Targets    []option
+	Targets    []optGroup
 	Inspectors []option
 	Today      string
 	// ProcedureHint says what a 专项/综合 case needs (R7, R20, R47; issue 12).
@@ -436,17 +436,10 @@ func (s *Server) showCaseNew(c echo.Context, form uiForm, status int) error {
 		for _, k := range r.ProcedureKinds {
 			kinds = append(kinds, k.Label())
 		}
-		p.ProcedureHint = fmt.Sprintf("%s须由%d名以上督学组成督导组（R7），并于实施%d日前书面通知被督导单位（R20）；“四不两直”暗访可不提前通知，但须说明理由（R47）。",
+		p.ProcedureHint = fmt.Sprintf("%s须由%d名以上督学组成督导组，并于实施%d日前书面通知被督导单位；“四不两直”暗访可不提前通知，但须说明理由。",
 			strings.Join(kinds, "、"), r.TeamMinSize, r.NoticeDays)
 	}
-	base := a.Org.Path.Depth()
-	for _, o := range orgs {
-		if o.ID == a.Org.ID || !a.Org.Path.Covers(o.Path) {
-			continue
-		}
-		indent := strings.Repeat("　", max(0, o.Path.Depth()-base-1))
-		p.Targets = append(p.Targets, option{strconv.FormatInt(o.ID, 10), indent + o.Name + "（" + o.Kind.Label() + "）"})
-	}
+	p.Targets = unitGroups(orgs, func(o domain.Org) bool { return o.ID != a.Org.ID && a.Org.Path.Covers(o.Path) })
 	for _, i := range inspectors {
 		p.Inspectors = append(p.Inspectors, option{strconv.FormatInt(i.UserID, 10), i.Name + " · " + i.OrgName})
 	}
@@ -608,10 +601,7 @@ func (s *Server) toCaseView(c *domain.Case, names map[int64]string, audit []doma
 		for _, e := range audit {
 			item := timelineItem{at: e.At, When: cst(e.At), Title: auditLabel(e.Action), Detail: e.Detail, Who: e.ActorName, Tone: auditTone(e.Action)}
 			if e.Action == "evidence.upload" && len(e.Detail) == 64 {
-				item.Detail = "文件指纹 " + e.Detail[:12] + "…"
-			}
-			if len(e.Hash) >= 8 {
-				item.Fingerprint = e.Hash[:8]
+				item.Detail = "" // the file's digest is the audit log's, not the reader's
 			}
 			v.Timeline = append(v.Timeline, item)
 		}
