@@ -646,10 +646,21 @@ func (db *DB) CaseCounts(ctx context.Context, scopes []domain.Jurisdiction, toda
 	return by, overdue, err
 }
 
+// migrationCaseTarget indexes a unit's own cases by status. A school's or a district office's home
+// asks for its findings in rectification (FindingsToRectify): without it SQLite walked every case in
+// rectification in the whole database (cases_status) to keep the unit's — 18,000 of them at province
+// scale, ≈ 100 ms a home page. With it the plan is SEARCH c USING INDEX cases_target_status
+// (target_org_id=? AND status=?), then the findings of those cases by findings_case_due.
+var migrationCaseTarget = migration{14, "cases by target and status", `
+CREATE INDEX cases_target_status ON cases(target_org_id, status)
+`}
+
 // FindingsToRectify lists the findings the target org still has to rectify in cases being rectified.
 func (db *DB) FindingsToRectify(ctx context.Context, targetOrgID int64, limit int) ([]domain.FindingDue, int, error) {
-	q := db.conn(ctx).Table("findings AS f").Joins("JOIN cases c ON c.id = f.case_id").
-		Where("c.target_org_id = ? AND c.status = 'rectifying' AND f.status IN ('open', 'failed')", targetOrgID)
+	// CROSS JOIN keeps SQLite's loops in this order: the unit's cases first (a handful), then their
+	// findings; left to itself it may start from every open finding in the database.
+	q := db.conn(ctx).Table("cases AS c CROSS JOIN findings AS f").
+		Where("f.case_id = c.id AND c.target_org_id = ? AND c.status = 'rectifying' AND f.status IN ('open', 'failed')", targetOrgID)
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, translate(err, "问题", "count findings to rectify")

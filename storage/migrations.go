@@ -218,6 +218,7 @@ var migrations = []migration{migrationCore, migrationCases, migrationAccountabil
 	migrationPaperwork,  // 11: the case as paperwork (issue 12)
 	migrationSecurity,   // 12: accounts, login throttling, server keys (issue 13)
 	migrationCaseSearch, // 13: bigrams of case titles and numbers, for text search
+	migrationCaseTarget, // 14: a school's cases by status, for its home
 }
 
 func (db *DB) render(sql string) string {
