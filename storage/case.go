@@ -661,30 +661,7 @@ func (db *DB) FindingsToRectify(ctx context.Context, targetOrgID int64, limit in
 	// findings; left to itself it may start from every open finding in the database.
 	q := db.conn(ctx).Table("cases AS c CROSS JOIN findings AS f").
 		Where("f.case_id = c.id AND c.target_org_id = ? AND c.status = 'rectifying' AND f.status IN ('open', 'failed')", targetOrgID)
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, translate(err, "问题", "count findings to rectify")
-	}
-	var rows []struct {
-		CaseID     int64
-		CaseNumber string
-		CaseTitle  string
-		FindingID  int64
-		Title      string
-		Status     string
-		DueOn      string
-	}
-	err := q.Select("c.id AS case_id, c.number AS case_number, c.title AS case_title, f.id AS finding_id, f.title AS title, f.status AS status, f.due_on AS due_on").
-		Order("CASE WHEN f.due_on = '' THEN 1 ELSE 0 END, f.due_on, f.id").Limit(limit).Scan(&rows).Error
-	if err != nil {
-		return nil, 0, translate(err, "问题", "list findings to rectify")
-	}
-	out := make([]domain.FindingDue, len(rows))
-	for i, r := range rows {
-		out[i] = domain.FindingDue{CaseID: r.CaseID, CaseNumber: r.CaseNumber, CaseTitle: r.CaseTitle, FindingID: r.FindingID,
-			Title: r.Title, Status: domain.FindingStatus(r.Status), DueOn: domain.Date(r.DueOn)}
-	}
-	return out, int(total), nil
+	return findingsDue(q, false, limit, "findings to rectify")
 }
 
 // FindingsToChase reads the cases being rectified under the scopes from case_scopes (one index range of
@@ -698,11 +675,17 @@ func (db *DB) FindingsToChase(ctx context.Context, scopes []domain.Jurisdiction,
 		Joins("JOIN orgs o ON o.id = c.target_org_id").
 		Where("cs.scope_path IN ? AND cs.status = 'rectifying' AND f.status IN ('open', 'failed') AND c.target_org_id <> ?",
 			pathStrings(foldScopes(scopes)), exceptOrgID)
+	return findingsDue(q, true, limit, "findings to chase")
+}
+
+// findingsDue counts the findings q selects (over cases c and findings f, and orgs o when target) and
+// lists up to limit of them, earliest due first (those without a due date last).
+func findingsDue(q *gorm.DB, target bool, limit int, what string) ([]domain.FindingDue, int, error) {
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, translate(err, "问题", "count findings to chase")
+		return nil, 0, translate(err, "问题", "count "+what)
 	}
-	if total == 0 || limit <= 0 {
+	if limit <= 0 {
 		return nil, int(total), nil
 	}
 	var rows []struct {
@@ -715,10 +698,12 @@ func (db *DB) FindingsToChase(ctx context.Context, scopes []domain.Jurisdiction,
 		DueOn      string
 		TargetName string
 	}
-	err := q.Select("c.id AS case_id, c.number AS case_number, c.title AS case_title, f.id AS finding_id, f.title AS title, f.status AS status, f.due_on AS due_on, o.name AS target_name").
-		Order("CASE WHEN f.due_on = '' THEN 1 ELSE 0 END, f.due_on, f.id").Limit(limit).Find(&rows).Error
-	if err != nil {
-		return nil, 0, translate(err, "问题", "list findings to chase")
+	sel := "c.id AS case_id, c.number AS case_number, c.title AS case_title, f.id AS finding_id, f.title AS title, f.status AS status, f.due_on AS due_on"
+	if target {
+		sel += ", o.name AS target_name"
+	}
+	if err := q.Select(sel).Order("CASE WHEN f.due_on = '' THEN 1 ELSE 0 END, f.due_on, f.id").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, 0, translate(err, "问题", "list "+what)
 	}
 	out := make([]domain.FindingDue, len(rows))
 	for i, r := range rows {
