@@ -203,7 +203,8 @@ const headerSearch = 20
 func parseSheet(f *excelize.File, sheet, name string) ([]domain.ObservationRow, error) {
 	it, err := f.Rows(sheet)
 	if err != nil {
-		return nil, fmt.Errorf("sheet: rows of %s!%s: %w", name, sheet, err)
+		// A damaged workbook: its list names a sheet whose part is missing or unreadable.
+		return nil, fileError("%s的工作表「%s」无法读取，文件可能已损坏，请用 Excel 另存后重新上传。", name, sheet)
 	}
 	defer it.Close()
 	var h *header
