@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -445,22 +444,6 @@ const (
 	tmplIncShow = "accountability/incentive.html"
 )
 
-// accWrite runs a page's write: on success back to where it leads with a message; a refused form
-// shows the page again with the user's input and the messages; 403 and 409 show it with an alert.
-func (s *Server) accWrite(c echo.Context, formID string, values url.Values, again func(uiForm, string, int) error, write func() (string, string, error)) error {
-	to, msg, err := write()
-	if err == nil {
-		return s.redirectWith(c, to, true, msg)
-	}
-	if f, ok := refusedForm(formID, values, err); ok {
-		return again(f, "", http.StatusUnprocessableEntity)
-	}
-	if alert, status, ok := alertFor(err); ok {
-		return again(uiForm{}, alert, status)
-	}
-	return err
-}
-
 type accRow struct {
 	Href, Target, TargetType, Trigger, Status, StatusLabel, Case, ProposedAt, Form string
 	Aggravating, Stale                                                             bool
@@ -572,7 +555,7 @@ func (s *Server) uiAccPropose(c echo.Context) error {
 	var req proposeRequest
 	values, verr := bindForm(c, &req)
 	again := func(f uiForm, alert string, status int) error { return s.showAccList(c, f, alert, status) }
-	return s.accWrite(c, "propose", values, again, func() (string, string, error) {
+	return s.pageWrite(c, "propose", values, again, func() (string, string, error) {
 		if verr != nil {
 			return "", "", verr
 		}
@@ -589,7 +572,7 @@ func (s *Server) uiIncPropose(c echo.Context) error {
 	var req incentiveRequest
 	values, verr := bindForm(c, &req)
 	again := func(f uiForm, alert string, status int) error { return s.showAccList(c, f, alert, status) }
-	return s.accWrite(c, "incentive", values, again, func() (string, string, error) {
+	return s.pageWrite(c, "incentive", values, again, func() (string, string, error) {
 		if verr != nil {
 			return "", "", verr
 		}
@@ -715,7 +698,7 @@ func (s *Server) uiAccAct(c echo.Context) error {
 	var req accActionRequest
 	values, verr := bindForm(c, &req)
 	again := func(f uiForm, alert string, status int) error { return s.showAcc(c, id, f, alert, status) }
-	return s.accWrite(c, "acc-"+string(act), values, again, func() (string, string, error) {
+	return s.pageWrite(c, "acc-"+string(act), values, again, func() (string, string, error) {
 		if verr != nil {
 			return "", "", verr
 		}
@@ -736,7 +719,7 @@ func (s *Server) uiAccInterview(c echo.Context) error {
 	var req interviewRequest
 	values, verr := bindForm(c, &req)
 	again := func(f uiForm, alert string, status int) error { return s.showAcc(c, id, f, alert, status) }
-	return s.accWrite(c, "interview", values, again, func() (string, string, error) {
+	return s.pageWrite(c, "interview", values, again, func() (string, string, error) {
 		if verr != nil {
 			return "", "", verr
 		}
@@ -791,7 +774,7 @@ func (s *Server) uiIncAct(c echo.Context) error {
 	var req incActionRequest
 	values, verr := bindForm(c, &req)
 	again := func(f uiForm, alert string, status int) error { return s.showInc(c, id, f, alert, status) }
-	return s.accWrite(c, "inc-"+string(act), values, again, func() (string, string, error) {
+	return s.pageWrite(c, "inc-"+string(act), values, again, func() (string, string, error) {
 		if verr != nil {
 			return "", "", verr
 		}

@@ -277,7 +277,7 @@ func (s *Server) uiCreateAssignment(c echo.Context) error {
 	var req assignmentRequest
 	values, verr := bindForm(c, &req)
 	again := func(f uiForm, alert string, status int) error { return s.showAssignments(c, f, alert, status) }
-	return s.accWrite(c, "assign", values, again, func() (string, string, error) {
+	return s.pageWrite(c, "assign", values, again, func() (string, string, error) {
 		if verr != nil {
 			return "", "", verr
 		}
@@ -359,7 +359,7 @@ func (s *Server) uiActAssignment(c echo.Context) error {
 	var req asgActionRequest
 	values, verr := bindForm(c, &req)
 	again := func(f uiForm, alert string, status int) error { return s.showAssignment(c, id, f, alert, status) }
-	return s.accWrite(c, "asg-"+string(act), values, again, func() (string, string, error) {
+	return s.pageWrite(c, "asg-"+string(act), values, again, func() (string, string, error) {
 		if verr != nil {
 			return "", "", verr
 		}

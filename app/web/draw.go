@@ -390,7 +390,7 @@ func (s *Server) uiCreateDraw(c echo.Context) error {
 	var req drawRequest
 	values, verr := bindForm(c, &req)
 	again := func(f uiForm, alert string, status int) error { return s.showDraws(c, f, alert, status) }
-	return s.accWrite(c, "draw", values, again, func() (string, string, error) {
+	return s.pageWrite(c, "draw", values, again, func() (string, string, error) {
 		if verr != nil {
 			return "", "", verr
 		}
@@ -496,7 +496,7 @@ func (s *Server) uiActDraw(c echo.Context) error {
 	var req drawActionRequest
 	values, verr := bindForm(c, &req)
 	again := func(f uiForm, alert string, status int) error { return s.showDraw(c, id, f, alert, status) }
-	return s.accWrite(c, "draw-"+string(act), values, again, func() (string, string, error) {
+	return s.pageWrite(c, "draw-"+string(act), values, again, func() (string, string, error) {
 		if verr != nil {
 			return "", "", verr
 		}

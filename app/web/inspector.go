@@ -481,7 +481,7 @@ func (s *Server) uiRecommendInspector(c echo.Context) error {
 	var req inspectorRequest
 	values, verr := bindForm(c, &req)
 	again := func(f uiForm, alert string, status int) error { return s.showInspectors(c, f, alert, status) }
-	return s.accWrite(c, "recommend", values, again, func() (string, string, error) {
+	return s.pageWrite(c, "recommend", values, again, func() (string, string, error) {
 		if verr != nil {
 			return "", "", verr
 		}
@@ -585,7 +585,7 @@ func (s *Server) inspectorWrite(c echo.Context, formID string, dto any, write fu
 	a, _ := actorOf(c)
 	values, verr := bindForm(c, dto)
 	again := func(f uiForm, alert string, status int) error { return s.showInspector(c, id, f, alert, status) }
-	return s.accWrite(c, formID, values, again, func() (string, string, error) {
+	return s.pageWrite(c, formID, values, again, func() (string, string, error) {
 		if verr != nil {
 			return "", "", verr
 		}

@@ -192,7 +192,7 @@ func (s *Server) uiInboxEmail(c echo.Context) error {
 	var form ntfEmailForm
 	values, verr := bindForm(c, &form)
 	again := func(f uiForm, alert string, status int) error { return s.showInbox(c, f, alert, status) }
-	return s.accWrite(c, "email", values, again, func() (string, string, error) {
+	return s.pageWrite(c, "email", values, again, func() (string, string, error) {
 		if verr != nil {
 			return "", "", verr
 		}

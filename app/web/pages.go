@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -488,4 +489,21 @@ func roleChart(tiles []statTile) string {
 	}
 	b, _ := json.Marshal(d)
 	return string(b)
+}
+
+// pageWrite runs a form's write for any page (问责, the registry, draws, tasks …): on success back to
+// where it leads with a message; a refused form shows the page again with the user's input and the
+// messages; 403 and 409 show it with an alert.
+func (s *Server) pageWrite(c echo.Context, formID string, values url.Values, again func(uiForm, string, int) error, write func() (string, string, error)) error {
+	to, msg, err := write()
+	if err == nil {
+		return s.redirectWith(c, to, true, msg)
+	}
+	if f, ok := refusedForm(formID, values, err); ok {
+		return again(f, "", http.StatusUnprocessableEntity)
+	}
+	if alert, status, ok := alertFor(err); ok {
+		return again(uiForm{}, alert, status)
+	}
+	return err
 }

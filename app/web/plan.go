@@ -266,7 +266,7 @@ func (s *Server) uiCreatePlan(c echo.Context) error {
 	var req planRequest
 	values, verr := bindForm(c, &req)
 	again := func(f uiForm, alert string, status int) error { return s.showPlans(c, f, alert, status) }
-	return s.accWrite(c, "plan", values, again, func() (string, string, error) {
+	return s.pageWrite(c, "plan", values, again, func() (string, string, error) {
 		if verr != nil {
 			return "", "", verr
 		}
@@ -367,7 +367,7 @@ func (s *Server) planWrite(c echo.Context, formID string, dto any, write func(a 
 	a, _ := actorOf(c)
 	values, verr := bindForm(c, dto)
 	again := func(f uiForm, alert string, status int) error { return s.showPlan(c, id, f, alert, status) }
-	return s.accWrite(c, formID, values, again, func() (string, string, error) {
+	return s.pageWrite(c, formID, values, again, func() (string, string, error) {
 		if verr != nil {
 			return "", "", verr
 		}
