@@ -555,10 +555,7 @@ func (s *Server) uiAccPropose(c echo.Context) error {
 	var req proposeRequest
 	values, verr := bindForm(c, &req)
 	again := func(f uiForm, alert string, status int) error { return s.showAccList(c, f, alert, status) }
-	return s.pageWrite(c, "propose", values, again, func() (string, string, error) {
-		if verr != nil {
-			return "", "", verr
-		}
+	return s.pageWrite(c, "propose", values, verr, again, func() (string, string, error) {
 		v, err := s.app.ProposeAccountability(c.Request().Context(), a, req.toProposeInput())
 		if err != nil {
 			return "", "", err
@@ -572,10 +569,7 @@ func (s *Server) uiIncPropose(c echo.Context) error {
 	var req incentiveRequest
 	values, verr := bindForm(c, &req)
 	again := func(f uiForm, alert string, status int) error { return s.showAccList(c, f, alert, status) }
-	return s.pageWrite(c, "incentive", values, again, func() (string, string, error) {
-		if verr != nil {
-			return "", "", verr
-		}
+	return s.pageWrite(c, "incentive", values, verr, again, func() (string, string, error) {
 		v, err := s.app.ProposeIncentive(c.Request().Context(), a, req.toIncentiveInput())
 		if err != nil {
 			return "", "", err
@@ -698,10 +692,7 @@ func (s *Server) uiAccAct(c echo.Context) error {
 	var req accActionRequest
 	values, verr := bindForm(c, &req)
 	again := func(f uiForm, alert string, status int) error { return s.showAcc(c, id, f, alert, status) }
-	return s.pageWrite(c, "acc-"+string(act), values, again, func() (string, string, error) {
-		if verr != nil {
-			return "", "", verr
-		}
+	return s.pageWrite(c, "acc-"+string(act), values, verr, again, func() (string, string, error) {
 		in := req.toAccActInput()
 		if _, err := s.app.ActAccountability(c.Request().Context(), a, id, act, in); err != nil {
 			return "", "", err
@@ -719,10 +710,7 @@ func (s *Server) uiAccInterview(c echo.Context) error {
 	var req interviewRequest
 	values, verr := bindForm(c, &req)
 	again := func(f uiForm, alert string, status int) error { return s.showAcc(c, id, f, alert, status) }
-	return s.pageWrite(c, "interview", values, again, func() (string, string, error) {
-		if verr != nil {
-			return "", "", verr
-		}
+	return s.pageWrite(c, "interview", values, verr, again, func() (string, string, error) {
 		if _, _, err := s.app.RecordInterview(c.Request().Context(), a, id, domain.Date(req.HeldOn), req.Attendees, req.Minutes); err != nil {
 			return "", "", err
 		}
@@ -774,10 +762,7 @@ func (s *Server) uiIncAct(c echo.Context) error {
 	var req incActionRequest
 	values, verr := bindForm(c, &req)
 	again := func(f uiForm, alert string, status int) error { return s.showInc(c, id, f, alert, status) }
-	return s.pageWrite(c, "inc-"+string(act), values, again, func() (string, string, error) {
-		if verr != nil {
-			return "", "", verr
-		}
+	return s.pageWrite(c, "inc-"+string(act), values, verr, again, func() (string, string, error) {
 		if _, err := s.app.ActIncentive(c.Request().Context(), a, id, act, app.IncActInput{Version: req.Version, Decision: req.Decision, Reason: req.Reason}); err != nil {
 			return "", "", err
 		}

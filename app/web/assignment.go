@@ -277,10 +277,7 @@ func (s *Server) uiCreateAssignment(c echo.Context) error {
 	var req assignmentRequest
 	values, verr := bindForm(c, &req)
 	again := func(f uiForm, alert string, status int) error { return s.showAssignments(c, f, alert, status) }
-	return s.pageWrite(c, "assign", values, again, func() (string, string, error) {
-		if verr != nil {
-			return "", "", verr
-		}
+	return s.pageWrite(c, "assign", values, verr, again, func() (string, string, error) {
 		v, err := s.app.CreateAssignment(c.Request().Context(), a, req.SchoolOrgID, app.PostingInput{InspectorID: req.InspectorID, Posting: req.toPostingInput()})
 		if err != nil {
 			return "", "", err
@@ -359,10 +356,7 @@ func (s *Server) uiActAssignment(c echo.Context) error {
 	var req asgActionRequest
 	values, verr := bindForm(c, &req)
 	again := func(f uiForm, alert string, status int) error { return s.showAssignment(c, id, f, alert, status) }
-	return s.pageWrite(c, "asg-"+string(act), values, again, func() (string, string, error) {
-		if verr != nil {
-			return "", "", verr
-		}
+	return s.pageWrite(c, "asg-"+string(act), values, verr, again, func() (string, string, error) {
 		if _, err := s.app.ActAssignment(c.Request().Context(), a, id, act, req.toAsgActInput()); err != nil {
 			return "", "", err
 		}

@@ -390,10 +390,7 @@ func (s *Server) uiCreateDraw(c echo.Context) error {
 	var req drawRequest
 	values, verr := bindForm(c, &req)
 	again := func(f uiForm, alert string, status int) error { return s.showDraws(c, f, alert, status) }
-	return s.pageWrite(c, "draw", values, again, func() (string, string, error) {
-		if verr != nil {
-			return "", "", verr
-		}
+	return s.pageWrite(c, "draw", values, verr, again, func() (string, string, error) {
 		v, err := s.app.CreateDraw(c.Request().Context(), a, req.toDrawCreateInput())
 		if err != nil {
 			return "", "", err
@@ -496,10 +493,7 @@ func (s *Server) uiActDraw(c echo.Context) error {
 	var req drawActionRequest
 	values, verr := bindForm(c, &req)
 	again := func(f uiForm, alert string, status int) error { return s.showDraw(c, id, f, alert, status) }
-	return s.pageWrite(c, "draw-"+string(act), values, again, func() (string, string, error) {
-		if verr != nil {
-			return "", "", verr
-		}
+	return s.pageWrite(c, "draw-"+string(act), values, verr, again, func() (string, string, error) {
 		v, err := s.app.ActDraw(c.Request().Context(), a, id, act, req.toDrawActInput())
 		if err != nil {
 			return "", "", err

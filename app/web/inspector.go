@@ -481,10 +481,7 @@ func (s *Server) uiRecommendInspector(c echo.Context) error {
 	var req inspectorRequest
 	values, verr := bindForm(c, &req)
 	again := func(f uiForm, alert string, status int) error { return s.showInspectors(c, f, alert, status) }
-	return s.pageWrite(c, "recommend", values, again, func() (string, string, error) {
-		if verr != nil {
-			return "", "", verr
-		}
+	return s.pageWrite(c, "recommend", values, verr, again, func() (string, string, error) {
 		v, err := s.app.RecommendInspector(c.Request().Context(), a, req.toInspectorInput())
 		if err != nil {
 			return "", "", err
@@ -585,10 +582,7 @@ func (s *Server) inspectorWrite(c echo.Context, formID string, dto any, write fu
 	a, _ := actorOf(c)
 	values, verr := bindForm(c, dto)
 	again := func(f uiForm, alert string, status int) error { return s.showInspector(c, id, f, alert, status) }
-	return s.pageWrite(c, formID, values, again, func() (string, string, error) {
-		if verr != nil {
-			return "", "", verr
-		}
+	return s.pageWrite(c, formID, values, verr, again, func() (string, string, error) {
 		msg, err := write(a, id)
 		return "/inspectors/" + strconv.FormatInt(id, 10), msg, err
 	})

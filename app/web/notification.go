@@ -192,10 +192,7 @@ func (s *Server) uiInboxEmail(c echo.Context) error {
 	var form ntfEmailForm
 	values, verr := bindForm(c, &form)
 	again := func(f uiForm, alert string, status int) error { return s.showInbox(c, f, alert, status) }
-	return s.pageWrite(c, "email", values, again, func() (string, string, error) {
-		if verr != nil {
-			return "", "", verr
-		}
+	return s.pageWrite(c, "email", values, verr, again, func() (string, string, error) {
 		if err := s.app.SetMyEmail(c.Request().Context(), a, form.Email); err != nil {
 			return "", "", err
 		}

@@ -493,9 +493,14 @@ func roleChart(tiles []statTile) string {
 
 // pageWrite runs a form's write for any page (问责, the registry, draws, tasks …): on success back to
 // where it leads with a message; a refused form shows the page again with the user's input and the
-// messages; 403 and 409 show it with an alert.
-func (s *Server) pageWrite(c echo.Context, formID string, values url.Values, again func(uiForm, string, int) error, write func() (string, string, error)) error {
-	to, msg, err := write()
+// messages; 403 and 409 show it with an alert. verr is the form's binding error, if any: write is not
+// called then.
+func (s *Server) pageWrite(c echo.Context, formID string, values url.Values, verr error, again func(uiForm, string, int) error, write func() (string, string, error)) error {
+	err := verr // the form's own field errors: nothing is written
+	var to, msg string
+	if err == nil {
+		to, msg, err = write()
+	}
 	if err == nil {
 		return s.redirectWith(c, to, true, msg)
 	}

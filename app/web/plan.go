@@ -266,10 +266,7 @@ func (s *Server) uiCreatePlan(c echo.Context) error {
 	var req planRequest
 	values, verr := bindForm(c, &req)
 	again := func(f uiForm, alert string, status int) error { return s.showPlans(c, f, alert, status) }
-	return s.pageWrite(c, "plan", values, again, func() (string, string, error) {
-		if verr != nil {
-			return "", "", verr
-		}
+	return s.pageWrite(c, "plan", values, verr, again, func() (string, string, error) {
 		v, err := s.app.CreatePlan(c.Request().Context(), a, req.StartYear)
 		if err != nil {
 			return "", "", err
@@ -367,10 +364,7 @@ func (s *Server) planWrite(c echo.Context, formID string, dto any, write func(a 
 	a, _ := actorOf(c)
 	values, verr := bindForm(c, dto)
 	again := func(f uiForm, alert string, status int) error { return s.showPlan(c, id, f, alert, status) }
-	return s.pageWrite(c, formID, values, again, func() (string, string, error) {
-		if verr != nil {
-			return "", "", verr
-		}
+	return s.pageWrite(c, formID, values, verr, again, func() (string, string, error) {
 		return write(a, id)
 	})
 }
