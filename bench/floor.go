@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"dudao/storage"
 	"fmt"
 	"io"
 	"net/http"
@@ -54,7 +55,7 @@ func openGorm(dsn string) (*gorm.DB, error) {
 	q.Set("_busy_timeout", "10000")
 	q.Set("_txlock", "immediate")
 	q.Set("_synchronous", "NORMAL")
-	g, err := gorm.Open(sqlite.Open("file:"+dsn+"?"+q.Encode()), cfg)
+	g, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: storage.SQLiteDriverName(), DSN: "file:" + dsn + "?" + q.Encode()}), cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -33,6 +33,11 @@ const (
 type DB struct {
 	gorm    *gorm.DB
 	dialect Dialect
+	// writer, on SQLite, is the one write transaction at a time, taken in Go before BEGIN. SQLite
+	// admits one writer; without this queue the others wait in its busy handler, which polls with
+	// sleeps of up to 100 ms, so the lock sat free while its next holder slept (audited writes at 16
+	// clients: p99 0.6–0.8 s, the CPU half idle). A channel hands it to the next waiter at once.
+	writer chan struct{}
 }
 
 // Open opens dsn: "postgres://…" or "postgresql://…" for PostgreSQL, anything else is a SQLite file path
@@ -74,7 +79,8 @@ func Open(dsn string) (*DB, error) {
 	q.Set("_busy_timeout", "10000")
 	q.Set("_txlock", "immediate")
 	q.Set("_synchronous", "NORMAL")
-	g, err := gorm.Open(sqlite.Open("file:"+path+"?"+q.Encode()), cfg)
+	registerSQLiteDriver() // each connection keeps its prepared statements (stmtcache.go)
+	g, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: sqliteDriver, DSN: "file:" + path + "?" + q.Encode()}), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("storage: open sqlite %s: %w", path, err)
 	}
@@ -84,7 +90,7 @@ func Open(dsn string) (*DB, error) {
 	}
 	sqlDB.SetMaxOpenConns(8)
 	sqlDB.SetMaxIdleConns(8)
-	return &DB{gorm: g, dialect: SQLite}, nil
+	return &DB{gorm: g, dialect: SQLite, writer: make(chan struct{}, 1)}, nil
 }
 
 // Dialect says which engine this is.
@@ -115,9 +121,39 @@ func (db *DB) WithinTx(ctx context.Context, fn func(ctx context.Context) error) 
 	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return fn(ctx)
 	}
+	if db.writer != nil {
+		release, err := db.takeWriter(ctx)
+		if err != nil {
+			return err
+		}
+		defer release()
+	}
 	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return fn(context.WithValue(ctx, txKey{}, tx))
 	})
+}
+
+// writerWait bounds the wait for SQLite's writer as its busy timeout did before the queue.
+const writerWait = 10 * time.Second
+
+// takeWriter waits for SQLite's one write transaction, as long as ctx lives and at most writerWait.
+func (db *DB) takeWriter(ctx context.Context) (func(), error) {
+	release := func() { <-db.writer }
+	select {
+	case db.writer <- struct{}{}:
+		return release, nil
+	default:
+	}
+	t := time.NewTimer(writerWait)
+	defer t.Stop()
+	select {
+	case db.writer <- struct{}{}:
+		return release, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-t.C:
+		return nil, &domain.Error{Code: domain.EINTERNAL, Message: "系统繁忙，请稍后重试。", Err: errors.New("storage: waited 10s for the write transaction")}
+	}
 }
 
 // mustTx refuses a write that is not inside a transaction: storage never opens its own, the app's
