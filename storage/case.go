@@ -504,26 +504,47 @@ func (db *DB) rootScopes(ctx context.Context, f domain.CaseFilter) (domain.CaseF
 	return f, nil
 }
 
-// casesByID loads cases (without parts) in the order of ids.
+// casesByID loads cases (without parts) in the order of ids, each with its owner and target org read
+// in the same query (a page's second query for its orgs was a fifth of the list's time).
 func (db *DB) casesByID(ctx context.Context, ids []int64) ([]domain.Case, error) {
 	if len(ids) == 0 {
 		return []domain.Case{}, nil
 	}
-	var rows []caseRow
-	if err := db.conn(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+	var rows []caseWithOrgsRow
+	err := db.conn(ctx).Table("cases AS c").
+		Select("c.*, "+orgColumns("oo", "oo_")+", "+orgColumns("tt", "tt_")).
+		Joins("JOIN orgs oo ON oo.id = c.owner_org_id").Joins("JOIN orgs tt ON tt.id = c.target_org_id").
+		Where("c.id IN ?", ids).Find(&rows).Error
+	if err != nil {
 		return nil, translate(err, "案件", "load listed cases")
 	}
-	byID := make(map[int64]caseRow, len(rows))
-	for _, r := range rows {
-		byID[r.ID] = r
+	byID := make(map[int64]*caseWithOrgsRow, len(rows))
+	for i := range rows {
+		byID[rows[i].Case.ID] = &rows[i]
 	}
-	ordered := make([]caseRow, 0, len(ids))
+	out := make([]domain.Case, 0, len(ids))
 	for _, id := range ids {
 		if r, ok := byID[id]; ok {
-			ordered = append(ordered, r)
+			out = append(out, r.Case.toDomain(r.Owner.toDomain(), r.Target.toDomain()))
 		}
 	}
-	return db.casesOf(ctx, ordered)
+	return out, nil
+}
+
+// caseWithOrgsRow is a case row with its owner's and target's org rows, their columns prefixed.
+type caseWithOrgsRow struct {
+	Case   caseRow `gorm:"embedded"`
+	Owner  orgRow  `gorm:"embedded;embeddedPrefix:oo_"`
+	Target orgRow  `gorm:"embedded;embeddedPrefix:tt_"`
+}
+
+// orgColumns selects the org row of alias a with its columns renamed by prefix.
+func orgColumns(a, prefix string) string {
+	cols := []string{"id", "code", "name", "kind", "parent_id", "path", "created_at", "full_name"}
+	for i, c := range cols {
+		cols[i] = a + "." + c + " AS " + prefix + c
+	}
+	return strings.Join(cols, ", ")
 }
 
 // casesOf turns rows into cases with their orgs, loaded in one query.
