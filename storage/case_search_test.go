@@ -121,3 +121,67 @@ func TestCaseTextSearch(t *testing.T) {
 		})
 	}
 }
+
+// TestCaseSearchTotalCapped: a search counts its matches up to SearchCap and then says "at least",
+// while the pages still reach every match; one match fewer than the cap is counted exactly.
+func TestCaseSearchTotalCapped(t *testing.T) {
+	for _, d := range openTestDBs(t) {
+		t.Run(d.name, func(t *testing.T) {
+			db := d.use(t)
+			ctx := context.Background()
+			city := mustOrg(t, ctx, db, "wuhai", "乌海市", domain.OrgCity, nil)
+			school := mustOrg(t, ctx, db, "s1", "乌海市第一中学", domain.OrgSchool, &city)
+			sup := mustUser(t, ctx, db, "sup", "张督学", city)
+			at := time.Date(2026, 1, 5, 1, 0, 0, 0, time.UTC)
+			open := func(i int, title string) {
+				c := &domain.Case{Year: 2026, Type: domain.CaseSchool, Kind: domain.KindSpecial, OwnerOrg: city, TargetOrg: school,
+					Title: title, InspectorIDs: []int64{sup.ID}, Status: domain.StatusPlanned, Version: 1, CreatedBy: sup.ID,
+					CreatedAt: at.Add(time.Duration(i) * time.Minute)}
+				if err := db.WithinTx(ctx, func(ctx context.Context) error { return db.CreateCase(ctx, c) }); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for i := 0; i < SearchCap-1; i++ {
+				open(i, fmt.Sprintf("防溺水安全教育专项督导（第%d批）", i+1))
+			}
+			open(SearchCap, "校车安全管理专项督导")
+			count := func(q string) (int, bool, int) {
+				t.Helper()
+				f := domain.CaseFilter{Scopes: []domain.Jurisdiction{city.Path}, Q: q, PerPage: 200}
+				seen := 0
+				var first domain.CasePage
+				for i := 0; ; i++ {
+					page, err := db.ListCases(ctx, f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if i == 0 {
+						first = page
+					}
+					seen += len(page.Items)
+					if page.Next == "" {
+						break
+					}
+					f.Cursor = page.Next
+				}
+				return first.Total, first.Exact, seen
+			}
+			if total, exact, seen := count("防溺水"); total != SearchCap-1 || !exact || seen != SearchCap-1 {
+				t.Errorf("%d matches: total %d exact %v, listed %d", SearchCap-1, total, exact, seen)
+			}
+			open(SearchCap+1, "防溺水安全教育专项督导（补充）")
+			open(SearchCap+2, "防溺水安全教育专项督导（再补充）")
+			if total, exact, seen := count("防溺水"); total != SearchCap || exact || seen != SearchCap+1 {
+				t.Errorf("%d matches: total %d exact %v, listed %d; want %d, not exact, all listed", SearchCap+1, total, exact, seen, SearchCap)
+			}
+			// The list without a term still counts to ListCap (here: exactly, from the kept counts).
+			page, err := db.ListCases(ctx, domain.CaseFilter{Scopes: []domain.Jurisdiction{city.Path}, PerPage: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if page.Total != SearchCap+2 || !page.Exact {
+				t.Errorf("whole list: total %d exact %v, want %d exact", page.Total, page.Exact, SearchCap+2)
+			}
+		})
+	}
+}
