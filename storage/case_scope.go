@@ -271,10 +271,17 @@ func (db *DB) caseIDsPage(ctx context.Context, f domain.CaseFilter, walks []walk
 // (case_scopes' primary key): CROSS JOIN keeps SQLite from reordering the two.
 func (db *DB) caseScopeQuery(conn *gorm.DB, w walk, f domain.CaseFilter) *gorm.DB {
 	var q *gorm.DB
-	if w.gram != "" {
+	switch {
+	case w.gram != "" && db.dialect == Postgres:
+		// PostgreSQL does not keep the written join order: it merged the bigram's range with the
+		// scope's whole range (at the region, every case). The subquery with OFFSET 0 is not pulled
+		// up, so each case of the bigram's range is looked up in its scope by primary key instead.
+		q = conn.Table(`case_grams AS k CROSS JOIN LATERAL (SELECT s.case_id, s.status FROM case_scopes s
+			WHERE s.scope_path = ? AND s.case_id = k.case_id OFFSET 0) AS cs`, w.scope).Where("k.gram = ?", w.gram)
+	case w.gram != "":
 		q = conn.Table("case_grams AS k CROSS JOIN case_scopes AS cs").Where("k.gram = ?", w.gram).
 			Where("cs.scope_path = ? AND cs.case_id = k.case_id", w.scope)
-	} else {
+	default:
 		q = conn.Table("case_scopes AS cs").Where("cs.scope_path = ?", w.scope)
 	}
 	k := w.key()
