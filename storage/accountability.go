@@ -190,11 +190,60 @@ func (db *DB) saveProceeding(ctx context.Context, model, row any, id int64, expe
 	return nil
 }
 
+// migrationProceedingsOrder orders 问责 and 激励 records newest first over the whole table, so that a
+// wide scope's page walks them in list order instead of sorting its scope (see listProceedings).
+var migrationProceedingsOrder = migration{16, "问责 and 激励 records newest first", `
+CREATE INDEX accountabilities_proposed ON accountabilities(proposed_at, id);
+CREATE INDEX incentives_proposed ON incentives(proposed_at, id)
+`}
+
 // listProceedings reads one page of rows of table (aliased p) in scope, newest first, with the total.
+//
+// The total is counted on the scope's path range (SEARCH p USING COVERING INDEX …_target_path, ≈ 0.6 ms
+// for the 20,000 records of a province's ten years). The page is read one of two ways, whichever meets
+// fewer rows:
+//   - the scope's path range, sorted: SEARCH p USING INDEX …_target_path (target_path>? AND
+//     target_path<?), USE TEMP B-TREE FOR ORDER BY — it reads the whole scope (total rows), which is
+//     few for a school or a deep page of a small scope, and was ≈ 4 ms (page 1) to 24 ms (page 50) for a
+//     province;
+//   - the whole table newest first, the scope a filter on the way: SCAN p USING INDEX …_proposed (or,
+//     with a status, SEARCH p USING INDEX accountabilities_open (status=?), in the same order), no
+//     temporary B-tree, stopping at the page's end — it meets about (offset+per) × table/total rows,
+//     which is the page itself for a wide scope (≈ 0.1 ms for a province's first page).
+//
+// The table's size is its highest id (one index probe).
 func (db *DB) listProceedings(ctx context.Context, table string, scopes []domain.Jurisdiction, status string, targetOrgID int64,
 	perPage, page int, more func(q *gorm.DB) *gorm.DB, dest any) (int, error) {
+	var total int64
+	if err := db.proceedingsQuery(ctx, table, scopes, status, targetOrgID, more, false).Count(&total).Error; err != nil {
+		return 0, translate(err, table, "count "+table)
+	}
+	per, pg := accPageOf(perPage, page)
+	offset := (pg - 1) * per
+	walk := false
+	if total > 0 {
+		var size *int64
+		if err := db.conn(ctx).Table(table).Select("MAX(id)").Scan(&size).Error; err != nil {
+			return 0, translate(err, table, "size of "+table)
+		}
+		walk = size != nil && int64(offset+per)*(*size) < total*total
+	}
+	q := db.proceedingsQuery(ctx, table, scopes, status, targetOrgID, more, walk)
+	if err := q.Select("p.*").Order("p.proposed_at DESC, p.id DESC").Limit(per).Offset(offset).Find(dest).Error; err != nil {
+		return 0, translate(err, table, "list "+table)
+	}
+	return int(total), nil
+}
+
+// proceedingsQuery is the rows of table (aliased p) in scope with the filters: the scope's path range
+// drives it, or, for a walk in list order, is only checked on the way (scopeFilter).
+func (db *DB) proceedingsQuery(ctx context.Context, table string, scopes []domain.Jurisdiction, status string, targetOrgID int64,
+	more func(q *gorm.DB) *gorm.DB, walk bool) *gorm.DB {
 	// The handling office always lies above the record's target, so the target's path says it all.
 	tw, targs := db.scopeWhere("p.target_path", scopes)
+	if walk {
+		tw, targs = db.scopeFilter("p.target_path", scopes)
+	}
 	q := db.conn(ctx).Table(table+" AS p").Where(tw, targs...)
 	if status != "" {
 		q = q.Where("p.status = ?", status)
@@ -205,15 +254,7 @@ func (db *DB) listProceedings(ctx context.Context, table string, scopes []domain
 	if more != nil {
 		q = more(q)
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return 0, translate(err, table, "count "+table)
-	}
-	per, pg := accPageOf(perPage, page)
-	if err := q.Select("p.*").Order("p.proposed_at DESC, p.id DESC").Limit(per).Offset((pg - 1) * per).Find(dest).Error; err != nil {
-		return 0, translate(err, table, "list "+table)
-	}
-	return int(total), nil
+	return q
 }
 
 // orgsByID loads the orgs with the given ids (zeros and repeats ignored).
@@ -358,23 +399,28 @@ func (db *DB) SaveAccountability(ctx context.Context, a *domain.Accountability, 
 func (db *DB) ListAccountability(ctx context.Context, f domain.AccountabilityFilter) ([]domain.Accountability, int, error) {
 	var rows []accountabilityRow
 	total, err := db.listProceedings(ctx, "accountabilities", f.Scopes, string(f.Status), f.TargetOrgID, f.PerPage, f.Page,
-		func(q *gorm.DB) *gorm.DB {
-			if f.CaseID != 0 {
-				q = q.Where("p.case_id = ?", f.CaseID)
-			}
-			// Records not yet noticed are listed only under the caller's proposal scopes (the
-			// supervision side's); a filter only, the target path's index range still drives the plan.
-			if !coveredBy(f.Scopes, f.ProposalScopes) {
-				pw, pargs := db.scopeFilter("p.target_path", f.ProposalScopes)
-				q = q.Where("(p.noticed_at IS NOT NULL OR "+pw+")", pargs...)
-			}
-			return q
-		}, &rows)
+		db.accListFilters(f), &rows)
 	if err != nil {
 		return nil, 0, err
 	}
 	out, err := db.fillAccountability(ctx, rows)
 	return out, total, err
+}
+
+// accListFilters are the 问责 list's own conditions, beside the scope, status and target.
+func (db *DB) accListFilters(f domain.AccountabilityFilter) func(q *gorm.DB) *gorm.DB {
+	return func(q *gorm.DB) *gorm.DB {
+		if f.CaseID != 0 {
+			q = q.Where("p.case_id = ?", f.CaseID)
+		}
+		// Records not yet noticed are listed only under the caller's proposal scopes (the
+		// supervision side's); a filter only, never what drives the plan.
+		if !coveredBy(f.Scopes, f.ProposalScopes) {
+			pw, pargs := db.scopeFilter("p.target_path", f.ProposalScopes)
+			q = q.Where("(p.noticed_at IS NOT NULL OR "+pw+")", pargs...)
+		}
+		return q
+	}
 }
 
 // coveredBy reports whether every one of scopes lies under one of within.

@@ -220,6 +220,7 @@ var migrations = []migration{migrationCore, migrationCases, migrationAccountabil
 	migrationCaseSearch,        // 13: bigrams of case titles and numbers, for text search
 	migrationCaseTarget,        // 14: a school's cases by status, for its home
 	migrationPendingObjections, // 15: the objections awaiting a ruling, for a director's home
+	migrationProceedingsOrder,  // 16: 问责 and 激励 newest first, for a wide scope's list
 }
 
 func (db *DB) render(sql string) string {
