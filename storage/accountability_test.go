@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -303,6 +304,10 @@ func planOf(t *testing.T, db *DB, fn func(ctx context.Context)) []string {
 		t.Fatal(err)
 	}
 	fn(context.WithValue(context.Background(), txKey{}, db.gorm.Session(&gorm.Session{DryRun: true})))
+	// So that the next capture in the same test starts with its own.
+	if err := db.gorm.Callback().Query().Remove(name); err != nil {
+		t.Fatal(err)
+	}
 	var out []string
 	for _, s := range stmts {
 		var rows []struct {
@@ -322,8 +327,10 @@ func planOf(t *testing.T, db *DB, fn func(ctx context.Context)) []string {
 }
 
 // TestAccountabilityListPlans: the list of a scope, with the filter that hides proposals not yet
-// noticed from the inspected side, still reads an index range (never the whole table). The page is
-// sorted after the range (a scope holds a few hundred records a year), as it was before the filter.
+// noticed from the inspected side, reads its page's ids either from the scope's index range, sorted (a
+// narrow scope, or a deep page: here, with nothing stored, the list takes this way), or from the whole
+// table newest first by an index, the scope checked on the way and no sort (a wide scope's page); then
+// the page's rows by id. Never the whole table unordered. 激励 share the shapes.
 func TestAccountabilityListPlans(t *testing.T) {
 	db := openTestDBs(t)[0].use(t)
 	for name, f := range map[string]domain.AccountabilityFilter{
@@ -338,14 +345,45 @@ func TestAccountabilityListPlans(t *testing.T) {
 			}
 		})
 		if len(plans) != 2 {
-			t.Fatalf("%s: %d queries, want the count and the page", name, len(plans))
+			t.Fatalf("%s: %d queries, want the count and the page's ids (no rows to read by id here): %q", name, len(plans), plans)
 		}
 		for _, p := range plans {
 			t.Logf("%s: %s", name, p)
 			// The scope's path range, or (with a status) the status index; never the whole table.
 			if !(strings.Contains(p, "INDEX accountabilities_target_path (target_path>? AND target_path<?)") ||
-				f.Status != "" && strings.Contains(p, "INDEX accountabilities_open (status=?)")) || strings.Contains(p, "SCAN p") {
+				f.Status != "" && strings.Contains(p, "INDEX accountabilities_open (status=?)")) || strings.Contains(p, "SCAN ") {
 				t.Errorf("%s: plan %q, want an index range of the scope (or of the status)", name, p)
+			}
+		}
+		// The walk in list order: the newest-first index (with a status, the status index, in the same
+		// order), the scope a filter, no sort.
+		for _, table := range []string{"accountabilities", "incentives"} {
+			if table == "incentives" && (f.Status != "" || len(f.ProposalScopes) > 0) {
+				continue
+			}
+			more := db.accListFilters(f)
+			if table == "incentives" {
+				more = nil
+			}
+			plans := planOf(t, db, func(ctx context.Context) {
+				var ids []int64
+				if err := db.proceedingIDs(ctx, table, f.Scopes, string(f.Status), f.TargetOrgID, more, true, 20, 40).Pluck("p.id", &ids).Error; err != nil {
+					t.Fatal(err)
+				}
+			})
+			if len(plans) != 1 {
+				t.Fatalf("%s %s walk: %d queries, want the page", name, table, len(plans))
+			}
+			p := plans[0]
+			t.Logf("%s %s walk: %s", name, table, p)
+			walk := "SCAN p USING COVERING INDEX " + table + "_proposed"
+			if f.Status != "" {
+				walk = "SEARCH p USING INDEX accountabilities_open (status=?)"
+			} else if table == "accountabilities" && !coveredBy(f.Scopes, f.ProposalScopes) {
+				walk = "SCAN p USING INDEX " + table + "_proposed" // noticed_at is read from the row
+			}
+			if p != walk {
+				t.Errorf("%s %s walk: plan %q, want the newest-first index (or the status index), the scope a filter", name, table, p)
 			}
 		}
 	}
@@ -451,5 +489,175 @@ func TestFindingsToRectifyPlan(t *testing.T) {
 			!strings.Contains(p, "findings_case_due (case_id=? AND status=?)") || strings.Contains(p, "SCAN ") {
 			t.Errorf("plan %q, want the unit's cases in rectification, then their findings by case", p)
 		}
+	}
+}
+
+// TestProceedingsListPages: the 问责 and 激励 lists hold exactly the scope's records, newest first (ties
+// by id), page after page, with the right total, whichever way a page is read: a wide scope's first
+// pages walk the table in list order, its deep pages and a narrow scope's sort the scope's range — the
+// same answers either way, with a status, and with the proposals not yet noticed hidden from the
+// inspected side.
+func TestProceedingsListPages(t *testing.T) {
+	for _, d := range openTestDBs(t) {
+		t.Run(d.name, func(t *testing.T) {
+			db := d.use(t)
+			ctx := context.Background()
+			city := mustOrg(t, ctx, db, "wuhai", "乌海市", domain.OrgCity, nil)
+			hbw := mustOrg(t, ctx, db, "hbw", "海勃湾区", domain.OrgDistrict, &city)
+			wd := mustOrg(t, ctx, db, "wd", "乌达区", domain.OrgDistrict, &city)
+			schools := []domain.Org{
+				mustOrg(t, ctx, db, "s1", "海勃湾区第一小学", domain.OrgSchool, &hbw),
+				mustOrg(t, ctx, db, "s2", "海勃湾区第二小学", domain.OrgSchool, &hbw),
+				mustOrg(t, ctx, db, "s3", "乌达区第一小学", domain.OrgSchool, &wd),
+			}
+			sup := mustUser(t, ctx, db, "sup", "张督学", city)
+			by := domain.Actor{UserID: sup.ID, Org: city}
+			type made struct {
+				id      int64
+				target  domain.Org
+				status  domain.AccStatus
+				noticed bool
+			}
+			var accs, incs []made
+			at := time.Date(2026, 1, 5, 1, 0, 0, 0, time.UTC)
+			for i := 0; i < 120; i++ {
+				target := schools[i%2]
+				if i%12 == 5 {
+					target = schools[2] // a few in the other district
+				}
+				when := at.Add(time.Duration(i/2) * time.Hour) // two records share each instant
+				if i%5 == 0 {
+					when = at.Add(time.Duration(120-i) * time.Hour) // not in id order
+				}
+				a, err := domain.NewAccountability(by, domain.AccountabilityInput{TargetType: domain.TargetUnit, TargetOrg: target,
+					Trigger: domain.TriggerDuty, Facts: "履职不到位。"}, domain.CauseManual, when)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if i%3 != 0 {
+					a.Status, a.NoticedAt, a.NoticedBy, a.NoticeText = domain.AccNoticed, &when, sup.ID, "告知。"
+				}
+				if err := db.WithinTx(ctx, func(ctx context.Context) error { return db.CreateAccountability(ctx, a) }); err != nil {
+					t.Fatal(err)
+				}
+				accs = append(accs, made{a.ID, target, a.Status, a.NoticedAt != nil})
+				if i%2 == 0 {
+					inc, err := domain.NewIncentive(by, domain.IncentiveInput{Kind: domain.IncResource, TargetOrg: target, Reason: "办学条件改善显著。"}, when)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := db.WithinTx(ctx, func(ctx context.Context) error { return db.CreateIncentive(ctx, inc) }); err != nil {
+						t.Fatal(err)
+					}
+					incs = append(incs, made{inc.ID, target, "", true})
+				}
+			}
+			newest := func(list []made, when func(id int64) time.Time) []made {
+				out := slices.Clone(list)
+				slices.SortFunc(out, func(a, b made) int {
+					if c := when(b.id).Compare(when(a.id)); c != 0 {
+						return c
+					}
+					return int(b.id - a.id)
+				})
+				return out
+			}
+			proposed := map[int64]time.Time{}
+			for i, m := range accs {
+				w := at.Add(time.Duration(i/2) * time.Hour)
+				if i%5 == 0 {
+					w = at.Add(time.Duration(120-i) * time.Hour)
+				}
+				proposed[m.id] = w
+			}
+			incAt := map[int64]time.Time{}
+			for j, m := range incs {
+				i := 2 * j
+				w := at.Add(time.Duration(i/2) * time.Hour)
+				if i%5 == 0 {
+					w = at.Add(time.Duration(120-i) * time.Hour)
+				}
+				incAt[m.id] = w
+			}
+			accs, incs = newest(accs, func(id int64) time.Time { return proposed[id] }), newest(incs, func(id int64) time.Time { return incAt[id] })
+			for _, tc := range []struct {
+				name     string
+				scopes   []domain.Org
+				status   domain.AccStatus
+				proposal bool // the caller reads proposals not yet noticed
+			}{
+				{"乌海市", []domain.Org{city}, "", true},
+				{"海勃湾区", []domain.Org{hbw}, "", true},
+				{"乌达区", []domain.Org{wd}, "", true},
+				{"一校与乌达区", []domain.Org{schools[0], wd}, "", true},
+				{"乌海市，已告知", []domain.Org{city}, domain.AccNoticed, true},
+				{"海勃湾区教育局", []domain.Org{hbw}, "", false},
+			} {
+				var want []int64
+				for _, m := range accs {
+					in := false
+					for _, s := range tc.scopes {
+						in = in || s.Path.Covers(m.target.Path)
+					}
+					if in && (tc.status == "" || m.status == tc.status) && (tc.proposal || m.noticed) {
+						want = append(want, m.id)
+					}
+				}
+				var wantInc []int64
+				for _, m := range incs {
+					for _, s := range tc.scopes {
+						if s.Path.Covers(m.target.Path) {
+							wantInc = append(wantInc, m.id)
+							break
+						}
+					}
+				}
+				for _, per := range []int{7, 40} {
+					f := domain.AccountabilityFilter{Status: tc.status, PerPage: per}
+					fi := domain.IncentiveFilter{PerPage: per}
+					for _, s := range tc.scopes {
+						f.Scopes = append(f.Scopes, s.Path)
+						fi.Scopes = append(fi.Scopes, s.Path)
+					}
+					if tc.proposal {
+						f.ProposalScopes = f.Scopes
+					}
+					var got, gotInc []int64
+					for f.Page = 1; f.Page <= len(want)/per+2; f.Page++ {
+						list, total, err := db.ListAccountability(ctx, f)
+						if err != nil {
+							t.Fatalf("%s: %v", tc.name, err)
+						}
+						if total != len(want) {
+							t.Errorf("%s, %d a page, page %d: total %d, want %d", tc.name, per, f.Page, total, len(want))
+						}
+						for _, a := range list {
+							got = append(got, a.ID)
+						}
+					}
+					if !slices.Equal(got, want) {
+						t.Errorf("%s, %d a page: listed %v, want %v", tc.name, per, got, want)
+					}
+					if tc.status != "" || !tc.proposal {
+						continue
+					}
+					for fi.Page = 1; fi.Page <= len(wantInc)/per+2; fi.Page++ {
+						list, total, err := db.ListIncentives(ctx, fi)
+						if err != nil {
+							t.Fatalf("%s: %v", tc.name, err)
+						}
+						if total != len(wantInc) {
+							t.Errorf("%s, %d a page, page %d: %d incentives, want %d", tc.name, per, fi.Page, total, len(wantInc))
+						}
+						for _, i := range list {
+							gotInc = append(gotInc, i.ID)
+						}
+					}
+					if !slices.Equal(gotInc, wantInc) {
+						t.Errorf("%s, %d a page: incentives %v, want %v", tc.name, per, gotInc, wantInc)
+					}
+				}
+			}
+		})
 	}
 }

@@ -264,13 +264,28 @@ func (db *DB) caseIDsPage(ctx context.Context, f domain.CaseFilter, walks []walk
 	return ids, next, nil
 }
 
+// migrationPendingObjections indexes the objections awaiting a ruling. The director's "objections to
+// rule on" list (cases in feedback or review with a pending objection) walked the scope's cases and
+// looked for a pending objection in each: at the province a region holds thousands of cases in
+// feedback or review and a handful with a pending objection, ≈ 160 ms a home page. The list now starts
+// from the pending objections (bounded by what awaits a ruling, not by the scope) and looks each case
+// up in the scope: CO-ROUTINE p (SEARCH op USING COVERING INDEX objections_pending (status=?)), SCAN p,
+// SEARCH cs USING INDEX sqlite_autoindex_case_scopes_1 (scope_path=? AND case_id=?), then a temporary
+// B-tree sorts those few cases newest first (≈ 0.1 ms).
+var migrationPendingObjections = migration{15, "objections by status", `
+CREATE INDEX objections_pending ON objections(status, case_id)
+`}
+
 // caseScopeQuery is the filter's cases under one scope, on case_scopes (aliased cs); conditions on
 // the case itself join it. The index serves the scope, the status and the creation range; the other
 // conditions are checked on the rows the index walk meets, newest first, until the page is full.
 // A walk on a bigram reads case_grams (aliased k) in its order and looks each case up in the scope
 // (case_scopes' primary key): CROSS JOIN keeps SQLite from reordering the two.
+// The cases with a pending objection are read the other way round, from the objections awaiting a
+// ruling (see migrationPendingObjections).
 func (db *DB) caseScopeQuery(conn *gorm.DB, w walk, f domain.CaseFilter) *gorm.DB {
 	var q *gorm.DB
+	pendingDrives := false
 	switch {
 	case w.gram != "" && db.dialect == Postgres:
 		// PostgreSQL does not keep the written join order: it merged the bigram's range with the
@@ -281,6 +296,10 @@ func (db *DB) caseScopeQuery(conn *gorm.DB, w walk, f domain.CaseFilter) *gorm.D
 	case w.gram != "":
 		q = conn.Table("case_grams AS k CROSS JOIN case_scopes AS cs").Where("k.gram = ?", w.gram).
 			Where("cs.scope_path = ? AND cs.case_id = k.case_id", w.scope)
+	case f.PendingObjections:
+		q = conn.Table("(SELECT DISTINCT op.case_id FROM objections op WHERE op.status = 'pending') AS p CROSS JOIN case_scopes AS cs").
+			Where("cs.scope_path = ? AND cs.case_id = p.case_id", w.scope)
+		pendingDrives = true
 	default:
 		q = conn.Table("case_scopes AS cs").Where("cs.scope_path = ?", w.scope)
 	}
@@ -312,7 +331,7 @@ func (db *DB) caseScopeQuery(conn *gorm.DB, w walk, f domain.CaseFilter) *gorm.D
 	if f.InspectorID != 0 {
 		q = q.Where("EXISTS (SELECT 1 FROM case_inspectors ci WHERE ci.case_id = cs.case_id AND ci.user_id = ?)", f.InspectorID)
 	}
-	if f.PendingObjections {
+	if f.PendingObjections && !pendingDrives {
 		q = q.Where("EXISTS (SELECT 1 FROM objections op WHERE op.case_id = cs.case_id AND op.status = 'pending')")
 	}
 	if len(f.AllTypesIn) > 0 { // outside these scopes, 评估监测 cases only

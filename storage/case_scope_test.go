@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -63,11 +64,161 @@ func TestCaseListPlans(t *testing.T) {
 						t.Errorf("%s (cursor %v, bigram): plan %q, want each case looked up in the scope by its key", name, cursor, text)
 					}
 				}
+				if f.PendingObjections {
+					// The pending objections drive instead (bounded by what awaits a ruling, not by the
+					// scope): each case is looked up in the scope by its key, and those few are sorted —
+					// the one temporary B-tree allowed, and the one SCAN (of the pending cases read just before).
+					want := "SEARCH op USING COVERING INDEX objections_pending (status=?) | SCAN p | " +
+						"SEARCH cs USING INDEX sqlite_autoindex_case_scopes_1 (scope_path=? AND case_id=?) | USE TEMP B-TREE FOR ORDER BY"
+					if !strings.HasSuffix(text, want) || strings.Count(text, "SCAN ") != 1 || strings.Count(text, "TEMP B-TREE") != 1 {
+						t.Errorf("%s (cursor %v): plan %q, want the pending objections' range, then each case in the scope", name, cursor, text)
+					}
+					continue
+				}
 				if !strings.HasPrefix(text, first) || strings.Contains(text, "TEMP B-TREE") || !bounded ||
 					strings.Contains(text, "SCAN ") || strings.Contains(text, "SEARCH fo USING INDEX findings_due") {
 					t.Errorf("%s (cursor %v, bigram %q): plan %q, want an index range in list order", name, cursor, gram, text)
 				}
 			}
 		}
+	}
+}
+
+// TestPendingObjectionsList: the list of cases with an objection awaiting a ruling (the director's
+// work list, and the case list's filter) holds exactly those cases, newest first, page after page,
+// with the right total, when most cases in feedback or review have none — in one scope, in another,
+// in both at once and in the scope above them; a case with two pending objections is listed once, one
+// whose objections are ruled on is not, nor one in another status.
+func TestPendingObjectionsList(t *testing.T) {
+	for _, d := range openTestDBs(t) {
+		t.Run(d.name, func(t *testing.T) {
+			db := d.use(t)
+			ctx := context.Background()
+			city := mustOrg(t, ctx, db, "wuhai", "乌海市", domain.OrgCity, nil)
+			hbw := mustOrg(t, ctx, db, "hbw", "海勃湾区", domain.OrgDistrict, &city)
+			wd := mustOrg(t, ctx, db, "wd", "乌达区", domain.OrgDistrict, &city)
+			schools := []domain.Org{
+				mustOrg(t, ctx, db, "s1", "海勃湾区第一小学", domain.OrgSchool, &hbw),
+				mustOrg(t, ctx, db, "s2", "乌达区第一小学", domain.OrgSchool, &wd),
+				mustOrg(t, ctx, db, "s3", "海勃湾区第二小学", domain.OrgSchool, &hbw),
+			}
+			sup := mustUser(t, ctx, db, "sup", "张督学", city)
+			type made struct {
+				id      int64
+				target  domain.Org
+				status  domain.Status
+				pending bool
+			}
+			var all []made
+			at := time.Date(2026, 1, 5, 1, 0, 0, 0, time.UTC)
+			for i := 0; i < 150; i++ {
+				status := domain.StatusFeedback
+				if i%2 == 1 {
+					status = domain.StatusReview
+				}
+				if i%10 == 9 {
+					status = domain.StatusRectifying
+				}
+				c := &domain.Case{Year: 2026, Type: domain.CaseSchool, Kind: domain.KindRoutine, OwnerOrg: city, TargetOrg: schools[i%3],
+					Title: "常规督导", InspectorIDs: []int64{sup.ID}, Status: status, Version: 1, CreatedBy: sup.ID,
+					CreatedAt: at.Add(time.Duration(i/2) * time.Hour)} // two cases share each instant
+				objection := func(s domain.ObjectionStatus) {
+					o := domain.Objection{Text: "对督导意见有异议", Status: s, FiledBy: sup.ID, FiledAt: c.CreatedAt.Add(time.Hour)}
+					if s != domain.ObjectionPending {
+						o.RuledBy, o.RuledAt = sup.ID, &o.FiledAt
+					}
+					c.Objections = append(c.Objections, o)
+				}
+				pending := false
+				switch {
+				case i%7 == 3: // one pending objection
+					objection(domain.ObjectionPending)
+					pending = true
+				case i%13 == 5: // two pending, beside a ruled one
+					objection(domain.ObjectionRejected)
+					objection(domain.ObjectionPending)
+					objection(domain.ObjectionPending)
+					pending = true
+				case i%11 == 4: // ruled on: no longer awaiting a ruling
+					objection(domain.ObjectionUpheld)
+				}
+				if err := db.WithinTx(ctx, func(ctx context.Context) error { return db.CreateCase(ctx, c) }); err != nil {
+					t.Fatal(err)
+				}
+				all = append(all, made{c.ID, c.TargetOrg, status, pending})
+			}
+			slices.Reverse(all) // newest first, as lists are
+			awaiting := []domain.Status{domain.StatusFeedback, domain.StatusReview}
+			expect := func(scopes []domain.Org, statuses []domain.Status) []int64 {
+				var ids []int64
+				for _, m := range all {
+					in := false
+					for _, s := range scopes {
+						in = in || s.Path.Covers(m.target.Path)
+					}
+					if in && m.pending && (len(statuses) == 0 || slices.Contains(statuses, m.status)) {
+						ids = append(ids, m.id)
+					}
+				}
+				return ids
+			}
+			for _, tc := range []struct {
+				name     string
+				scopes   []domain.Org
+				statuses []domain.Status
+			}{
+				{"海勃湾区", []domain.Org{hbw}, awaiting},
+				{"乌达区", []domain.Org{wd}, awaiting},
+				{"两区", []domain.Org{hbw, wd}, awaiting},
+				{"乌海市", []domain.Org{city}, awaiting},
+				{"一校", []domain.Org{schools[2]}, awaiting},
+				{"乌海市，任何状态", []domain.Org{city}, nil},
+			} {
+				want := expect(tc.scopes, tc.statuses)
+				if len(want) < 3 {
+					t.Fatalf("%s: only %d cases to list; the test needs more", tc.name, len(want))
+				}
+				f := domain.CaseFilter{Statuses: tc.statuses, PendingObjections: true, PerPage: 4}
+				for _, s := range tc.scopes {
+					f.Scopes = append(f.Scopes, s.Path)
+				}
+				var got []int64
+				for pages := 0; ; pages++ {
+					page, err := db.ListCases(ctx, f)
+					if err != nil {
+						t.Fatalf("%s: %v", tc.name, err)
+					}
+					if page.Total != len(want) || !page.Exact {
+						t.Errorf("%s: total %d (exact %v), want %d", tc.name, page.Total, page.Exact, len(want))
+					}
+					for _, c := range page.Items {
+						got = append(got, c.ID)
+					}
+					if page.Next == "" || pages > 50 {
+						break
+					}
+					f.Cursor = page.Next
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("%s: listed %v, want %v", tc.name, got, want)
+				}
+				// The home's work list reads the first cases with their counts.
+				f.Cursor, f.PerPage = "", 5
+				sums, err := db.CaseSummaries(ctx, f)
+				if err != nil {
+					t.Fatalf("%s: summaries: %v", tc.name, err)
+				}
+				var first []int64
+				for _, s := range sums {
+					first = append(first, s.Case.ID)
+					if s.PendingObjectionCount == 0 {
+						t.Errorf("%s: summary of case %d counts no pending objection", tc.name, s.Case.ID)
+					}
+				}
+				if !slices.Equal(first, want[:min(5, len(want))]) {
+					t.Errorf("%s: work list %v, want %v", tc.name, first, want[:min(5, len(want))])
+				}
+			}
+		})
 	}
 }

@@ -140,7 +140,8 @@ func (db *DB) walks(ctx context.Context, f domain.CaseFilter) ([]walk, error) {
 		out[i] = walk{scope: string(s)}
 	}
 	q := strings.TrimSpace(f.Q)
-	if utf8.RuneCountInString(q) < 2 || len(scopes) == 0 {
+	// The cases with a pending objection are few whatever the term: they drive the walk (caseScopeQuery).
+	if utf8.RuneCountInString(q) < 2 || len(scopes) == 0 || f.PendingObjections {
 		return out, nil
 	}
 	grams := searchGrams(q)
