@@ -226,7 +226,7 @@ func (db *DB) CreateCase(ctx context.Context, c *domain.Case) error {
 	if err := db.addCaseGrams(ctx, c); err != nil {
 		return err
 	}
-	return db.saveChildren(ctx, c)
+	return db.saveChildren(ctx, c, false)
 }
 
 // GetCase loads the whole aggregate.
@@ -321,8 +321,13 @@ func (db *DB) SaveCase(ctx context.Context, c *domain.Case, expectedVersion int)
 	}
 	// The status of the version the caller loaded, to move the case in its scopes and counts: if the
 	// row changes after this read, the versioned update below finds nothing and the save is refused.
-	var was []string
-	if err := db.conn(ctx).Model(&caseRow{}).Where("id = ? AND version = ?", c.ID, expectedVersion).Pluck("status", &was).Error; err != nil {
+	// Whether it was issued tells whether its findings count in the report's kept figures.
+	var was []struct {
+		Status   string
+		IssuedAt *time.Time
+	}
+	if err := db.conn(ctx).Model(&caseRow{}).Select("status, issued_at").Where("id = ? AND version = ?", c.ID, expectedVersion).
+		Scan(&was).Error; err != nil {
 		return translate(err, "案件", "read case status")
 	}
 	if len(was) == 0 {
@@ -342,18 +347,28 @@ func (db *DB) SaveCase(ctx context.Context, c *domain.Case, expectedVersion int)
 	if res.RowsAffected == 0 {
 		return domain.Errorf(domain.ECONFLICT, "案件%s已被他人修改，请刷新后重试。", c.Number)
 	}
-	if err := db.moveCaseStatus(ctx, c, domain.Status(was[0])); err != nil {
+	if err := db.moveCaseStatus(ctx, c, domain.Status(was[0].Status)); err != nil {
 		return err
 	}
-	return db.saveChildren(ctx, c)
+	return db.saveChildren(ctx, c, was[0].IssuedAt != nil)
 }
 
-// saveChildren inserts parts without an ID and updates those whose fields may change.
-func (db *DB) saveChildren(ctx context.Context, c *domain.Case) error {
+// saveChildren inserts parts without an ID and updates those whose fields may change; wasIssued
+// says whether the stored case had been issued. It keeps the report's facts with them
+// (report_summary.go): the recurring problems' counts, moved by what the findings counted before
+// and count now, and each finding's first passing recheck date.
+func (db *DB) saveChildren(ctx context.Context, c *domain.Case, wasIssued bool) error {
 	conn := db.conn(ctx)
+	recurring := map[recurringKey]int{}
+	if wasIssued {
+		if err := db.storedRecurring(ctx, c.ID, recurring); err != nil {
+			return err
+		}
+	}
 	keep := make([]int64, 0, len(c.Findings))
 	for i := range c.Findings {
 		f := &c.Findings[i]
+		recurringCounts(recurring, string(c.TargetOrg.Path), c.TargetOrg.ID, c.Year, c.IssuedAt, f.Category, string(f.Status), 1)
 		f.CaseID = c.ID
 		fr := findingRow{ID: f.ID, CaseID: c.ID, Title: f.Title, Description: f.Description, Severity: string(f.Severity),
 			Category: f.Category, ItemCode: f.ItemCode, DueOn: string(f.DueOn), Status: string(f.Status), Requirement: f.Requirement,
@@ -396,6 +411,9 @@ func (db *DB) saveChildren(ctx context.Context, c *domain.Case) error {
 	if err := del.Delete(&findingRow{}).Error; err != nil {
 		return translate(err, "问题", "delete removed findings")
 	}
+	if err := db.applyRecurring(ctx, recurring); err != nil {
+		return err
+	}
 	for j := range c.Evidence {
 		if err := db.insertEvidence(conn, c.ID, &c.Evidence[j]); err != nil {
 			return err
@@ -428,6 +446,13 @@ func (db *DB) saveChildren(ctx context.Context, c *domain.Case) error {
 			return translate(err, "复查记录", "insert recheck")
 		}
 		r.ID = rr.ID
+		if r.Passed {
+			on := r.At.In(domain.CST).Format(time.DateOnly)
+			if err := conn.Model(&findingRow{}).Where("id = ? AND case_id = ? AND (passed_on = '' OR passed_on > ?)", r.FindingID, c.ID, on).
+				Update("passed_on", on).Error; err != nil {
+				return translate(err, "问题", "record passing recheck date")
+			}
+		}
 	}
 	if err := db.saveScoring(ctx, c); err != nil { // frameworks: the case's scoring (framework.go)
 		return err

@@ -21,7 +21,8 @@ type migration struct {
 // fills compute in Go, by migration version, what a step's SQL cannot (rows derived from existing
 // data); each runs in its step's transaction, after the SQL.
 var fills = map[int]func(db *DB, ctx context.Context) error{
-	migrationCaseSearch.version: (*DB).rebuildCaseGrams,
+	migrationCaseSearch.version:    (*DB).rebuildCaseGrams,
+	migrationReportSummary.version: (*DB).fillReportSummary,
 }
 
 var migrationCore = migration{1, "orgs, users, grants, sessions, login failures, audit log", `
@@ -219,6 +220,7 @@ var migrations = []migration{migrationCore, migrationCases, migrationAccountabil
 	migrationSecurity,   // 12: accounts, login throttling, server keys (issue 13)
 	migrationCaseSearch, // 13: bigrams of case titles and numbers, for text search
 	migrationCaseTarget, // 14: a school's cases by status, for its home
+	migrationReportSummary,
 }
 
 func (db *DB) render(sql string) string {

@@ -122,7 +122,8 @@ func (db *DB) AccountabilityFigures(ctx context.Context, q domain.ReportQuery) (
 		WHERE f.issued_at >= ? AND f.issued_at < ? AND f.status <> 'withdrawn' AND ` + fScope + `
 		GROUP BY f.target_org_id`
 
-	// Findings due in the period (up to today) and those passed at a recheck on or before the due date.
+	// Findings due in the period (up to today) and those passed at a recheck on or before the due date:
+	// passed_on is the date of the first passing recheck, kept on the finding (report_summary.go).
 	var due []struct {
 		OrgID  int64
 		Due    int
@@ -130,8 +131,7 @@ func (db *DB) AccountabilityFigures(ctx context.Context, q domain.ReportQuery) (
 	}
 	dueTo := min(q.To, q.Today)
 	dueSQL := `SELECT f.target_org_id AS org_id, COUNT(*) AS due,
-			COALESCE(SUM(CASE WHEN f.status = 'passed' AND EXISTS (SELECT 1 FROM rechecks r
-				WHERE r.finding_id = f.id AND r.passed AND ` + db.cstDate("r.at") + ` <= f.due_on) THEN 1 ELSE 0 END), 0) AS on_time
+			COALESCE(SUM(CASE WHEN f.status = 'passed' AND f.passed_on <> '' AND f.passed_on <= f.due_on THEN 1 ELSE 0 END), 0) AS on_time
 		FROM findings f
 		WHERE f.due_on >= ? AND f.due_on <= ? AND f.status <> 'withdrawn' AND ` + fScope + `
 		GROUP BY f.target_org_id`
@@ -199,6 +199,10 @@ func (db *DB) AccountabilityFigures(ctx context.Context, q domain.ReportQuery) (
 		GROUP BY f.target_org_id, f.category
 		HAVING COUNT(DISTINCT f.case_year) > 1 AND SUM(CASE WHEN f.issued_at >= ? THEN 1 ELSE 0 END) > 0`
 	recurringArgs := append(withF(time.Date(firstYear, 1, 1, 0, 0, 0, 0, domain.CST).UTC(), p.end, firstYear), p.start)
+	// A period of whole calendar years reads the counts kept by year instead (report_summary.go).
+	if fromYear, toYear, ok := wholeYears(q); ok && ctx.Value(fromFindingsKey{}) == nil {
+		recurringSQL, recurringArgs = db.recurringFromSummary(q.Scope, firstYear, fromYear, toYear)
+	}
 
 	// Inspectors: visits started in the period and how promptly their reports were issued; counted
 	// per inspector first, names joined to the few result rows.
