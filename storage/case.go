@@ -226,7 +226,7 @@ func (db *DB) CreateCase(ctx context.Context, c *domain.Case) error {
 	if err := db.addCaseGrams(ctx, c); err != nil {
 		return err
 	}
-	return db.saveChildren(ctx, c, false)
+	return db.saveChildren(ctx, c, nil)
 }
 
 // GetCase loads the whole aggregate.
@@ -350,25 +350,27 @@ func (db *DB) SaveCase(ctx context.Context, c *domain.Case, expectedVersion int)
 	if err := db.moveCaseStatus(ctx, c, domain.Status(was[0].Status)); err != nil {
 		return err
 	}
-	return db.saveChildren(ctx, c, was[0].IssuedAt != nil)
+	return db.saveChildren(ctx, c, was[0].IssuedAt)
 }
 
 // saveChildren inserts parts without an ID and updates those whose fields may change; wasIssued
-// says whether the stored case had been issued. It keeps the report's facts with them
-// (report_summary.go): the recurring problems' counts, moved by what the findings counted before
-// and count now, and each finding's first passing recheck date.
-func (db *DB) saveChildren(ctx context.Context, c *domain.Case, wasIssued bool) error {
+// is when the stored case was issued (nil: not issued, or a new case). It keeps the report's facts
+// with them (report_summary.go): the kept counts, moved by what the case and its findings counted
+// before and count now, and each finding's first passing recheck date.
+func (db *DB) saveChildren(ctx context.Context, c *domain.Case, wasIssued *time.Time) error {
 	conn := db.conn(ctx)
-	recurring := map[recurringKey]int{}
-	if wasIssued {
-		if err := db.storedRecurring(ctx, c.ID, recurring); err != nil {
+	kept := newReportDelta()
+	if wasIssued != nil {
+		if err := kept.stored(ctx, db, c.ID); err != nil {
 			return err
 		}
 	}
+	kept.issue(string(c.TargetOrg.Path), c.TargetOrg.ID, wasIssued, -1)
+	kept.issue(string(c.TargetOrg.Path), c.TargetOrg.ID, c.IssuedAt, 1)
 	keep := make([]int64, 0, len(c.Findings))
 	for i := range c.Findings {
 		f := &c.Findings[i]
-		recurringCounts(recurring, string(c.TargetOrg.Path), c.TargetOrg.ID, c.Year, c.IssuedAt, f.Category, string(f.Status), 1)
+		kept.finding(string(c.TargetOrg.Path), c.TargetOrg.ID, c.Year, c.IssuedAt, f.Category, string(f.Severity), string(f.Status), 1)
 		f.CaseID = c.ID
 		fr := findingRow{ID: f.ID, CaseID: c.ID, Title: f.Title, Description: f.Description, Severity: string(f.Severity),
 			Category: f.Category, ItemCode: f.ItemCode, DueOn: string(f.DueOn), Status: string(f.Status), Requirement: f.Requirement,
@@ -411,7 +413,7 @@ func (db *DB) saveChildren(ctx context.Context, c *domain.Case, wasIssued bool) 
 	if err := del.Delete(&findingRow{}).Error; err != nil {
 		return translate(err, "问题", "delete removed findings")
 	}
-	if err := db.applyRecurring(ctx, recurring); err != nil {
+	if err := kept.apply(ctx, db); err != nil {
 		return err
 	}
 	for j := range c.Evidence {

@@ -226,10 +226,24 @@ func (db *DB) AccountabilityFigures(ctx context.Context, q domain.ReportQuery) (
 			GROUP BY ci.user_id) t
 		JOIN users u ON u.id = t.user_id JOIN orgs o ON o.id = u.org_id`
 
-	fns := []func() error{
-		query(&orgRows, "orgs", "SELECT id, name, path, kind FROM orgs WHERE "+orgScope, orgArgs...),
+	issuedFns := []func() error{
 		query(&issued, "issued cases", issuedSQL, with(p.start, p.end)...),
 		query(&severities, "findings by severity", severitiesSQL, withF(p.start, p.end)...),
+	}
+	var issuedKept []struct {
+		OrgID                  int64
+		Cases                  int
+		Minor, Major, Critical int
+	}
+	if fromYear, toYear, ok := wholeYears(q); ok && ctx.Value(fromFindingsKey{}) == nil {
+		// Whole years read both from the counts kept by year (report_summary.go).
+		sql, args := db.issuedFromSummary(q.Scope, fromYear, toYear)
+		issuedFns = []func() error{query(&issuedKept, "issued cases", sql, args...)}
+	}
+
+	fns := []func() error{
+		query(&orgRows, "orgs", "SELECT id, name, path, kind FROM orgs WHERE "+orgScope, orgArgs...),
+		issuedFns[0],
 		query(&overdue, "overdue findings", overdueSQL, withF(string(q.Today))...),
 		query(&reopened, "reopened findings", reopenedSQL, with(p.start, p.end)...),
 		query(&forms, "accountability", formsSQL, append([]any{p.start, p.end}, aArgs...)...),
@@ -237,6 +251,7 @@ func (db *DB) AccountabilityFigures(ctx context.Context, q domain.ReportQuery) (
 		query(&recurring, "recurring problems", recurringSQL, recurringArgs...),
 		query(&inspectors, "inspectors", inspectorsSQL, with(cutoff, domain.ReportOnTimeDays, p.start, p.end)...),
 	}
+	fns = append(fns, issuedFns[1:]...)
 	if !dueTo.Before(q.From) {
 		fns = append(fns, query(&due, "due findings", dueSQL, withF(string(q.From), string(dueTo))...))
 	}
@@ -259,6 +274,11 @@ func (db *DB) AccountabilityFigures(ctx context.Context, q domain.ReportQuery) (
 			figures[id] = f
 		}
 		return f
+	}
+	for _, r := range issuedKept {
+		f := fig(r.OrgID)
+		f.CasesIssued = r.Cases
+		f.Findings = domain.SeverityCounts{Minor: r.Minor, Major: r.Major, Critical: r.Critical}
 	}
 	for _, r := range issued {
 		fig(r.OrgID).CasesIssued = r.Cases

@@ -33,7 +33,7 @@ var reportFactIndexes = []string{
 }
 
 // rebuildReportFacts copies the cases' facts onto their findings, with the date of each finding's
-// first passing recheck, and recomputes the recurring problems' table (after a bulk load).
+// first passing recheck, and recomputes the report's kept counts (after a bulk load).
 func (db *DB) rebuildReportFacts(ctx context.Context) error {
 	err := db.withoutIndexes(ctx, reportFactIndexes, func() error {
 		return db.conn(ctx).Exec(`UPDATE findings SET target_org_id = (SELECT c.target_org_id FROM cases c WHERE c.id = findings.case_id),
@@ -43,7 +43,7 @@ func (db *DB) rebuildReportFacts(ctx context.Context) error {
 			passed_on = ` + db.passedOnSQL("findings.id")).Error
 	})
 	if err == nil {
-		err = db.rebuildReportRecurring(ctx)
+		err = db.rebuildReportCounts(ctx)
 	}
 	if err != nil {
 		return fmt.Errorf("storage: rebuild report facts: %w", err)

@@ -15,7 +15,8 @@ import (
 // by hand, that the kept rows equal a count made afresh from the findings, and that the report reads
 // the same from the kept counts as from the findings.
 
-// rptSummaryRows is report_recurring, and the same counted afresh from the findings.
+// rptSummaryRows is report_recurring and report_issued, and the same counted afresh from the cases
+// and findings (the issued counts from the cases' side, one subquery per case: a small fixture).
 func rptSummaryRows(t *testing.T, db *DB) (kept, fresh []string) {
 	t.Helper()
 	ctx := context.Background()
@@ -38,6 +39,36 @@ func rptSummaryRows(t *testing.T, db *DB) (kept, fresh []string) {
 		GROUP BY target_path, target_org_id, category, case_year, ` + year + ` ORDER BY 1, 2, 3, 4, 5`).Scan(&f).Error; err != nil {
 		t.Fatal(err)
 	}
+	type irow struct {
+		IssueYear   int
+		TargetPath  string
+		TargetOrgID int64
+		Cases       int
+		Minor       int
+		Major       int
+		Critical    int
+	}
+	var ki, fi []irow
+	if err := db.conn(ctx).Raw(`SELECT issue_year, target_path, target_org_id, cases, minor, major, critical
+		FROM report_issued ORDER BY 1, 2, 3`).Scan(&ki).Error; err != nil {
+		t.Fatal(err)
+	}
+	cyear := db.cstYear("c.issued_at")
+	sev := func(s string) string {
+		return "(SELECT COUNT(*) FROM findings f WHERE f.case_id = c.id AND f.status <> 'withdrawn' AND f.severity = '" + s + "')"
+	}
+	if err := db.conn(ctx).Raw(`SELECT ` + cyear + ` AS issue_year, c.target_path, c.target_org_id, COUNT(*) AS cases,
+			SUM(` + sev("minor") + `) AS minor, SUM(` + sev("major") + `) AS major, SUM(` + sev("critical") + `) AS critical
+		FROM cases c WHERE c.issued_at IS NOT NULL
+		GROUP BY ` + cyear + `, c.target_path, c.target_org_id ORDER BY 1, 2, 3`).Scan(&fi).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range ki {
+		k = append(k, row{TargetPath: r.TargetPath, TargetOrgID: r.TargetOrgID, Category: fmt.Sprintf("issued %d: %d cases, %d/%d/%d", r.IssueYear, r.Cases, r.Minor, r.Major, r.Critical)})
+	}
+	for _, r := range fi {
+		f = append(f, row{TargetPath: r.TargetPath, TargetOrgID: r.TargetOrgID, Category: fmt.Sprintf("issued %d: %d cases, %d/%d/%d", r.IssueYear, r.Cases, r.Minor, r.Major, r.Critical)})
+	}
 	str := func(rs []row) []string {
 		out := make([]string, len(rs))
 		for i, r := range rs {
@@ -54,7 +85,7 @@ func rptCheckKept(t *testing.T, db *DB, scope domain.Jurisdiction, step string) 
 	t.Helper()
 	kept, fresh := rptSummaryRows(t, db)
 	if !slices.Equal(kept, fresh) {
-		t.Errorf("%s: report_recurring\n kept %v\nfresh %v", step, kept, fresh)
+		t.Errorf("%s: kept counts\n kept %v\nfresh %v", step, kept, fresh)
 	}
 	var passed []struct {
 		ID       int64
@@ -168,6 +199,14 @@ func TestReportKeptFactsFollowWrites(t *testing.T) {
 			if got := rptRecurringOf(t, db, x.s1.Path); !slices.Equal(got, want[1:]) {
 				t.Errorf("S1's own recurring = %v, want %v", got, want[1:])
 			}
+			// S1's 2026: A1 and the late case issued; A1's 食品卫生 and 课程教学 and the late case's 食品卫生.
+			r, err := db.AccountabilityFigures(ctx, domain.ReportQuery{Scope: x.s1.Path, From: "2026-01-01", To: "2026-12-31", Today: "2026-06-30"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(r.Orgs) != 1 || r.Orgs[0].CasesIssued != 2 || r.Orgs[0].Findings != (domain.SeverityCounts{Minor: 1, Major: 2}) {
+				t.Errorf("S1's 2026 = %+v, want 2 cases issued, 1 minor and 2 major findings", r.Orgs)
+			}
 
 			// A passing recheck on the due date, late in the evening (CST), is on time; a failed one
 			// before it is not a pass. B1's critical finding was due 2026-04-22.
@@ -179,7 +218,7 @@ func TestReportKeptFactsFollowWrites(t *testing.T) {
 					domain.Recheck{FindingID: f.ID, Round: 2, Passed: true, Comment: "复查", By: x.sup2.ID, At: rptAt(2026, 4, 22, 23, 30)})
 			})
 			rptCheckKept(t, db, x.city.Path, "rechecked")
-			r, err := db.AccountabilityFigures(ctx, domain.ReportQuery{Scope: x.s2.Path, From: "2026-01-01", To: "2026-12-31", Today: "2026-06-30"})
+			r, err = db.AccountabilityFigures(ctx, domain.ReportQuery{Scope: x.s2.Path, From: "2026-01-01", To: "2026-12-31", Today: "2026-06-30"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -222,7 +261,7 @@ func TestReportKeptFactsRebuilt(t *testing.T) {
 				t.Fatalf("the fixture should have recurring problems and findings rectified on time: %+v", before.Totals)
 			}
 			forget := func(ctx context.Context) error {
-				for _, s := range []string{"DELETE FROM report_recurring", "UPDATE findings SET passed_on = ''"} {
+				for _, s := range []string{"DELETE FROM report_recurring", "DELETE FROM report_issued", "UPDATE findings SET passed_on = ''"} {
 					if err := db.conn(ctx).Exec(s).Error; err != nil {
 						return err
 					}
@@ -248,7 +287,7 @@ func TestReportKeptFactsRebuilt(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if len(stale.Recurring) != 0 || stale.Totals.RectifiedOnTime != 0 {
+				if len(stale.Recurring) != 0 || stale.Totals.RectifiedOnTime != 0 || stale.Totals.CasesIssued != 0 || stale.Totals.Findings.Total() != 0 {
 					t.Fatalf("with the facts forgotten the report should lose them: %+v", stale.Totals)
 				}
 				if err := db.WithinTx(ctx, rebuild.run); err != nil {
