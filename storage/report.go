@@ -199,9 +199,10 @@ func (db *DB) AccountabilityFigures(ctx context.Context, q domain.ReportQuery) (
 		GROUP BY f.target_org_id, f.category
 		HAVING COUNT(DISTINCT f.case_year) > 1 AND SUM(CASE WHEN f.issued_at >= ? THEN 1 ELSE 0 END) > 0`
 	recurringArgs := append(withF(time.Date(firstYear, 1, 1, 0, 0, 0, 0, domain.CST).UTC(), p.end, firstYear), p.start)
-	// A period of whole calendar years reads the counts kept by year instead (report_summary.go).
-	if fromYear, toYear, ok := wholeYears(q); ok && ctx.Value(fromFindingsKey{}) == nil {
-		recurringSQL, recurringArgs = db.recurringFromSummary(q.Scope, firstYear, fromYear, toYear)
+	// The whole years of the look-back read the counts kept by year instead, and the findings only
+	// the part of a year the period cuts (report_summary.go).
+	if ctx.Value(fromFindingsKey{}) == nil {
+		recurringSQL, recurringArgs = db.recurringFromSummary(q, firstYear)
 	}
 
 	// Inspectors: visits started in the period and how promptly their reports were issued; counted

@@ -25,7 +25,8 @@ import (
 //     recurring section can answer exactly for a whole-year period (its look-back starts on 1 January),
 //     and it compresses: at province scale a school's ~40 findings a year fall in ~8 categories, so a
 //     row stands for ~5 findings (2M findings, 420k rows); a month grain would keep 1.2M rows, a day
-//     grain 1.4M. The report reads it for periods of whole calendar years and the findings otherwise.
+//     grain 1.4M. The report reads it for the whole calendar years of its window and the findings for
+//     the part of a year the period cuts (the year to date, say).
 //
 // The table's key is the section's GROUP BY followed by the year it counts distinct, so the plan is
 // SEARCH report_recurring USING PRIMARY KEY (target_path>? AND target_path<?): one range of the
@@ -270,19 +271,65 @@ func wholeYears(q domain.ReportQuery) (from, to int, ok bool) {
 	return f.Year(), t.Year(), true
 }
 
-// recurringFromSummary is the recurring section's SQL over report_recurring for the whole years
-// [fromYear, toYear], with its arguments; the same figures as the findings' query for that period:
-// findings issued from 1 January of firstYear to the end of the period, on cases of firstYear or
-// later, and at least one of them issued in the period.
-func (db *DB) recurringFromSummary(scope domain.Jurisdiction, firstYear, fromYear, toYear int) (string, []any) {
-	where, args := db.scopeWhere("s.target_path", []domain.Jurisdiction{scope})
-	return `SELECT s.target_org_id AS org_id, s.category, MIN(s.case_year) AS first_year, MAX(s.case_year) AS last_year,
-			COUNT(DISTINCT s.case_year) AS years, SUM(s.findings) AS findings
+// recurringFromSummary is the recurring section's SQL, with its arguments: the same figures as the
+// findings' query (findings issued from 1 January of firstYear to the end of the period, on cases of
+// firstYear or later, at least one of them issued in the period), read from report_recurring for
+// each calendar year of that window that lies wholly before the period or wholly in it, and from
+// the findings for the rest: the year the period starts in when it starts after 1 January, and the
+// year it ends in when it ends before 31 December. For whole years that is nothing, and the plan is
+// one range of the table's key, grouped as it is read; otherwise the rows of both are grouped
+// together in a temporary B-tree.
+func (db *DB) recurringFromSummary(q domain.ReportQuery, firstYear int) (string, []any) {
+	p := periodOf(q)
+	jan1 := func(y int) time.Time { return time.Date(y, 1, 1, 0, 0, 0, 0, domain.CST) }
+	startYear, endYear := p.start.In(domain.CST).Year(), p.end.In(domain.CST).Year()
+	startCut := !p.start.Equal(jan1(startYear))
+	// Whole years: [firstYear, endYear-1], less the year the period starts in when it cuts it.
+	cut := 0
+	if startCut {
+		cut = startYear
+	}
+	sScope, sArgs := db.scopeWhere("s.target_path", []domain.Jurisdiction{q.Scope})
+	kept := `SELECT s.target_path, s.target_org_id, s.category, s.case_year, s.findings,
+			CASE WHEN s.issue_year >= ? THEN s.findings ELSE 0 END AS in_period
 		FROM report_recurring s
-		WHERE ` + where + ` AND s.issue_year >= ? AND s.issue_year <= ? AND s.case_year >= ?
-		GROUP BY s.target_path, s.target_org_id, s.category
-		HAVING COUNT(DISTINCT s.case_year) > 1 AND SUM(CASE WHEN s.issue_year >= ? THEN s.findings ELSE 0 END) > 0`,
-		append(args, firstYear, toYear, firstYear, fromYear)
+		WHERE ` + sScope + ` AND s.issue_year >= ? AND s.issue_year < ? AND s.issue_year <> ? AND s.case_year >= ?`
+	keptArgs := append(append([]any{startYear}, sArgs...), firstYear, endYear, cut, firstYear)
+	// The parts of years cut by the period, from the findings.
+	var cuts [][2]time.Time
+	if startCut {
+		to := jan1(startYear + 1)
+		if p.end.Before(to) {
+			to = p.end
+		}
+		cuts = append(cuts, [2]time.Time{jan1(startYear), to})
+	}
+	if !p.end.Equal(jan1(endYear)) && (!startCut || endYear > startYear) {
+		cuts = append(cuts, [2]time.Time{jan1(endYear), p.end})
+	}
+	if len(cuts) == 0 {
+		return `SELECT s.target_org_id AS org_id, s.category, MIN(s.case_year) AS first_year, MAX(s.case_year) AS last_year,
+				COUNT(DISTINCT s.case_year) AS years, SUM(s.findings) AS findings
+			FROM report_recurring s
+			WHERE ` + sScope + ` AND s.issue_year >= ? AND s.issue_year < ? AND s.case_year >= ?
+			GROUP BY s.target_path, s.target_org_id, s.category
+			HAVING COUNT(DISTINCT s.case_year) > 1 AND SUM(CASE WHEN s.issue_year >= ? THEN s.findings ELSE 0 END) > 0`,
+			append(sArgs, firstYear, endYear, firstYear, startYear)
+	}
+	fScope, fArgs := db.scopeFilter("f.target_path", []domain.Jurisdiction{q.Scope})
+	parts, args := []string{kept}, keptArgs
+	for _, c := range cuts {
+		parts = append(parts, `SELECT f.target_path, f.target_org_id, f.category, f.case_year, 1,
+				CASE WHEN f.issued_at >= ? THEN 1 ELSE 0 END
+			FROM findings f
+			WHERE f.issued_at >= ? AND f.issued_at < ? AND f.case_year >= ? AND f.status <> 'withdrawn' AND `+fScope)
+		args = append(append(args, p.start, c[0].UTC(), c[1].UTC(), firstYear), fArgs...)
+	}
+	return `SELECT t.target_org_id AS org_id, t.category, MIN(t.case_year) AS first_year, MAX(t.case_year) AS last_year,
+			COUNT(DISTINCT t.case_year) AS years, SUM(t.findings) AS findings
+		FROM (` + strings.Join(parts, " UNION ALL ") + `) t
+		GROUP BY t.target_path, t.target_org_id, t.category
+		HAVING COUNT(DISTINCT t.case_year) > 1 AND SUM(t.in_period) > 0`, args
 }
 
 // issuedFromSummary is the SQL of the issued cases' and severities' sections over report_issued for
