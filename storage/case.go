@@ -226,7 +226,7 @@ func (db *DB) CreateCase(ctx context.Context, c *domain.Case) error {
 	if err := db.addCaseGrams(ctx, c); err != nil {
 		return err
 	}
-	return db.saveChildren(ctx, c)
+	return db.saveChildren(ctx, c, nil)
 }
 
 // GetCase loads the whole aggregate.
@@ -321,8 +321,13 @@ func (db *DB) SaveCase(ctx context.Context, c *domain.Case, expectedVersion int)
 	}
 	// The status of the version the caller loaded, to move the case in its scopes and counts: if the
 	// row changes after this read, the versioned update below finds nothing and the save is refused.
-	var was []string
-	if err := db.conn(ctx).Model(&caseRow{}).Where("id = ? AND version = ?", c.ID, expectedVersion).Pluck("status", &was).Error; err != nil {
+	// Whether it was issued tells whether its findings count in the report's kept figures.
+	var was []struct {
+		Status   string
+		IssuedAt *time.Time
+	}
+	if err := db.conn(ctx).Model(&caseRow{}).Select("status, issued_at").Where("id = ? AND version = ?", c.ID, expectedVersion).
+		Scan(&was).Error; err != nil {
 		return translate(err, "案件", "read case status")
 	}
 	if len(was) == 0 {
@@ -342,18 +347,30 @@ func (db *DB) SaveCase(ctx context.Context, c *domain.Case, expectedVersion int)
 	if res.RowsAffected == 0 {
 		return domain.Errorf(domain.ECONFLICT, "案件%s已被他人修改，请刷新后重试。", c.Number)
 	}
-	if err := db.moveCaseStatus(ctx, c, domain.Status(was[0])); err != nil {
+	if err := db.moveCaseStatus(ctx, c, domain.Status(was[0].Status)); err != nil {
 		return err
 	}
-	return db.saveChildren(ctx, c)
+	return db.saveChildren(ctx, c, was[0].IssuedAt)
 }
 
-// saveChildren inserts parts without an ID and updates those whose fields may change.
-func (db *DB) saveChildren(ctx context.Context, c *domain.Case) error {
+// saveChildren inserts parts without an ID and updates those whose fields may change; wasIssued
+// is when the stored case was issued (nil: not issued, or a new case). It keeps the report's facts
+// with them (report_summary.go): the kept counts, moved by what the case and its findings counted
+// before and count now, and each finding's first passing recheck date.
+func (db *DB) saveChildren(ctx context.Context, c *domain.Case, wasIssued *time.Time) error {
 	conn := db.conn(ctx)
+	kept := newReportDelta()
+	if wasIssued != nil {
+		if err := kept.stored(ctx, db, c.ID); err != nil {
+			return err
+		}
+	}
+	kept.issue(string(c.TargetOrg.Path), c.TargetOrg.ID, wasIssued, -1)
+	kept.issue(string(c.TargetOrg.Path), c.TargetOrg.ID, c.IssuedAt, 1)
 	keep := make([]int64, 0, len(c.Findings))
 	for i := range c.Findings {
 		f := &c.Findings[i]
+		kept.finding(string(c.TargetOrg.Path), c.TargetOrg.ID, c.Year, c.IssuedAt, f.Category, string(f.Severity), string(f.Status), 1)
 		f.CaseID = c.ID
 		fr := findingRow{ID: f.ID, CaseID: c.ID, Title: f.Title, Description: f.Description, Severity: string(f.Severity),
 			Category: f.Category, ItemCode: f.ItemCode, DueOn: string(f.DueOn), Status: string(f.Status), Requirement: f.Requirement,
@@ -396,6 +413,9 @@ func (db *DB) saveChildren(ctx context.Context, c *domain.Case) error {
 	if err := del.Delete(&findingRow{}).Error; err != nil {
 		return translate(err, "问题", "delete removed findings")
 	}
+	if err := kept.apply(ctx, db); err != nil {
+		return err
+	}
 	for j := range c.Evidence {
 		if err := db.insertEvidence(conn, c.ID, &c.Evidence[j]); err != nil {
 			return err
@@ -428,6 +448,13 @@ func (db *DB) saveChildren(ctx context.Context, c *domain.Case) error {
 			return translate(err, "复查记录", "insert recheck")
 		}
 		r.ID = rr.ID
+		if r.Passed {
+			on := r.At.In(domain.CST).Format(time.DateOnly)
+			if err := conn.Model(&findingRow{}).Where("id = ? AND case_id = ? AND (passed_on = '' OR passed_on > ?)", r.FindingID, c.ID, on).
+				Update("passed_on", on).Error; err != nil {
+				return translate(err, "问题", "record passing recheck date")
+			}
+		}
 	}
 	if err := db.saveScoring(ctx, c); err != nil { // frameworks: the case's scoring (framework.go)
 		return err

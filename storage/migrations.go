@@ -21,7 +21,8 @@ type migration struct {
 // fills compute in Go, by migration version, what a step's SQL cannot (rows derived from existing
 // data); each runs in its step's transaction, after the SQL.
 var fills = map[int]func(db *DB, ctx context.Context) error{
-	migrationCaseSearch.version: (*DB).rebuildCaseGrams,
+	migrationCaseSearch.version:    (*DB).rebuildCaseGrams,
+	migrationReportSummary.version: (*DB).fillReportSummary,
 }
 
 var migrationCore = migration{1, "orgs, users, grants, sessions, login failures, audit log", `
@@ -221,6 +222,7 @@ var migrations = []migration{migrationCore, migrationCases, migrationAccountabil
 	migrationCaseTarget,        // 14: a school's cases by status, for its home
 	migrationPendingObjections, // 15: the objections awaiting a ruling, for a director's home
 	migrationProceedingsOrder,  // 16: 问责 and 激励 newest first, for a wide scope's list
+	migrationReportSummary,     // 17: the report's counts kept at issue
 }
 
 func (db *DB) render(sql string) string {

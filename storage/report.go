@@ -122,7 +122,8 @@ func (db *DB) AccountabilityFigures(ctx context.Context, q domain.ReportQuery) (
 		WHERE f.issued_at >= ? AND f.issued_at < ? AND f.status <> 'withdrawn' AND ` + fScope + `
 		GROUP BY f.target_org_id`
 
-	// Findings due in the period (up to today) and those passed at a recheck on or before the due date.
+	// Findings due in the period (up to today) and those passed at a recheck on or before the due date:
+	// passed_on is the date of the first passing recheck, kept on the finding (report_summary.go).
 	var due []struct {
 		OrgID  int64
 		Due    int
@@ -130,8 +131,7 @@ func (db *DB) AccountabilityFigures(ctx context.Context, q domain.ReportQuery) (
 	}
 	dueTo := min(q.To, q.Today)
 	dueSQL := `SELECT f.target_org_id AS org_id, COUNT(*) AS due,
-			COALESCE(SUM(CASE WHEN f.status = 'passed' AND EXISTS (SELECT 1 FROM rechecks r
-				WHERE r.finding_id = f.id AND r.passed AND ` + db.cstDate("r.at") + ` <= f.due_on) THEN 1 ELSE 0 END), 0) AS on_time
+			COALESCE(SUM(CASE WHEN f.status = 'passed' AND f.passed_on <> '' AND f.passed_on <= f.due_on THEN 1 ELSE 0 END), 0) AS on_time
 		FROM findings f
 		WHERE f.due_on >= ? AND f.due_on <= ? AND f.status <> 'withdrawn' AND ` + fScope + `
 		GROUP BY f.target_org_id`
@@ -199,6 +199,11 @@ func (db *DB) AccountabilityFigures(ctx context.Context, q domain.ReportQuery) (
 		GROUP BY f.target_org_id, f.category
 		HAVING COUNT(DISTINCT f.case_year) > 1 AND SUM(CASE WHEN f.issued_at >= ? THEN 1 ELSE 0 END) > 0`
 	recurringArgs := append(withF(time.Date(firstYear, 1, 1, 0, 0, 0, 0, domain.CST).UTC(), p.end, firstYear), p.start)
+	// The whole years of the look-back read the counts kept by year instead, and the findings only
+	// the part of a year the period cuts (report_summary.go).
+	if ctx.Value(fromFindingsKey{}) == nil {
+		recurringSQL, recurringArgs = db.recurringFromSummary(q, firstYear)
+	}
 
 	// Inspectors: visits started in the period and how promptly their reports were issued; counted
 	// per inspector first, names joined to the few result rows.
@@ -222,10 +227,24 @@ func (db *DB) AccountabilityFigures(ctx context.Context, q domain.ReportQuery) (
 			GROUP BY ci.user_id) t
 		JOIN users u ON u.id = t.user_id JOIN orgs o ON o.id = u.org_id`
 
-	fns := []func() error{
-		query(&orgRows, "orgs", "SELECT id, name, path, kind FROM orgs WHERE "+orgScope, orgArgs...),
+	issuedFns := []func() error{
 		query(&issued, "issued cases", issuedSQL, with(p.start, p.end)...),
 		query(&severities, "findings by severity", severitiesSQL, withF(p.start, p.end)...),
+	}
+	var issuedKept []struct {
+		OrgID                  int64
+		Cases                  int
+		Minor, Major, Critical int
+	}
+	if fromYear, toYear, ok := wholeYears(q); ok && ctx.Value(fromFindingsKey{}) == nil {
+		// Whole years read both from the counts kept by year (report_summary.go).
+		sql, args := db.issuedFromSummary(q.Scope, fromYear, toYear)
+		issuedFns = []func() error{query(&issuedKept, "issued cases", sql, args...)}
+	}
+
+	fns := []func() error{
+		query(&orgRows, "orgs", "SELECT id, name, path, kind FROM orgs WHERE "+orgScope, orgArgs...),
+		issuedFns[0],
 		query(&overdue, "overdue findings", overdueSQL, withF(string(q.Today))...),
 		query(&reopened, "reopened findings", reopenedSQL, with(p.start, p.end)...),
 		query(&forms, "accountability", formsSQL, append([]any{p.start, p.end}, aArgs...)...),
@@ -233,6 +252,7 @@ func (db *DB) AccountabilityFigures(ctx context.Context, q domain.ReportQuery) (
 		query(&recurring, "recurring problems", recurringSQL, recurringArgs...),
 		query(&inspectors, "inspectors", inspectorsSQL, with(cutoff, domain.ReportOnTimeDays, p.start, p.end)...),
 	}
+	fns = append(fns, issuedFns[1:]...)
 	if !dueTo.Before(q.From) {
 		fns = append(fns, query(&due, "due findings", dueSQL, withF(string(q.From), string(dueTo))...))
 	}
@@ -255,6 +275,11 @@ func (db *DB) AccountabilityFigures(ctx context.Context, q domain.ReportQuery) (
 			figures[id] = f
 		}
 		return f
+	}
+	for _, r := range issuedKept {
+		f := fig(r.OrgID)
+		f.CasesIssued = r.Cases
+		f.Findings = domain.SeverityCounts{Minor: r.Minor, Major: r.Major, Critical: r.Critical}
 	}
 	for _, r := range issued {
 		fig(r.OrgID).CasesIssued = r.Cases

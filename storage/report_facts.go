@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"fmt"
-	"strings"
 )
 
 // The accountability report reads a year of findings at region scope (some 200,000 at province
@@ -20,24 +19,32 @@ UPDATE findings SET target_org_id = (SELECT c.target_org_id FROM cases c WHERE c
 	target_path = (SELECT c.target_path FROM cases c WHERE c.id = findings.case_id),
 	case_year = (SELECT c.year FROM cases c WHERE c.id = findings.case_id),
 	issued_at = (SELECT c.issued_at FROM cases c WHERE c.id = findings.case_id);
-` + strings.Join(reportFactIndexes, ";\n") + `
+CREATE INDEX report_findings_issued ON findings(issued_at, status, target_org_id, severity, category, case_year, target_path);
+CREATE INDEX report_findings_due_at ON findings(due_on, status, target_org_id, target_path, id);
+CREATE INDEX report_findings_open ON findings(status, due_on, target_org_id, target_path)
 `}
 
-// reportFactIndexes are the report's indexes over the facts, dropped and made again around a rebuild.
+// reportFactIndexes are the report's indexes over the facts, dropped and made again around a rebuild:
+// migration 10's, with its due-date index replaced by migration 17's (report_summary.go).
 var reportFactIndexes = []string{
 	"CREATE INDEX report_findings_issued ON findings(issued_at, status, target_org_id, severity, category, case_year, target_path)",
-	"CREATE INDEX report_findings_due_at ON findings(due_on, status, target_org_id, target_path, id)",
+	reportDuePassedIndex,
 	"CREATE INDEX report_findings_open ON findings(status, due_on, target_org_id, target_path)",
 }
 
-// rebuildReportFacts copies the cases' facts onto their findings (after a bulk load).
+// rebuildReportFacts copies the cases' facts onto their findings, with the date of each finding's
+// first passing recheck, and recomputes the report's kept counts (after a bulk load).
 func (db *DB) rebuildReportFacts(ctx context.Context) error {
 	err := db.withoutIndexes(ctx, reportFactIndexes, func() error {
 		return db.conn(ctx).Exec(`UPDATE findings SET target_org_id = (SELECT c.target_org_id FROM cases c WHERE c.id = findings.case_id),
 			target_path = (SELECT c.target_path FROM cases c WHERE c.id = findings.case_id),
 			case_year = (SELECT c.year FROM cases c WHERE c.id = findings.case_id),
-			issued_at = (SELECT c.issued_at FROM cases c WHERE c.id = findings.case_id)`).Error
+			issued_at = (SELECT c.issued_at FROM cases c WHERE c.id = findings.case_id),
+			passed_on = ` + db.passedOnSQL("findings.id")).Error
 	})
+	if err == nil {
+		err = db.rebuildReportCounts(ctx)
+	}
 	if err != nil {
 		return fmt.Errorf("storage: rebuild report facts: %w", err)
 	}
