@@ -95,6 +95,7 @@ func serveChild(args []string) error {
 		}
 	}
 	ctx := context.Background()
+	system.LimitMemory() // as dudao serve does
 	s, err := startServers(ctx, dsn, evidence)
 	if err != nil {
 		return err

@@ -199,6 +199,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	fmt.Fprintln(stdout, "dudao 配置:", cfg)
+	system.LimitMemory()
 	// The address is bound first: a busy port is reported before anything is opened or loaded, and
 	// "已启动" is printed only once the server really listens (on the port the system chose, for :0).
 	ln, err := listen(cfg.Addr)

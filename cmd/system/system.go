@@ -9,7 +9,9 @@ import (
 	"io"
 	"log/slog"
 	"net/netip"
+	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -184,6 +186,20 @@ func (s *System) Ready(ctx context.Context) error {
 		return errors.New("数据库结构不是最新版本")
 	}
 	return nil
+}
+
+// ServerMemoryLimit is a serving process's soft limit on Go's memory, unless GOMEMLIMIT sets another.
+// A login hashes with argon2id in 64 MiB, and without a limit the collector lets the heap grow to twice
+// what is live: sixteen supervisors logging in one after another took the server past 300 MB (SPEC §6's
+// bound). Under the limit the collector runs sooner instead: one hash and a busy server's live heap fit
+// well within it (the bench's peak fell from 285 to 216 MB, at the same throughput).
+const ServerMemoryLimit = 128 << 20
+
+// LimitMemory applies ServerMemoryLimit to this process, unless GOMEMLIMIT is set.
+func LimitMemory() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(ServerMemoryLimit)
+	}
 }
 
 // Close closes the database.
