@@ -217,7 +217,10 @@ type AccountabilityReport struct {
 	Forms      []ReportFormCount
 	Incentives []ReportIncentiveCount
 	Recurring  []ReportRecurring
-	Inspectors []ReportInspector
+	// RecurringTotal is how many recurring problems there are when Recurring holds only the
+	// RecurringShown with the most findings (0: Recurring holds them all).
+	RecurringTotal int
+	Inspectors     []ReportInspector
 	// Notes say what the report leaves out and why, in Chinese.
 	Notes []string
 }
@@ -420,9 +423,9 @@ func (r *AccountabilityReport) RollUp(units []ReportOrg) {
 	for _, k := range formOrder {
 		r.Forms = append(r.Forms, *forms[k])
 	}
-	if n := len(r.Recurring); n > RecurringShown {
+	if n := max(len(r.Recurring), r.RecurringTotal); n > RecurringShown {
 		slices.SortStableFunc(r.Recurring, func(a, b ReportRecurring) int { return b.Findings - a.Findings })
-		r.Recurring = r.Recurring[:RecurringShown]
+		r.Recurring = r.Recurring[:min(len(r.Recurring), RecurringShown)]
 		slices.SortStableFunc(r.Recurring, func(a, b ReportRecurring) int { return strings.Compare(string(a.Org.Path), string(b.Org.Path)) })
 		r.Notes = append(r.Notes, fmt.Sprintf("屡查屡犯问题共%d项，此处列出问题数最多的%d项；查看下级单位的报告可见其全部。", n, RecurringShown))
 	}

@@ -112,7 +112,7 @@ func rptBenchDBs(b *testing.B) []testDB {
 
 // rptBenchData fills db with years of supervision: casesPerYear cases a year with four findings each,
 // their rechecks, two inspectors per case, and decided 问责 and 激励.
-func rptBenchData(b *testing.B, db *DB, years, casesPerYear int) {
+func rptBenchData(b testing.TB, db *DB, years, casesPerYear int) {
 	b.Helper()
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(1, 2))

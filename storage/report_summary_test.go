@@ -308,3 +308,50 @@ func TestReportKeptFactsRebuilt(t *testing.T) {
 		})
 	}
 }
+
+// TestReportRecurringShown: when more problems recur than a report lists, the database picks the
+// RecurringShown with the most findings and says how many there are — the same problems, in the same
+// order, with the same note, as ranking every recurring pair in Go (as the report did before), for a
+// whole year and for a period that cuts one.
+func TestReportRecurringShown(t *testing.T) {
+	for _, d := range openTestDBs(t) {
+		t.Run(d.name, func(t *testing.T) {
+			db := d.use(t)
+			ctx := context.Background()
+			rptBenchData(t, db, 3, 2500) // bulk rows, then the derived tables rebuilt
+			for _, q := range []domain.ReportQuery{
+				{Scope: "nm/", From: "2025-01-01", To: "2025-12-31", Today: "2026-03-01"},
+				{Scope: "nm/", From: "2025-03-01", To: "2025-11-30", Today: "2026-03-01"},
+			} {
+				got, err := db.AccountabilityFigures(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// Every recurring pair, as the section's query finds them, ranked the old way.
+				all, err := db.allRecurring(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(all) <= domain.RecurringShown {
+					t.Fatalf("%s–%s: only %d recurring problems; the test needs more than %d", q.From, q.To, len(all), domain.RecurringShown)
+				}
+				want := domain.AccountabilityReport{Recurring: all}
+				want.RollUp(nil)
+				got.RollUp(nil)
+				if len(got.Recurring) != domain.RecurringShown {
+					t.Fatalf("%s–%s: %d recurring listed, want %d", q.From, q.To, len(got.Recurring), domain.RecurringShown)
+				}
+				for i := range want.Recurring {
+					w, g := want.Recurring[i], got.Recurring[i]
+					if w.Org.ID != g.Org.ID || w.Category != g.Category || w.Findings != g.Findings || w.Years != g.Years ||
+						w.FirstYear != g.FirstYear || w.LastYear != g.LastYear {
+						t.Fatalf("%s–%s: recurring #%d is %+v, want %+v", q.From, q.To, i, g, w)
+					}
+				}
+				if !slices.Equal(got.Notes, want.Notes) {
+					t.Errorf("%s–%s: notes %q, want %q", q.From, q.To, got.Notes, want.Notes)
+				}
+			}
+		})
+	}
+}

@@ -1,7 +1,10 @@
 package storage
 
 import (
+	"cmp"
 	"context"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -360,4 +363,38 @@ func TestReportLedger(t *testing.T) {
 			}
 		})
 	}
+}
+
+// allRecurring is every recurring problem of q, read from the findings without the report's cut to
+// the RecurringShown with the most findings, in the report's org order (the test's reference).
+func (db *DB) allRecurring(ctx context.Context, q domain.ReportQuery) ([]domain.ReportRecurring, error) {
+	p := periodOf(q)
+	fScope, fArgs := db.scopeFilter("f.target_path", []domain.Jurisdiction{q.Scope})
+	firstYear := q.From.Time().Year() - domain.RecurringLookbackYears
+	var rows []struct {
+		OrgID               int64
+		Path                string
+		Category            string
+		FirstYear, LastYear int
+		Years, Findings     int
+	}
+	args := append([]any{time.Date(firstYear, 1, 1, 0, 0, 0, 0, domain.CST).UTC(), p.end, firstYear}, fArgs...)
+	err := db.conn(ctx).Raw(`SELECT f.target_org_id AS org_id, o.path, f.category, MIN(f.case_year) AS first_year, MAX(f.case_year) AS last_year,
+			COUNT(DISTINCT f.case_year) AS years, COUNT(*) AS findings
+		FROM findings f JOIN orgs o ON o.id = f.target_org_id
+		WHERE f.issued_at >= ? AND f.issued_at < ? AND f.case_year >= ? AND f.status <> 'withdrawn' AND `+fScope+`
+		GROUP BY f.target_org_id, o.path, f.category
+		HAVING COUNT(DISTINCT f.case_year) > 1 AND SUM(CASE WHEN f.issued_at >= ? THEN 1 ELSE 0 END) > 0`, append(args, p.start)...).Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	out := make([]domain.ReportRecurring, len(rows))
+	for i, r := range rows {
+		out[i] = domain.ReportRecurring{Org: domain.ReportOrg{ID: r.OrgID, Path: domain.Jurisdiction(r.Path)}, Category: r.Category,
+			FirstYear: r.FirstYear, LastYear: r.LastYear, Years: r.Years, Findings: r.Findings}
+	}
+	slices.SortFunc(out, func(a, b domain.ReportRecurring) int {
+		return cmp.Or(strings.Compare(string(a.Org.Path), string(b.Org.Path)), cmp.Compare(a.Org.ID, b.Org.ID), strings.Compare(a.Category, b.Category))
+	})
+	return out, nil
 }
