@@ -60,9 +60,13 @@ type cachedStmt struct {
 	busy bool
 }
 
-// cacheable: one statement only (the driver runs scripts of several statement by statement).
+// cacheable: one statement only (the driver runs scripts of several statement by statement), and one
+// that is a statement (an empty text or a comment prepares to no statement, which the driver's own
+// path answers with an empty result).
 func cacheable(query string) bool {
-	return !strings.Contains(strings.TrimRight(query, "; \t\r\n"), ";")
+	q := strings.TrimSpace(query)
+	return q != "" && !strings.HasPrefix(q, "--") && !strings.HasPrefix(q, "/*") &&
+		!strings.Contains(strings.TrimRight(q, "; \t\r\n"), ";")
 }
 
 // stmt returns the kept statement for query (marked busy), or a fresh one to close after use.
