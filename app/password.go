@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
-	"runtime"
 	"strings"
 	"sync"
 	"unicode"
@@ -24,25 +23,13 @@ const (
 	argonKeyLen  = 32
 )
 
-// hashSlots bounds the argon2id hashes computed at once to what the cores can run (each hash runs
-// argonThreads lanes). More at once finish no sooner, but each holds its 64 MiB: sixteen clients
-// logging in together took the server's peak RSS past 300 MB (issue 9's bench).
-var hashSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/argonThreads))
-
-// idKey is argon2.IDKey in one of the hash slots.
-func idKey(pw, salt []byte, t, m uint32, p uint8, n uint32) []byte {
-	hashSlots <- struct{}{}
-	defer func() { <-hashSlots }()
-	return argon2.IDKey(pw, salt, t, m, p, n)
-}
-
 // HashPassword returns an argon2id hash in the PHC string format.
 func HashPassword(pw string) (string, error) {
 	salt := make([]byte, 16)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("app: salt: %w", err)
 	}
-	key := idKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
@@ -67,7 +54,7 @@ func CheckPassword(hash, pw string) bool {
 	if err != nil {
 		return false
 	}
-	got := idKey([]byte(pw), salt, t, m, p, uint32(len(want)))
+	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
