@@ -174,6 +174,41 @@ func TestCaseSearchTotalCapped(t *testing.T) {
 			if total, exact, seen := count("防溺水"); total != SearchCap || exact || seen != SearchCap+1 {
 				t.Errorf("%d matches: total %d exact %v, listed %d; want %d, not exact, all listed", SearchCap+1, total, exact, seen, SearchCap)
 			}
+			// Pages of 30, by number and by cursor, list the matches in the order of one pass, each
+			// with the same total: the first pages come from the counting walk, the last ones (past
+			// the cap) from a walk of their own.
+			ids := func(f domain.CaseFilter, byCursor bool) []int64 {
+				t.Helper()
+				var out []int64
+				for f.Page = 1; ; f.Page++ {
+					page, err := db.ListCases(ctx, f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if page.Total != SearchCap || page.Exact {
+						t.Errorf("page %d (cursor %v): total %d exact %v", f.Page, byCursor, page.Total, page.Exact)
+					}
+					for _, c := range page.Items {
+						out = append(out, c.ID)
+					}
+					if page.Next == "" || len(page.Items) == 0 {
+						return out
+					}
+					if byCursor {
+						f.Cursor = page.Next
+					}
+				}
+			}
+			whole := ids(domain.CaseFilter{Scopes: []domain.Jurisdiction{city.Path}, Q: "防溺水", PerPage: SearchCap + 5}, true)
+			if len(whole) != SearchCap+1 {
+				t.Fatalf("one page of all: %d cases", len(whole))
+			}
+			for _, byCursor := range []bool{false, true} {
+				got := ids(domain.CaseFilter{Scopes: []domain.Jurisdiction{city.Path}, Q: "防溺水", PerPage: 30}, byCursor)
+				if !slices.Equal(got, whole) {
+					t.Errorf("pages of 30 (cursor %v): %d cases, not those of one pass in its order", byCursor, len(got))
+				}
+			}
 			// The list without a term still counts to ListCap (here: exactly, from the kept counts).
 			page, err := db.ListCases(ctx, domain.CaseFilter{Scopes: []domain.Jurisdiction{city.Path}, PerPage: 10})
 			if err != nil {

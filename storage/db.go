@@ -7,10 +7,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/driver/postgres"
@@ -38,6 +40,11 @@ type DB struct {
 	// sleeps of up to 100 ms, so the lock sat free while its next holder slept (audited writes at 16
 	// clients: p99 0.6–0.8 s, the CPU half idle). A channel hands it to the next waiter at once.
 	writer chan struct{}
+	// ckpt, on SQLite, is the checkpointer's wake-up call: each write transaction's commit rings it.
+	ckpt     chan struct{}
+	stopCkpt chan struct{}
+	ckptDone chan struct{}
+	stopOnce sync.Once
 }
 
 // Open opens dsn: "postgres://…" or "postgresql://…" for PostgreSQL, anything else is a SQLite file path
@@ -90,14 +97,62 @@ func Open(dsn string) (*DB, error) {
 	}
 	sqlDB.SetMaxOpenConns(8)
 	sqlDB.SetMaxIdleConns(8)
-	return &DB{gorm: g, dialect: SQLite, writer: make(chan struct{}, 1)}, nil
+	db := &DB{gorm: g, dialect: SQLite, writer: make(chan struct{}, 1),
+		ckpt: make(chan struct{}, 1), stopCkpt: make(chan struct{}), ckptDone: make(chan struct{})}
+	go db.checkpoints()
+	return db, nil
+}
+
+// checkpointEvery is how often, at most, the checkpointer folds the WAL into the database file.
+const checkpointEvery = 200 * time.Millisecond
+
+// checkpoints folds the WAL into the database file after writes, off the write path. SQLite's own
+// checkpoint runs in the commit that passes 1,000 pages of WAL, inside that writer's transaction
+// time: it copies the pages and syncs the file while every other writer waits. A passive checkpoint
+// from another connection runs beside the next writers instead, and a page that several commits
+// changed is copied once per round. The connections keep an automatic checkpoint at
+// sqliteAutoCheckpoint pages as a bound on the WAL should this loop fall behind.
+func (db *DB) checkpoints() {
+	defer close(db.ckptDone)
+	ctx := context.Background()
+	for {
+		select {
+		case <-db.stopCkpt:
+			return
+		case <-db.ckpt:
+		}
+		if err := db.gorm.WithContext(ctx).Exec("PRAGMA wal_checkpoint(PASSIVE)").Error; err != nil {
+			slog.Warn("sqlite checkpoint", "err", err)
+		}
+		select {
+		case <-db.stopCkpt:
+			return
+		case <-time.After(checkpointEvery):
+		}
+	}
+}
+
+// committed tells the checkpointer that a write transaction has committed.
+func (db *DB) committed() {
+	if db.ckpt == nil {
+		return
+	}
+	select {
+	case db.ckpt <- struct{}{}:
+	default:
+	}
 }
 
 // Dialect says which engine this is.
 func (db *DB) Dialect() Dialect { return db.dialect }
 
-// Close closes the pool.
+// Close stops the checkpointer and closes the pool (SQLite checkpoints the WAL as the last connection
+// closes).
 func (db *DB) Close() error {
+	if db.stopCkpt != nil {
+		db.stopOnce.Do(func() { close(db.stopCkpt) })
+		<-db.ckptDone
+	}
 	sqlDB, err := db.gorm.DB()
 	if err != nil {
 		return err
@@ -128,9 +183,13 @@ func (db *DB) WithinTx(ctx context.Context, fn func(ctx context.Context) error) 
 		}
 		defer release()
 	}
-	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return fn(context.WithValue(ctx, txKey{}, tx))
 	})
+	if err == nil {
+		db.committed()
+	}
+	return err
 }
 
 // writerWait bounds the wait for SQLite's writer as its busy timeout did before the queue.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"fmt"
 	"strings"
 	"sync"
 
@@ -29,11 +30,18 @@ func SQLiteDriverName() string {
 // IN values; when the bound is passed the idle statements are dropped and the cache starts again.
 const stmtCacheSize = 256
 
+// sqliteAutoCheckpoint is the WAL's size in pages (4 KiB each) past which a committing writer
+// checkpoints it itself: a bound only, for storage.Open's checkpointer does it sooner (db.go).
+const sqliteAutoCheckpoint = 16384
+
 var registerDriver sync.Once
 
 func registerSQLiteDriver() {
 	registerDriver.Do(func() {
-		sql.Register(sqliteDriver, cachingDriver{&sqlite3.SQLiteDriver{}})
+		sql.Register(sqliteDriver, cachingDriver{&sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+			_, err := c.Exec(fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", sqliteAutoCheckpoint), nil)
+			return err
+		}}})
 	})
 }
 
