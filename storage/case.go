@@ -545,15 +545,9 @@ func (db *DB) casesByID(ctx context.Context, ids []int64) ([]domain.Case, error)
 		if err := db.conn(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
 			return nil, translate(err, "案件", "load listed cases")
 		}
-		byID := make(map[int64]caseRow, len(rows))
-		for _, r := range rows {
-			byID[r.ID] = r
-		}
 		ordered := make([]caseRow, 0, len(ids))
-		for _, id := range ids {
-			if r, ok := byID[id]; ok {
-				ordered = append(ordered, r)
-			}
+		for _, r := range inIDOrder(ids, rows, func(r *caseRow) int64 { return r.ID }) {
+			ordered = append(ordered, *r)
 		}
 		return db.casesOf(ctx, ordered)
 	}
@@ -565,17 +559,28 @@ func (db *DB) casesByID(ctx context.Context, ids []int64) ([]domain.Case, error)
 	if err != nil {
 		return nil, translate(err, "案件", "load listed cases")
 	}
-	byID := make(map[int64]*caseWithOrgsRow, len(rows))
-	for i := range rows {
-		byID[rows[i].Case.ID] = &rows[i]
-	}
-	out := make([]domain.Case, 0, len(ids))
-	for _, id := range ids {
-		if r, ok := byID[id]; ok {
-			out = append(out, r.Case.toDomain(r.Owner.toDomain(), r.Target.toDomain()))
-		}
+	ordered := inIDOrder(ids, rows, func(r *caseWithOrgsRow) int64 { return r.Case.ID })
+	out := make([]domain.Case, len(ordered))
+	for i, r := range ordered {
+		out[i] = r.Case.toDomain(r.Owner.toDomain(), r.Target.toDomain())
 	}
 	return out, nil
+}
+
+// inIDOrder returns rows in the order of ids (an id no row has is left out): a query by "id IN"
+// answers in whatever order its plan reads them.
+func inIDOrder[R any](ids []int64, rows []R, id func(*R) int64) []*R {
+	byID := make(map[int64]*R, len(rows))
+	for i := range rows {
+		byID[id(&rows[i])] = &rows[i]
+	}
+	out := make([]*R, 0, len(ids))
+	for _, k := range ids {
+		if r, ok := byID[k]; ok {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // caseWithOrgsRow is a case row with its owner's and target's org rows, their columns prefixed.

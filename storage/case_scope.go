@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -228,18 +229,20 @@ func (db *DB) caseIDsPage(ctx context.Context, f domain.CaseFilter, walks []walk
 	}
 	var hits []hit
 	for _, w := range walks {
-		q := db.caseScopeQuery(db.conn(ctx), w, f)
-		k := w.key()
-		if after != nil {
-			// A row value, so that the cursor bounds the index range instead of filtering it.
-			q = q.Where("("+k+".created_at, "+k+".case_id) < (?, ?)", after.at, after.id)
+		for _, sf := range statusParts(f) {
+			q := db.caseScopeQuery(db.conn(ctx), w, sf)
+			k := w.key()
+			if after != nil {
+				// A row value, so that the cursor bounds the index range instead of filtering it.
+				q = q.Where("("+k+".created_at, "+k+".case_id) < (?, ?)", after.at, after.id)
+			}
+			var part []hit
+			if err := q.Select(k + ".case_id AS case_id, " + k + ".created_at AS created_at").
+				Order(k + ".created_at DESC, " + k + ".case_id DESC").Limit(offset + per + 1).Scan(&part).Error; err != nil {
+				return nil, "", translate(err, "案件", "list case ids")
+			}
+			hits = append(hits, part...)
 		}
-		var part []hit
-		if err := q.Select(k + ".case_id AS case_id, " + k + ".created_at AS created_at").
-			Order(k + ".created_at DESC, " + k + ".case_id DESC").Limit(offset + per + 1).Scan(&part).Error; err != nil {
-			return nil, "", translate(err, "案件", "list case ids")
-		}
-		hits = append(hits, part...)
 	}
 	sort.Slice(hits, func(i, j int) bool {
 		if !hits[i].CreatedAt.Equal(hits[j].CreatedAt) {
@@ -262,6 +265,37 @@ func (db *DB) caseIDsPage(ctx context.Context, f domain.CaseFilter, walks []walk
 		ids[i] = h.CaseID
 	}
 	return ids, next, nil
+}
+
+// statusParts splits a filter on several statuses (the overdue filter's two included) into one per
+// status, whose pages caseIDsPage reads apart and merges. case_scopes_status orders a scope's cases by
+// creation within one status only: "status IN (…)" ordered by creation reads every case of those
+// statuses and sorts them. SQLite does so with a temporary B-tree; PostgreSQL's generic plan for a
+// prepared statement does it too (the region's overdue list at the province: 23,000 cases read and a
+// finding probed for each, 258 ms), while one status is read backwards along the index until the page
+// is full (0.6 ms).
+func statusParts(f domain.CaseFilter) []domain.CaseFilter {
+	var statuses []domain.Status
+	if f.Status != "" {
+		statuses = append(statuses, f.Status)
+	}
+	for _, st := range f.Statuses {
+		if !slices.Contains(statuses, st) {
+			statuses = append(statuses, st)
+		}
+	}
+	if len(statuses) == 0 && f.Overdue {
+		statuses = []domain.Status{domain.StatusRectifying, domain.StatusVerifying}
+	}
+	if len(statuses) < 2 {
+		return []domain.CaseFilter{f}
+	}
+	out := make([]domain.CaseFilter, len(statuses))
+	for i, st := range statuses {
+		out[i] = f
+		out[i].Status, out[i].Statuses = st, nil
+	}
+	return out
 }
 
 // migrationPendingObjections indexes the objections awaiting a ruling. The director's "objections to

@@ -35,52 +35,67 @@ func TestCaseListPlans(t *testing.T) {
 				if gram != "" && f.Q == "" {
 					continue
 				}
-				w := walk{scope: "wuhai/hbw/", gram: gram}
-				k := w.key()
-				q := db.caseScopeQuery(db.gorm.Session(&gorm.Session{DryRun: true}), w, f)
-				if cursor {
-					q = q.Where("("+k+".created_at, "+k+".case_id) < (?, ?)", at, 9)
+				// caseIDsPage reads a filter on several statuses one status at a time.
+				parts := statusParts(f)
+				if n := len(parts); (len(f.Statuses) > 1 || f.Overdue) != (n == 2) || (n == 1 && parts[0].Status != f.Status) {
+					t.Errorf("%s: %d parts", name, n)
 				}
-				stmt := q.Select(k + ".case_id, " + k + ".created_at").Order(k + ".created_at DESC, " + k + ".case_id DESC").Limit(51).Find(&[]struct{}{}).Statement
-				var plan []struct {
-					ID, Parent, Notused int
-					Detail              string
-				}
-				if err := db.gorm.WithContext(ctx).Raw("EXPLAIN QUERY PLAN "+stmt.SQL.String(), stmt.Vars...).Scan(&plan).Error; err != nil {
-					t.Fatalf("%s: %v", name, err)
-				}
-				var lines []string
-				for _, p := range plan {
-					lines = append(lines, p.Detail)
-				}
-				text := strings.Join(lines, " | ")
-				// With a cursor the walk starts at it (or at the period's end, the tighter bound there).
-				bounded := !cursor || strings.Contains(text, "(created_at,case_id)<(?,?)") || strings.Contains(text, "created_at<?)")
-				// A walk on a bigram reads case_grams' range first and finds each case in the scope by its key.
-				first := "SEARCH cs USING"
-				if gram != "" {
-					first = "SEARCH k USING PRIMARY KEY (gram=?"
-					if !strings.Contains(text, "SEARCH cs USING COVERING INDEX sqlite_autoindex_case_scopes_1 (scope_path=? AND case_id=?)") {
-						t.Errorf("%s (cursor %v, bigram): plan %q, want each case looked up in the scope by its key", name, cursor, text)
+				for _, sf := range parts {
+					w := walk{scope: "wuhai/hbw/", gram: gram}
+					k := w.key()
+					q := db.caseScopeQuery(db.gorm.Session(&gorm.Session{DryRun: true}), w, sf)
+					if cursor {
+						q = q.Where("("+k+".created_at, "+k+".case_id) < (?, ?)", at, 9)
 					}
-				}
-				if f.PendingObjections {
-					// The pending objections drive instead (bounded by what awaits a ruling, not by the
-					// scope): each case is looked up in the scope by its key, and those few are sorted —
-					// the one temporary B-tree allowed, and the one SCAN (of the pending cases read just before).
-					want := "SEARCH op USING COVERING INDEX objections_pending (status=?) | SCAN p | " +
-						"SEARCH cs USING INDEX sqlite_autoindex_case_scopes_1 (scope_path=? AND case_id=?) | USE TEMP B-TREE FOR ORDER BY"
-					if !strings.HasSuffix(text, want) || strings.Count(text, "SCAN ") != 1 || strings.Count(text, "TEMP B-TREE") != 1 {
-						t.Errorf("%s (cursor %v): plan %q, want the pending objections' range, then each case in the scope", name, cursor, text)
+					stmt := q.Select(k + ".case_id, " + k + ".created_at").Order(k + ".created_at DESC, " + k + ".case_id DESC").Limit(51).Find(&[]struct{}{}).Statement
+					var plan []struct {
+						ID, Parent, Notused int
+						Detail              string
 					}
-					continue
-				}
-				if !strings.HasPrefix(text, first) || strings.Contains(text, "TEMP B-TREE") || !bounded ||
-					strings.Contains(text, "SCAN ") || strings.Contains(text, "SEARCH fo USING INDEX findings_due") {
-					t.Errorf("%s (cursor %v, bigram %q): plan %q, want an index range in list order", name, cursor, gram, text)
+					if err := db.gorm.WithContext(ctx).Raw("EXPLAIN QUERY PLAN "+stmt.SQL.String(), stmt.Vars...).Scan(&plan).Error; err != nil {
+						t.Fatalf("%s: %v", name, err)
+					}
+					var lines []string
+					for _, p := range plan {
+						lines = append(lines, p.Detail)
+					}
+					text := strings.Join(lines, " | ")
+					// With a cursor the walk starts at it (or at the period's end, the tighter bound there).
+					bounded := !cursor || strings.Contains(text, "(created_at,case_id)<(?,?)") || strings.Contains(text, "created_at<?)")
+					// A walk on a bigram reads case_grams' range first and finds each case in the scope by its key.
+					first := "SEARCH cs USING"
+					if gram != "" {
+						first = "SEARCH k USING PRIMARY KEY (gram=?"
+						if !strings.Contains(text, "SEARCH cs USING COVERING INDEX sqlite_autoindex_case_scopes_1 (scope_path=? AND case_id=?)") {
+							t.Errorf("%s (cursor %v, bigram): plan %q, want each case looked up in the scope by its key", name, cursor, text)
+						}
+					}
+					if f.PendingObjections {
+						// The pending objections drive instead (bounded by what awaits a ruling, not by the
+						// scope): each case is looked up in the scope by its key, and those few are sorted —
+						// the one temporary B-tree allowed, and the one SCAN (of the pending cases read just before).
+						want := "SEARCH op USING COVERING INDEX objections_pending (status=?) | SCAN p | " +
+							"SEARCH cs USING INDEX sqlite_autoindex_case_scopes_1 (scope_path=? AND case_id=?) | USE TEMP B-TREE FOR ORDER BY"
+						if !strings.HasSuffix(text, want) || strings.Count(text, "SCAN ") != 1 || strings.Count(text, "TEMP B-TREE") != 1 {
+							t.Errorf("%s (cursor %v): plan %q, want the pending objections' range, then each case in the scope", name, cursor, text)
+						}
+						continue
+					}
+					if !strings.HasPrefix(text, first) || strings.Contains(text, "TEMP B-TREE") || !bounded ||
+						strings.Contains(text, "SCAN ") || strings.Contains(text, "SEARCH fo USING INDEX findings_due") {
+						t.Errorf("%s (cursor %v, bigram %q): plan %q, want an index range in list order", name, cursor, gram, text)
+					}
+					if sf.Status != "" && gram == "" && !strings.Contains(text, "USING COVERING INDEX case_scopes_status (scope_path=? AND status=?") {
+						t.Errorf("%s (cursor %v): plan %q, want the status's own range", name, cursor, text)
+					}
 				}
 			}
 		}
+	}
+	// A status named twice is read once.
+	if parts := statusParts(domain.CaseFilter{Status: domain.StatusPlanned, Statuses: []domain.Status{domain.StatusPlanned, domain.StatusReview}}); len(parts) != 2 ||
+		parts[0].Status != domain.StatusPlanned || parts[1].Status != domain.StatusReview || parts[1].Statuses != nil {
+		t.Errorf("statusParts: %+v", parts)
 	}
 }
 

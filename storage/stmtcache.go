@@ -68,7 +68,7 @@ type cachedStmt struct {
 	busy bool
 }
 
-// cacheable: one statement only (the driver runs scripts of several statement by statement), and one
+// cacheable: one statement only (the driver runs a script of several statements one by one), and one
 // that is a statement (an empty text or a comment prepares to no statement, which the driver's own
 // path answers with an empty result).
 func cacheable(query string) bool {
