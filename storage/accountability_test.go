@@ -390,7 +390,8 @@ func TestAccountabilityListPlans(t *testing.T) {
 }
 
 // TestPendingPlans: a director's counts read the open records only, by the status indexes (never the
-// scope's whole history): 问责 steps through accountabilities_open, 复查/复核 through review_requests_due.
+// scope's whole history): 问责 steps through accountabilities_pending and _open, 复查/复核 through
+// review_requests_due.
 func TestPendingPlans(t *testing.T) {
 	db := openTestDBs(t)[0].use(t)
 	now := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
@@ -409,9 +410,14 @@ func TestPendingPlans(t *testing.T) {
 	}
 	for _, p := range acc {
 		t.Logf("accountability: %s", p)
-		if !strings.Contains(p, "INDEX accountabilities_open (status=?)") || strings.Contains(p, "SCAN ") {
+		if !(strings.Contains(p, "INDEX accountabilities_open (status=?)") || strings.Contains(p, "INDEX accountabilities_pending (status=?)")) ||
+			strings.Contains(p, "SCAN ") {
 			t.Errorf("pending accountability: plan %q, want the open statuses' index", p)
 		}
+	}
+	// The count reads the index alone (migrationPendingAccountability).
+	if !strings.Contains(acc[0], "COVERING INDEX accountabilities_pending (status=?)") {
+		t.Errorf("pending accountability count: plan %q, want the covering index", acc[0])
 	}
 	for _, p := range rev {
 		t.Logf("reviews: %s", p)

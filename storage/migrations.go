@@ -216,13 +216,14 @@ var migrations = []migration{migrationCore, migrationCases, migrationAccountabil
 	migrationRegistry,   // 8: inspectors, 挂牌, plans, draws (issue 10)
 	migrationMonitoring, // 9: frameworks, monitoring and the 督办 ledger (issue 11)
 	migrationReportFacts,
-	migrationPaperwork,         // 11: the case as paperwork (issue 12)
-	migrationSecurity,          // 12: accounts, login throttling, server keys (issue 13)
-	migrationCaseSearch,        // 13: bigrams of case titles and numbers, for text search
-	migrationCaseTarget,        // 14: a school's cases by status, for its home
-	migrationPendingObjections, // 15: the objections awaiting a ruling, for a director's home
-	migrationProceedingsOrder,  // 16: 问责 and 激励 newest first, for a wide scope's list
-	migrationReportSummary,     // 17: the report's counts kept at issue
+	migrationPaperwork,             // 11: the case as paperwork (issue 12)
+	migrationSecurity,              // 12: accounts, login throttling, server keys (issue 13)
+	migrationCaseSearch,            // 13: bigrams of case titles and numbers, for text search
+	migrationCaseTarget,            // 14: a school's cases by status, for its home
+	migrationPendingObjections,     // 15: the objections awaiting a ruling, for a director's home
+	migrationProceedingsOrder,      // 16: 问责 and 激励 newest first, for a wide scope's list
+	migrationReportSummary,         // 17: the report's counts kept at issue
+	migrationPendingAccountability, // 18: 问责 awaiting a director, counted on an index
 }
 
 func (db *DB) render(sql string) string {

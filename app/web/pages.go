@@ -158,6 +158,14 @@ func (s *Server) homePage(c echo.Context) error {
 		return err
 	}
 	orgs := ov.Top
+	// A director's work is read once: its lists for the page, its counts for the menu's badges.
+	var work app.DirectorWork
+	if a.Has(domain.RoleDirector) {
+		if work, err = s.app.DirectorWork(ctx, a, workListCap); err != nil {
+			return err
+		}
+		withDirectorWork(c, work)
+	}
 	p := homePage{frame: s.frame(c, "首页"), OrgCount: ov.Count}
 	names := map[int64]string{}
 	base := 0
@@ -189,9 +197,7 @@ func (s *Server) homePage(c echo.Context) error {
 		}
 	}
 	if a.Has(domain.RoleDirector) {
-		if err := s.homeDirector(ctx, a, &p); err != nil {
-			return err
-		}
+		s.homeDirector(work, &p)
 	}
 	if err := s.homeMonitoring(ctx, a, &p); err != nil { // monitoring (monitoring.go)
 		return err
@@ -315,11 +321,7 @@ func (s *Server) homeCases(ctx context.Context, a domain.Actor, p *homePage) err
 
 // homeDirector adds what waits for a director beyond the case lists: the 问责 steps of the offices
 // they head and the 复查/复核 requests to decide, first among the lists when there are any.
-func (s *Server) homeDirector(ctx context.Context, a domain.Actor, p *homePage) error {
-	w, err := s.app.DirectorWork(ctx, a, workListCap)
-	if err != nil {
-		return err
-	}
+func (s *Server) homeDirector(w app.DirectorWork, p *homePage) {
 	now := s.app.Now()
 	acc := workGroup{Title: "待处理的问责事项", Hint: "问责建议待书面告知、陈述申辩后待作出决定、问责决定待公开。",
 		Empty: "暂无待您处理的问责事项。", MoreHref: "/accountability", Total: w.Acc.Total()}
@@ -349,7 +351,6 @@ func (s *Server) homeDirector(ctx context.Context, a domain.Actor, p *homePage) 
 	p.Groups = append([]workGroup{acc, rev}, p.Groups...)
 	waiting := func(g workGroup) bool { return g.Total > 0 && !g.Neutral }
 	sort.SliceStable(p.Groups, func(i, j int) bool { return waiting(p.Groups[i]) && !waiting(p.Groups[j]) })
-	return nil
 }
 
 func personSuffix(name string) string {

@@ -49,6 +49,14 @@ func (s *Server) frame(c echo.Context, title string) frame {
 	return f
 }
 
+type directorWorkKey struct{}
+
+// withDirectorWork hands the director's work a page has read to the menu, whose badges then count
+// nothing again (the pending 问责 count reads every open record of the scope).
+func withDirectorWork(c echo.Context, w app.DirectorWork) {
+	c.SetRequest(c.Request().WithContext(context.WithValue(c.Request().Context(), directorWorkKey{}, w)))
+}
+
 // navFor lists the sections a user may use; the other engineers' pages are linked for the roles that
 // read them (the pages check again).
 func (s *Server) navFor(ctx context.Context, a domain.Actor, path string) []navLink {
@@ -58,8 +66,8 @@ func (s *Server) navFor(ctx context.Context, a domain.Actor, path string) []navL
 	}
 	// A director's badges: two counts over the open records only (app.DirectorWork); a failure
 	// leaves the menu without them rather than failing the page.
-	var work app.DirectorWork
-	if a.Has(domain.RoleDirector) {
+	work, read := ctx.Value(directorWorkKey{}).(app.DirectorWork)
+	if !read && a.Has(domain.RoleDirector) {
 		work, _ = s.app.DirectorWork(ctx, a, 0)
 	}
 	badge := func(n int) {
