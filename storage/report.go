@@ -3,6 +3,7 @@ package storage
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"errors"
 	"slices"
 	"strings"
@@ -77,6 +78,22 @@ func (db *DB) parallel(ctx context.Context, fns ...func() error) error {
 	return errors.Join(errs...)
 }
 
+// reportRead reads one of the report's sections into dest. On PostgreSQL, outside a transaction, it
+// runs in one of its own that forbids parallel workers: the sections already run at once (parallel),
+// and PostgreSQL's workers for each of them fought over the same cores. The region's year at 500,000
+// cases on two cores: 845 ms with them, 407 ms without.
+func (db *DB) reportRead(ctx context.Context, conn *gorm.DB, dest any, query string, args ...any) error {
+	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); inTx || db.dialect != Postgres {
+		return conn.Raw(query, args...).Scan(dest).Error
+	}
+	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("SET LOCAL max_parallel_workers_per_gather = 0").Error; err != nil {
+			return err
+		}
+		return tx.Raw(query, args...).Scan(dest).Error
+	}, &sql.TxOptions{ReadOnly: true})
+}
+
 // AccountabilityFigures computes every section of the accountability report for q. The sections'
 // queries are independent and run in parallel.
 func (db *DB) AccountabilityFigures(ctx context.Context, q domain.ReportQuery) (domain.AccountabilityReport, error) {
@@ -90,7 +107,7 @@ func (db *DB) AccountabilityFigures(ctx context.Context, q domain.ReportQuery) (
 	withF := func(args ...any) []any { return append(args, fArgs...) }
 	query := func(dest any, what, sql string, args ...any) func() error {
 		return func() error {
-			if err := conn.Raw(sql, args...).Scan(dest).Error; err != nil {
+			if err := db.reportRead(ctx, conn, dest, sql, args...); err != nil {
 				return translate(err, "报表", "report "+what)
 			}
 			return nil
