@@ -36,25 +36,17 @@ func (x *App) Authenticate(ctx context.Context, token string) (domain.Actor, dom
 	if token == "" || len(token) > 200 {
 		return domain.Actor{}, domain.Session{}, unauth
 	}
-	s, err := x.d.Sessions.GetSession(ctx, HashToken(token))
+	h, err := x.d.Sessions.GetSessionHolder(ctx, HashToken(token))
 	if err != nil {
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
 			return domain.Actor{}, domain.Session{}, unauth
 		}
 		return domain.Actor{}, domain.Session{}, err
 	}
-	if !x.d.Clock.Now().Before(s.ExpiresAt) {
+	if !x.d.Clock.Now().Before(h.Session.ExpiresAt) || !h.User.Active {
 		return domain.Actor{}, domain.Session{}, unauth
 	}
-	u, err := x.d.Users.GetUser(ctx, s.UserID)
-	if err != nil {
-		return domain.Actor{}, domain.Session{}, err
-	}
-	if !u.Active {
-		return domain.Actor{}, domain.Session{}, unauth
-	}
-	a, err := x.actorOf(ctx, u)
-	return a, s, err
+	return actorFrom(h.User, h.Org, h.Grants), h.Session, nil
 }
 
 // Logout revokes the session of token.
@@ -76,8 +68,13 @@ func (x *App) actorOf(ctx context.Context, u domain.User) (domain.Actor, error) 
 	if err != nil {
 		return domain.Actor{}, err
 	}
+	return actorFrom(u, org, grants), nil
+}
+
+// actorFrom is the actor a user is, in their org, with their grants.
+func actorFrom(u domain.User, org domain.Org, grants []domain.Grant) domain.Actor {
 	grants, _ = domain.EffectiveGrants(grants) // an admin acts as admin only (SPEC §1)
-	return domain.Actor{UserID: u.ID, Username: u.Username, Name: u.Name, Org: org, Grants: grants}, nil
+	return domain.Actor{UserID: u.ID, Username: u.Username, Name: u.Name, Org: org, Grants: grants}
 }
 
 // HashToken is how tokens are stored: sha256 in hex, so a database leak reveals no usable token.

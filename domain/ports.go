@@ -73,10 +73,20 @@ type Session struct {
 	ExpiresAt time.Time
 }
 
+// SessionHolder is a session with who holds it: the user, the user's org and the user's grants.
+type SessionHolder struct {
+	Session Session
+	User    User
+	Org     Org
+	Grants  []Grant
+}
+
 // SessionRepo stores sessions so that app nodes keep no state of their own.
 type SessionRepo interface {
 	CreateSession(ctx context.Context, s Session) error
 	GetSession(ctx context.Context, tokenHash string) (Session, error)
+	// GetSessionHolder reads a session with its holder, as every authenticated request needs them.
+	GetSessionHolder(ctx context.Context, tokenHash string) (SessionHolder, error)
 	DeleteSession(ctx context.Context, tokenHash string) error
 	DeleteExpiredSessions(ctx context.Context, now time.Time) error
 }

@@ -32,6 +32,43 @@ func (db *DB) GetSession(ctx context.Context, tokenHash string) (domain.Session,
 	return domain.Session{TokenHash: row.TokenHash, UserID: row.UserID, Kind: row.Kind, CreatedAt: row.CreatedAt.UTC(), ExpiresAt: row.ExpiresAt.UTC()}, nil
 }
 
+// sessionHolderRow is a session row with its user's and org's rows, their columns prefixed.
+type sessionHolderRow struct {
+	Session sessionRow `gorm:"embedded"`
+	User    userRow    `gorm:"embedded;embeddedPrefix:u_"`
+	Org     orgRow     `gorm:"embedded;embeddedPrefix:o_"`
+}
+
+// GetSessionHolder reads a session with its user and the user's org in one query (primary-key
+// lookups), then the user's grants: every authenticated request needs all four, which were four
+// round trips before any of the request's own work (on PostgreSQL half of a list page's statements).
+func (db *DB) GetSessionHolder(ctx context.Context, tokenHash string) (domain.SessionHolder, error) {
+	var rows []sessionHolderRow
+	err := db.conn(ctx).Table("sessions AS s").
+		Select("s.token_hash, s.user_id, s.kind, s.created_at, s.expires_at, "+
+			"u.id AS u_id, u.username AS u_username, u.name AS u_name, u.org_id AS u_org_id, "+
+			"u.password_hash AS u_password_hash, u.active AS u_active, u.created_at AS u_created_at, "+
+			orgColumns("o", "o_")).
+		Joins("JOIN users u ON u.id = s.user_id").Joins("JOIN orgs o ON o.id = u.org_id").
+		Where("s.token_hash = ?", tokenHash).Limit(1).Find(&rows).Error
+	if err != nil {
+		return domain.SessionHolder{}, translate(err, "会话", "get session holder")
+	}
+	if len(rows) == 0 {
+		return domain.SessionHolder{}, &domain.Error{Code: domain.ENOTFOUND, Message: "会话不存在。"}
+	}
+	r := rows[0]
+	grants, err := db.Grants(ctx, r.User.ID)
+	if err != nil {
+		return domain.SessionHolder{}, err
+	}
+	return domain.SessionHolder{
+		Session: domain.Session{TokenHash: r.Session.TokenHash, UserID: r.Session.UserID, Kind: r.Session.Kind,
+			CreatedAt: r.Session.CreatedAt.UTC(), ExpiresAt: r.Session.ExpiresAt.UTC()},
+		User: r.User.toDomain(), Org: r.Org.toDomain(), Grants: grants,
+	}, nil
+}
+
 // DeleteSession revokes a session.
 func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
 	return translate(db.conn(ctx).Where("token_hash = ?", tokenHash).Delete(&sessionRow{}).Error, "会话", "delete session")

@@ -554,6 +554,27 @@ func TestSessions(t *testing.T) {
 			}
 			_, err = db.GetSession(ctx, "unknown")
 			wantCode(t, err, domain.ENOTFOUND)
+			// The holder: the same session with its user, the user's org and grants, in grant order.
+			other := mustUser(t, ctx, db, "bob", "李强", org)
+			grants := []domain.Grant{{UserID: u.ID, Role: domain.RoleDirector, OrgID: org.ID, Path: org.Path},
+				{UserID: other.ID, Role: domain.RoleSupervisor, OrgID: org.ID, Path: org.Path},
+				{UserID: u.ID, Role: domain.RoleSupervisor, OrgID: org.ID, Path: org.Path}}
+			for i := range grants {
+				if err := db.AddGrant(ctx, &grants[i]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			h, err := db.GetSessionHolder(ctx, "live")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h.Session != got || h.User.ID != u.ID || h.User.Username != "alice" || h.User.Name != "张丽" || !h.User.Active ||
+				h.Org.ID != org.ID || h.Org.Path != org.Path || h.Org.Name != org.Name || len(h.Grants) != 2 ||
+				h.Grants[0].Role != domain.RoleDirector || h.Grants[1].Role != domain.RoleSupervisor || h.Grants[1].UserID != u.ID {
+				t.Errorf("GetSessionHolder = %+v", h)
+			}
+			_, err = db.GetSessionHolder(ctx, "unknown")
+			wantCode(t, err, domain.ENOTFOUND)
 			wantCode(t, db.CreateSession(ctx, live), domain.ECONFLICT)
 			wantCode(t, db.CreateSession(ctx, domain.Session{TokenHash: "ghost", UserID: 1 << 40, Kind: "web",
 				CreatedAt: now, ExpiresAt: now.Add(time.Hour)}), domain.EINVALID)
