@@ -238,3 +238,91 @@ func TestPendingObjectionsList(t *testing.T) {
 		})
 	}
 }
+
+// TestMultiStatusListPages: a list on several statuses (and the overdue list, on two) pages through
+// exactly its cases, newest first, by cursor and by page number, on each engine — PostgreSQL reads it
+// one status at a time and merges (statusParts); two cases share each instant, so the merge must
+// order by id as well.
+func TestMultiStatusListPages(t *testing.T) {
+	for _, d := range openTestDBs(t) {
+		t.Run(d.name, func(t *testing.T) {
+			db := d.use(t)
+			ctx := context.Background()
+			city := mustOrg(t, ctx, db, "wuhai", "乌海市", domain.OrgCity, nil)
+			school := mustOrg(t, ctx, db, "s1", "乌海市第一中学", domain.OrgSchool, &city)
+			sup := mustUser(t, ctx, db, "sup", "张督学", city)
+			statuses := []domain.Status{domain.StatusPlanned, domain.StatusInspecting, domain.StatusRectifying,
+				domain.StatusVerifying, domain.StatusReview, domain.StatusRectifying}
+			at := time.Date(2026, 1, 5, 1, 0, 0, 0, time.UTC)
+			type made struct {
+				id      int64
+				status  domain.Status
+				overdue bool
+			}
+			var all []made
+			for i := 0; i < 40; i++ {
+				st := statuses[i%len(statuses)]
+				c := &domain.Case{Year: 2026, Type: domain.CaseSchool, Kind: domain.KindRoutine, OwnerOrg: city, TargetOrg: school,
+					Title: "常规督导", InspectorIDs: []int64{sup.ID}, Status: st, Version: 1, CreatedBy: sup.ID,
+					CreatedAt: at.Add(time.Duration(i/2) * time.Hour)}
+				overdue := false
+				if st == domain.StatusRectifying || st == domain.StatusVerifying {
+					due := domain.Date("2026-02-01") // overdue on 2026-03-02, for every third such case
+					if i%3 != 0 {
+						due = "2026-04-01"
+					}
+					overdue = due == "2026-02-01"
+					c.Findings = []domain.Finding{{Title: "校舍安全隐患", Severity: domain.SeverityMajor, Category: "安全",
+						DueOn: due, Status: domain.FindingOpen}}
+				}
+				if err := db.WithinTx(ctx, func(ctx context.Context) error { return db.CreateCase(ctx, c) }); err != nil {
+					t.Fatal(err)
+				}
+				all = append(all, made{c.ID, st, overdue})
+			}
+			slices.Reverse(all) // newest first; of two at one instant the greater id first
+			for name, f := range map[string]domain.CaseFilter{
+				"statuses": {Statuses: []domain.Status{domain.StatusPlanned, domain.StatusRectifying}},
+				"overlap":  {Status: domain.StatusInspecting, Statuses: []domain.Status{domain.StatusInspecting, domain.StatusVerifying}},
+				"overdue":  {Overdue: true, Today: "2026-03-02"},
+			} {
+				var want []int64
+				for _, m := range all {
+					in := slices.Contains(f.Statuses, m.status) || m.status == f.Status
+					if f.Overdue {
+						in = m.overdue
+					}
+					if in {
+						want = append(want, m.id)
+					}
+				}
+				if len(want) < 5 {
+					t.Fatalf("%s: only %d cases to list", name, len(want))
+				}
+				for _, byCursor := range []bool{false, true} {
+					g := f
+					g.Scopes, g.PerPage = []domain.Jurisdiction{city.Path}, 3
+					var got []int64
+					for g.Page = 1; g.Page < 100; g.Page++ {
+						page, err := db.ListCases(ctx, g)
+						if err != nil {
+							t.Fatal(err)
+						}
+						for _, c := range page.Items {
+							got = append(got, c.ID)
+						}
+						if page.Next == "" {
+							break
+						}
+						if byCursor {
+							g.Cursor = page.Next
+						}
+					}
+					if !slices.Equal(got, want) {
+						t.Errorf("%s (cursor %v): listed %v, want %v", name, byCursor, got, want)
+					}
+				}
+			}
+		})
+	}
+}
