@@ -84,7 +84,6 @@ type SessionHolder struct {
 // SessionRepo stores sessions so that app nodes keep no state of their own.
 type SessionRepo interface {
 	CreateSession(ctx context.Context, s Session) error
-	GetSession(ctx context.Context, tokenHash string) (Session, error)
 	// GetSessionHolder reads a session with its holder, as every authenticated request needs them.
 	GetSessionHolder(ctx context.Context, tokenHash string) (SessionHolder, error)
 	DeleteSession(ctx context.Context, tokenHash string) error

@@ -68,7 +68,7 @@ func TestAccountStore(t *testing.T) {
 			if n, err := db.DeleteUserSessions(ctx, alice.ID); err != nil || n != 2 {
 				t.Fatalf("DeleteUserSessions(alice) = %d, %v; want 2", n, err)
 			}
-			if _, err := db.GetSession(ctx, "c-hash"); err != nil {
+			if _, err := db.GetSessionHolder(ctx, "c-hash"); err != nil {
 				t.Errorf("bob's session went too: %v", err)
 			}
 

@@ -592,11 +592,16 @@ type caseWithOrgsRow struct {
 
 // orgColumns selects the org row of alias a with its columns renamed by prefix.
 func orgColumns(a, prefix string) string {
-	cols := []string{"id", "code", "name", "kind", "parent_id", "path", "created_at", "full_name"}
+	return columnsAs(a, prefix, "id", "code", "name", "kind", "parent_id", "path", "created_at", "full_name")
+}
+
+// columnsAs selects cols of alias a renamed by prefix, for a row embedded with that prefix.
+func columnsAs(a, prefix string, cols ...string) string {
+	out := make([]string, len(cols))
 	for i, c := range cols {
-		cols[i] = a + "." + c + " AS " + prefix + c
+		out[i] = a + "." + c + " AS " + prefix + c
 	}
-	return strings.Join(cols, ", ")
+	return strings.Join(out, ", ")
 }
 
 // casesOf turns rows into cases with their orgs, loaded in one query.

@@ -23,13 +23,8 @@ func (db *DB) CreateSession(ctx context.Context, s domain.Session) error {
 	return translate(db.conn(ctx).Create(&row).Error, "会话", "create session")
 }
 
-// GetSession loads a session by token hash.
-func (db *DB) GetSession(ctx context.Context, tokenHash string) (domain.Session, error) {
-	var row sessionRow
-	if err := db.conn(ctx).Where("token_hash = ?", tokenHash).Take(&row).Error; err != nil {
-		return domain.Session{}, translate(err, "会话", "get session")
-	}
-	return domain.Session{TokenHash: row.TokenHash, UserID: row.UserID, Kind: row.Kind, CreatedAt: row.CreatedAt.UTC(), ExpiresAt: row.ExpiresAt.UTC()}, nil
+func (r sessionRow) toDomain() domain.Session {
+	return domain.Session{TokenHash: r.TokenHash, UserID: r.UserID, Kind: r.Kind, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC()}
 }
 
 // sessionHolderRow is a session row with its user's and org's rows, their columns prefixed.
@@ -46,8 +41,7 @@ func (db *DB) GetSessionHolder(ctx context.Context, tokenHash string) (domain.Se
 	var rows []sessionHolderRow
 	err := db.conn(ctx).Table("sessions AS s").
 		Select("s.token_hash, s.user_id, s.kind, s.created_at, s.expires_at, "+
-			"u.id AS u_id, u.username AS u_username, u.name AS u_name, u.org_id AS u_org_id, "+
-			"u.password_hash AS u_password_hash, u.active AS u_active, u.created_at AS u_created_at, "+
+			columnsAs("u", "u_", "id", "username", "name", "org_id", "password_hash", "active", "created_at")+", "+
 			orgColumns("o", "o_")).
 		Joins("JOIN users u ON u.id = s.user_id").Joins("JOIN orgs o ON o.id = u.org_id").
 		Where("s.token_hash = ?", tokenHash).Limit(1).Find(&rows).Error
@@ -62,11 +56,7 @@ func (db *DB) GetSessionHolder(ctx context.Context, tokenHash string) (domain.Se
 	if err != nil {
 		return domain.SessionHolder{}, err
 	}
-	return domain.SessionHolder{
-		Session: domain.Session{TokenHash: r.Session.TokenHash, UserID: r.Session.UserID, Kind: r.Session.Kind,
-			CreatedAt: r.Session.CreatedAt.UTC(), ExpiresAt: r.Session.ExpiresAt.UTC()},
-		User: r.User.toDomain(), Org: r.Org.toDomain(), Grants: grants,
-	}, nil
+	return domain.SessionHolder{Session: r.Session.toDomain(), User: r.User.toDomain(), Org: r.Org.toDomain(), Grants: grants}, nil
 }
 
 // DeleteSession revokes a session.

@@ -544,16 +544,15 @@ func TestSessions(t *testing.T) {
 					t.Fatalf("CreateSession(%s): %v", s.TokenHash, err)
 				}
 			}
-			got, err := db.GetSession(ctx, "live")
+			held, err := db.GetSessionHolder(ctx, "live")
 			if err != nil {
 				t.Fatal(err)
 			}
+			got := held.Session
 			if got.TokenHash != live.TokenHash || got.UserID != live.UserID || got.Kind != live.Kind ||
 				!got.CreatedAt.Equal(live.CreatedAt) || !got.ExpiresAt.Equal(live.ExpiresAt) {
-				t.Errorf("GetSession = %+v, want %+v", got, live)
+				t.Errorf("GetSessionHolder session = %+v, want %+v", got, live)
 			}
-			_, err = db.GetSession(ctx, "unknown")
-			wantCode(t, err, domain.ENOTFOUND)
 			// The holder: the same session with its user, the user's org and grants, in grant order.
 			other := mustUser(t, ctx, db, "bob", "李强", org)
 			grants := []domain.Grant{{UserID: u.ID, Role: domain.RoleDirector, OrgID: org.ID, Path: org.Path},
@@ -583,13 +582,13 @@ func TestSessions(t *testing.T) {
 				t.Helper()
 				var out []string
 				for _, s := range sessions {
-					_, err := db.GetSession(ctx, s.TokenHash)
+					_, err := db.GetSessionHolder(ctx, s.TokenHash)
 					switch domain.ErrorCode(err) {
 					case "":
 						out = append(out, s.TokenHash)
 					case domain.ENOTFOUND:
 					default:
-						t.Fatalf("GetSession(%s): %v", s.TokenHash, err)
+						t.Fatalf("GetSessionHolder(%s): %v", s.TokenHash, err)
 					}
 				}
 				return out
@@ -611,7 +610,7 @@ func TestSessions(t *testing.T) {
 			if err := db.DeleteSession(ctx, "live"); err != nil {
 				t.Fatal(err)
 			}
-			_, err = db.GetSession(ctx, "live")
+			_, err = db.GetSessionHolder(ctx, "live")
 			wantCode(t, err, domain.ENOTFOUND)
 			if err := db.DeleteSession(ctx, "live"); err != nil {
 				t.Errorf("deleting a session twice: %v", err)
