@@ -34,7 +34,8 @@ func (r auditRow) toDomain() domain.AuditEvent {
 		Before: r.BeforeDigest, After: r.AfterDigest, Detail: r.Detail, RequestID: r.RequestID, PrevHash: r.PrevHash, Hash: r.Hash}
 }
 
-// auditLockKey serialises appends on PostgreSQL; SQLite write transactions are already serial (immediate).
+// auditLockKey serialises appends on PostgreSQL, and the writes of the kept counts (kept.go); SQLite
+// write transactions are already serial.
 const auditLockKey = 7240002
 
 // Append chains e after the last event and inserts it, inside the transaction in ctx (the caller's
@@ -45,8 +46,8 @@ func (db *DB) Append(ctx context.Context, e *domain.AuditEvent) error {
 	}
 	c := db.conn(ctx)
 	if db.dialect == Postgres {
-		if err := c.Exec("SELECT pg_advisory_xact_lock(?)", auditLockKey).Error; err != nil {
-			return fmt.Errorf("storage: audit lock: %w", err)
+		if err := db.lockChain(ctx); err != nil {
+			return err
 		}
 	}
 	var prev []string

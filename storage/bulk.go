@@ -61,6 +61,9 @@ func (db *DB) RebuildDerived(ctx context.Context) error {
 	if err := db.mustTx(ctx); err != nil {
 		return err
 	}
+	if err := db.writeKept(ctx); err != nil { // written, then recomputed with the rest
+		return err
+	}
 	if err := db.rebuildCaseScopes(ctx); err != nil {
 		return err
 	}

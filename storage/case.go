@@ -707,6 +707,9 @@ func (db *DB) CaseCounts(ctx context.Context, scopes []domain.Jurisdiction, toda
 		Status string
 		N      int
 	}
+	if err := db.writeKept(ctx); err != nil {
+		return nil, 0, err
+	}
 	if err := db.conn(ctx).Table("case_counts").Where("scope_path IN ?", pathStrings(foldScopes(f.Scopes))).
 		Select("status, SUM(n) AS n").Group("status").Scan(&rows).Error; err != nil {
 		return nil, 0, translate(err, "案件", "read case counts")

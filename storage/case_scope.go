@@ -91,43 +91,17 @@ func (db *DB) moveCaseStatus(ctx context.Context, c *domain.Case, from domain.St
 	return db.countCase(ctx, ancestors(c.TargetOrg.Path), from, c.Status)
 }
 
-// countCase takes a case out of status from ("" for a new case) and into status to, in every scope.
-// The rows are touched in a fixed order (scope, then status) so that concurrent writers on PostgreSQL
-// never wait on each other in a cycle.
+// countCase takes a case out of status from ("" for a new case) and into status to, in every scope,
+// in the transaction's pending counts (kept.go).
 func (db *DB) countCase(ctx context.Context, scopes []string, from, to domain.Status) error {
-	type delta struct {
-		scope, status string
-		n             int
-	}
-	var ds []delta
+	ds := make(map[caseCountKey]int, 2*len(scopes))
 	for _, s := range scopes {
 		if from != "" {
-			ds = append(ds, delta{s, string(from), -1})
+			ds[caseCountKey{s, string(from)}]--
 		}
-		ds = append(ds, delta{s, string(to), 1})
+		ds[caseCountKey{s, string(to)}]++
 	}
-	sort.Slice(ds, func(i, j int) bool {
-		if ds[i].scope != ds[j].scope {
-			return ds[i].scope < ds[j].scope
-		}
-		return ds[i].status < ds[j].status
-	})
-	if len(ds) == 0 {
-		return nil
-	}
-	// One statement for every row the change touches.
-	vals := make([]string, len(ds))
-	args := make([]any, 0, 3*len(ds))
-	for i, d := range ds {
-		vals[i] = "(?, ?, ?)"
-		args = append(args, d.scope, d.status, d.n)
-	}
-	err := db.conn(ctx).Exec(`INSERT INTO case_counts (scope_path, status, n) VALUES `+strings.Join(vals, ", ")+`
-		ON CONFLICT (scope_path, status) DO UPDATE SET n = case_counts.n + excluded.n`, args...).Error
-	if err != nil {
-		return translate(err, "案件", "count cases")
-	}
-	return nil
+	return db.addCaseCounts(ctx, ds)
 }
 
 // rebuildCaseScopes recomputes case_scopes and case_counts from the cases (after a bulk load).
@@ -407,6 +381,9 @@ func (db *DB) caseTotal(ctx context.Context, f domain.CaseFilter, walks []walk) 
 	plain := !f.Overdue && f.From == "" && f.To == "" && f.InspectorID == 0 && !f.PendingObjections && len(f.AllTypesIn) == 0 &&
 		f.Type == "" && f.Kind == "" && f.TargetOrgID == 0 && strings.TrimSpace(f.Q) == ""
 	if plain {
+		if err := db.writeKept(ctx); err != nil {
+			return 0, false, err
+		}
 		q := db.conn(ctx).Table("case_counts").Where("scope_path IN ?", pathStrings(scopes))
 		var statuses []string
 		if f.Status != "" {

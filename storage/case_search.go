@@ -64,19 +64,15 @@ func (db *DB) addCaseGrams(ctx context.Context, c *domain.Case) error {
 	}
 	at := c.CreatedAt.UTC()
 	rows := make([][]any, len(grams))
-	vals := make([]string, len(grams))
-	args := make([]any, 0, 2*len(grams))
+	counts := make(map[string]int, len(grams))
 	for i, g := range grams {
 		rows[i] = []any{g, at, c.ID}
-		vals[i] = "(?, 1)"
-		args = append(args, g)
+		counts[g]++
 	}
 	if err := db.BulkInsert(ctx, "case_grams", []string{"gram", "created_at", "case_id"}, rows); err != nil {
 		return translate(err, "案件", "index case title")
 	}
-	err := db.conn(ctx).Exec(`INSERT INTO case_gram_counts (gram, n) VALUES `+strings.Join(vals, ", ")+`
-		ON CONFLICT (gram) DO UPDATE SET n = case_gram_counts.n + excluded.n`, args...).Error
-	return translate(err, "案件", "count case title bigrams")
+	return db.addGramCounts(ctx, counts)
 }
 
 // rebuildCaseGrams recomputes the search index from the cases (after a bulk load, or as migration
@@ -84,6 +80,9 @@ func (db *DB) addCaseGrams(ctx context.Context, c *domain.Case) error {
 // land on pages all over the index, and at 500,000 cases (≈ 7 million bigrams, far more than SQLite's
 // page cache) every insert read and rewrote a page.
 func (db *DB) rebuildCaseGrams(ctx context.Context) error {
+	if err := db.writeKept(ctx); err != nil { // written, then recomputed with the rest
+		return err
+	}
 	for _, q := range []string{"DELETE FROM case_gram_counts", "DELETE FROM case_grams"} {
 		if err := db.conn(ctx).Exec(q).Error; err != nil {
 			return fmt.Errorf("storage: rebuild case search: %w", err)
@@ -145,6 +144,9 @@ func (db *DB) walks(ctx context.Context, f domain.CaseFilter) ([]walk, error) {
 		return out, nil
 	}
 	grams := searchGrams(q)
+	if err := db.writeKept(ctx); err != nil {
+		return nil, err
+	}
 	var counts []struct {
 		Gram string
 		N    int64

@@ -33,13 +33,21 @@ const (
 
 // DB is an open database.
 type DB struct {
-	gorm    *gorm.DB
+	gorm *gorm.DB
+	// txs opens the write transactions: the pool itself on PostgreSQL; on SQLite one connection of
+	// its own, kept open, with a larger page cache. SQLite drops a connection's whole page cache when
+	// another connection has written since it last read, so write transactions spread over the pool
+	// started cold and read every B-tree page they touched (the gram index's, the scopes', the audit
+	// chain's) from the file again; the one writer's cache stays valid from one transaction to the next.
+	txs     *gorm.DB
 	dialect Dialect
 	// writer, on SQLite, is the one write transaction at a time, taken in Go before BEGIN. SQLite
 	// admits one writer; without this queue the others wait in its busy handler, which polls with
 	// sleeps of up to 100 ms, so the lock sat free while its next holder slept (audited writes at 16
 	// clients: p99 0.6–0.8 s, the CPU half idle). A channel hands it to the next waiter at once.
 	writer chan struct{}
+	// groupQueue is the transactions waiting for the writer; its holder commits them as one (group.go).
+	groupQueue
 	// ckpt, on SQLite, is the checkpointer's wake-up call: each write transaction's commit rings it.
 	ckpt     chan struct{}
 	stopCkpt chan struct{}
@@ -68,7 +76,7 @@ func Open(dsn string) (*DB, error) {
 		sqlDB.SetMaxOpenConns(32)
 		sqlDB.SetMaxIdleConns(32)
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
-		return &DB{gorm: g, dialect: Postgres}, nil
+		return &DB{gorm: g, txs: g, dialect: Postgres}, nil
 	}
 	path := strings.TrimPrefix(dsn, "sqlite://")
 	path = strings.TrimPrefix(path, "file:")
@@ -97,11 +105,28 @@ func Open(dsn string) (*DB, error) {
 	}
 	sqlDB.SetMaxOpenConns(8)
 	sqlDB.SetMaxIdleConns(8)
-	db := &DB{gorm: g, dialect: SQLite, writer: make(chan struct{}, 1),
+	q.Set("_cache_size", fmt.Sprint(-writerCacheKiB))
+	w, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: sqliteDriver, DSN: "file:" + path + "?" + q.Encode()}), cfg)
+	if err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("storage: open sqlite %s: %w", path, err)
+	}
+	wDB, err := w.DB()
+	if err != nil {
+		sqlDB.Close()
+		return nil, err
+	}
+	wDB.SetMaxOpenConns(1)
+	wDB.SetMaxIdleConns(1)
+	db := &DB{gorm: g, txs: w, dialect: SQLite, writer: make(chan struct{}, 1),
 		ckpt: make(chan struct{}, 1), stopCkpt: make(chan struct{}), ckptDone: make(chan struct{})}
 	go db.checkpoints()
 	return db, nil
 }
+
+// writerCacheKiB is the page cache of SQLite's write connection, in KiB; the pool's connections keep
+// SQLite's default of 2 MiB each.
+const writerCacheKiB = 32 << 10
 
 // checkpointEvery is how often, at most, the checkpointer folds the WAL into the database file.
 const checkpointEvery = 200 * time.Millisecond
@@ -153,11 +178,19 @@ func (db *DB) Close() error {
 		db.stopOnce.Do(func() { close(db.stopCkpt) })
 		<-db.ckptDone
 	}
-	sqlDB, err := db.gorm.DB()
-	if err != nil {
-		return err
+	var errs []error
+	if db.txs != db.gorm {
+		wDB, err := db.txs.DB()
+		if err == nil {
+			err = wDB.Close()
+		}
+		errs = append(errs, err)
 	}
-	return sqlDB.Close()
+	sqlDB, err := db.gorm.DB()
+	if err == nil {
+		err = sqlDB.Close()
+	}
+	return errors.Join(append(errs, err)...)
 }
 
 // Ping checks that the database answers.
@@ -177,42 +210,15 @@ func (db *DB) WithinTx(ctx context.Context, fn func(ctx context.Context) error) 
 		return fn(ctx)
 	}
 	if db.writer != nil {
-		release, err := db.takeWriter(ctx)
-		if err != nil {
-			return err
-		}
-		defer release()
+		return db.grouped(ctx, fn)
 	}
-	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(context.WithValue(ctx, txKey{}, tx))
+	err := db.txs.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return db.inTx(ctx, tx, nil, fn)
 	})
 	if err == nil {
 		db.committed()
 	}
 	return err
-}
-
-// writerWait bounds the wait for SQLite's writer as its busy timeout did before the queue.
-const writerWait = 10 * time.Second
-
-// takeWriter waits for SQLite's one write transaction, as long as ctx lives and at most writerWait.
-func (db *DB) takeWriter(ctx context.Context) (func(), error) {
-	release := func() { <-db.writer }
-	select {
-	case db.writer <- struct{}{}:
-		return release, nil
-	default:
-	}
-	t := time.NewTimer(writerWait)
-	defer t.Stop()
-	select {
-	case db.writer <- struct{}{}:
-		return release, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-t.C:
-		return nil, &domain.Error{Code: domain.EINTERNAL, Message: "系统繁忙，请稍后重试。", Err: errors.New("storage: waited 10s for the write transaction")}
-	}
 }
 
 // mustTx refuses a write that is not inside a transaction: storage never opens its own, the app's

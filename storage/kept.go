@@ -1,0 +1,203 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// The kept counts — how many cases each jurisdiction holds in each status (case_counts) and how many
+// cases hold each bigram (case_gram_counts) — are rows every write of a case changes: the region's
+// row, its city's, the common bigrams'. On PostgreSQL a changed row stays locked until its
+// transaction commits, so writing them where the case changed made every write wait for every other
+// from that point to the commit (at 16 writers, most of the waits). A transaction therefore keeps its
+// changes to them in Go and writes them at its end, just before the commit, after taking the audit
+// chain's lock, which every audited write takes there anyway: the rows are then only ever written by
+// the one transaction holding that lock, in one statement each, and nobody waits on them. A read of
+// the counts inside the transaction, or a rebuild of them, writes them first, so a transaction always
+// sees its own changes. On SQLite, the transactions of a group commit (group.go) add theirs to the
+// group's, written once before its commit: the region's row changes once per group, not once per write.
+
+// kept is a transaction's pending changes to the kept counts.
+type kept struct {
+	cases map[caseCountKey]int
+	grams map[string]int
+	// chainLocked: the transaction holds the audit chain's lock (PostgreSQL; Append takes it).
+	chainLocked bool
+	// group is, for a transaction of a group commit, the pending counts of the group's transactions
+	// that succeeded before it.
+	group *kept
+	// groupWritten: this transaction wrote the group's pending counts (it read the counts). If it
+	// succeeds they are written; if it is rolled back to its savepoint, they are pending again.
+	groupWritten bool
+}
+
+type caseCountKey struct{ scope, status string }
+
+type keptKey struct{}
+
+// inTx gives fn the transaction tx in its context and, when fn succeeds, writes the kept counts it
+// changed, or adds them to group's when it is one of a group's transactions: every write transaction
+// of WithinTx runs through here.
+func (db *DB) inTx(ctx context.Context, tx *gorm.DB, group *kept, fn func(ctx context.Context) error) error {
+	k := &kept{group: group}
+	ctx = context.WithValue(context.WithValue(ctx, txKey{}, tx), keptKey{}, k)
+	if err := fn(ctx); err != nil {
+		return err
+	}
+	if group == nil {
+		return db.writeKept(ctx)
+	}
+	if k.groupWritten {
+		group.cases, group.grams = nil, nil
+	}
+	group.add(k)
+	return nil
+}
+
+// add adds o's pending counts to k's.
+func (k *kept) add(o *kept) {
+	for key, n := range o.cases {
+		if k.cases == nil {
+			k.cases = map[caseCountKey]int{}
+		}
+		k.cases[key] += n
+	}
+	for g, n := range o.grams {
+		if k.grams == nil {
+			k.grams = map[string]int{}
+		}
+		k.grams[g] += n
+	}
+}
+
+// keptOf is the pending counts of the transaction in ctx, nil outside one.
+func keptOf(ctx context.Context) *kept {
+	k, _ := ctx.Value(keptKey{}).(*kept)
+	return k
+}
+
+// addCaseCounts adds n to the count of each (scope, status), in the transaction's pending counts (or
+// at once where there are none).
+func (db *DB) addCaseCounts(ctx context.Context, ds map[caseCountKey]int) error {
+	if k := keptOf(ctx); k != nil {
+		if k.cases == nil {
+			k.cases = map[caseCountKey]int{}
+		}
+		for key, n := range ds {
+			k.cases[key] += n
+		}
+		return nil
+	}
+	return db.writeCaseCounts(ctx, ds)
+}
+
+// addGramCounts adds n to the count of each bigram, like addCaseCounts.
+func (db *DB) addGramCounts(ctx context.Context, ds map[string]int) error {
+	if k := keptOf(ctx); k != nil {
+		if k.grams == nil {
+			k.grams = map[string]int{}
+		}
+		for g, n := range ds {
+			k.grams[g] += n
+		}
+		return nil
+	}
+	return db.writeGramCounts(ctx, ds)
+}
+
+// writeKept writes the transaction's pending counts, if any, with its group's the first time: at its
+// end, and before it reads or rebuilds them.
+func (db *DB) writeKept(ctx context.Context) error {
+	k := keptOf(ctx)
+	if k == nil {
+		return nil
+	}
+	if k.group != nil && !k.groupWritten {
+		k.groupWritten = true
+		own := &kept{}
+		own.add(k.group)
+		own.add(k)
+		k.cases, k.grams = own.cases, own.grams
+	}
+	if len(k.cases) == 0 && len(k.grams) == 0 {
+		return nil
+	}
+	if db.dialect == Postgres && !k.chainLocked {
+		if err := db.lockChain(ctx); err != nil {
+			return err
+		}
+	}
+	cases, grams := k.cases, k.grams
+	k.cases, k.grams = nil, nil
+	if err := db.writeCaseCounts(ctx, cases); err != nil {
+		return err
+	}
+	return db.writeGramCounts(ctx, grams)
+}
+
+// lockChain takes the audit chain's lock on PostgreSQL until the transaction ends (audit.go).
+func (db *DB) lockChain(ctx context.Context) error {
+	if err := db.conn(ctx).Exec("SELECT pg_advisory_xact_lock(?)", auditLockKey).Error; err != nil {
+		return fmt.Errorf("storage: audit lock: %w", err)
+	}
+	if k := keptOf(ctx); k != nil {
+		k.chainLocked = true
+	}
+	return nil
+}
+
+// writeCaseCounts adds the changes to case_counts in one statement, the rows in a fixed order (scope,
+// then status), leaving out those that cancel.
+func (db *DB) writeCaseCounts(ctx context.Context, ds map[caseCountKey]int) error {
+	keys := make([]caseCountKey, 0, len(ds))
+	for key, n := range ds {
+		if n != 0 {
+			keys = append(keys, key)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].scope != keys[j].scope {
+			return keys[i].scope < keys[j].scope
+		}
+		return keys[i].status < keys[j].status
+	})
+	vals := make([]string, len(keys))
+	args := make([]any, 0, 3*len(keys))
+	for i, key := range keys {
+		vals[i] = "(?, ?, ?)"
+		args = append(args, key.scope, key.status, ds[key])
+	}
+	err := db.conn(ctx).Exec(`INSERT INTO case_counts (scope_path, status, n) VALUES `+strings.Join(vals, ", ")+`
+		ON CONFLICT (scope_path, status) DO UPDATE SET n = case_counts.n + excluded.n`, args...).Error
+	return translate(err, "案件", "count cases")
+}
+
+// writeGramCounts adds the changes to case_gram_counts in one statement, in bigram order.
+func (db *DB) writeGramCounts(ctx context.Context, ds map[string]int) error {
+	grams := make([]string, 0, len(ds))
+	for g, n := range ds {
+		if n != 0 {
+			grams = append(grams, g)
+		}
+	}
+	if len(grams) == 0 {
+		return nil
+	}
+	sort.Strings(grams)
+	vals := make([]string, len(grams))
+	args := make([]any, 0, 2*len(grams))
+	for i, g := range grams {
+		vals[i] = "(?, ?)"
+		args = append(args, g, ds[g])
+	}
+	err := db.conn(ctx).Exec(`INSERT INTO case_gram_counts (gram, n) VALUES `+strings.Join(vals, ", ")+`
+		ON CONFLICT (gram) DO UPDATE SET n = case_gram_counts.n + excluded.n`, args...).Error
+	return translate(err, "案件", "count case title bigrams")
+}
