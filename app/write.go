@@ -193,13 +193,14 @@ func change[R domain.Record](ctx context.Context, x *App, k kind[R], a domain.Ac
 		if err := k.save(ctx, r, h.Version); err != nil {
 			return err
 		}
-		if err := x.record(ctx, a, now, op, r.Head(), before, domain.Digest(r), detail); err != nil {
-			return err
-		}
 		if k.after != nil {
 			if err := k.after(ctx, a, r, op, now); err != nil {
 				return err
 			}
+		}
+		// The audit event last: on PostgreSQL appending it locks the chain until the commit.
+		if err := x.record(ctx, a, now, op, r.Head(), before, domain.Digest(r), detail); err != nil {
+			return err
 		}
 		out = r
 		return nil
@@ -229,13 +230,14 @@ func create[R domain.Record](ctx context.Context, x *App, k kind[R], a domain.Ac
 		if err := k.insert(ctx, r); err != nil {
 			return err
 		}
-		if err := x.record(ctx, a, now, op, r.Head(), "", domain.Digest(r), detail); err != nil {
-			return err
-		}
 		if k.after != nil {
 			if err := k.after(ctx, a, r, op, now); err != nil {
 				return err
 			}
+		}
+		// The audit event last: on PostgreSQL appending it locks the chain until the commit.
+		if err := x.record(ctx, a, now, op, r.Head(), "", domain.Digest(r), detail); err != nil {
+			return err
 		}
 		out = r
 		return nil

@@ -47,6 +47,9 @@ type row struct {
 	floorKind               string
 	rss                     int64
 	tgt                     target
+	// rate, when set, is the throughput the target's rps is judged on instead of the requests':
+	// the audited writes count transitions, not the requests that open the cases they move.
+	rate *float64
 }
 
 func (r row) ratio() float64 {
@@ -82,7 +85,11 @@ func (r row) verdict() string {
 	if t.ratio > 0 && r.ratio() < t.ratio {
 		ok = false
 	}
-	if t.rps > 0 && r.app.rps() < t.rps {
+	rps := r.app.rps()
+	if r.rate != nil {
+		rps = *r.rate
+	}
+	if t.rps > 0 && rps < t.rps {
 		ok = false
 	}
 	if t.bytes > 0 && r.rss > t.bytes {

@@ -459,7 +459,7 @@ func (s *suite) writes(ctx context.Context, ids []string) error {
 		tps = float64(transitions.Load()) / r.elapsed.Seconds()
 	}
 	s.rep.add(row{group: "write", name: "audited writes (open, start, submit_preliminary)", as: fmt.Sprintf("%d supervisors", len(workers)),
-		answer: fmt.Sprintf("%.0f transitions/s of them", tps), app: r, floor: &f, floorKind: "bare update + chained audit insert", tgt: writeTarget})
+		answer: fmt.Sprintf("%.0f transitions/s of them", tps), app: r, floor: &f, floorKind: "bare update + chained audit insert", tgt: writeTarget, rate: &tps})
 	return nil
 }
 
