@@ -553,6 +553,9 @@ func TestSessions(t *testing.T) {
 				!got.CreatedAt.Equal(live.CreatedAt) || !got.ExpiresAt.Equal(live.ExpiresAt) {
 				t.Errorf("GetSessionHolder session = %+v, want %+v", got, live)
 			}
+			if held.User.ID != u.ID || len(held.Grants) != 0 { // a user without grants still has a session
+				t.Errorf("GetSessionHolder before any grant: user %d, grants %+v", held.User.ID, held.Grants)
+			}
 			// The holder: the same session with its user, the user's org and grants, in grant order.
 			other := mustUser(t, ctx, db, "bob", "李强", org)
 			grants := []domain.Grant{{UserID: u.ID, Role: domain.RoleDirector, OrgID: org.ID, Path: org.Path},
@@ -569,7 +572,8 @@ func TestSessions(t *testing.T) {
 			}
 			if h.Session != got || h.User.ID != u.ID || h.User.Username != "alice" || h.User.Name != "张丽" || !h.User.Active ||
 				h.Org.ID != org.ID || h.Org.Path != org.Path || h.Org.Name != org.Name || len(h.Grants) != 2 ||
-				h.Grants[0].Role != domain.RoleDirector || h.Grants[1].Role != domain.RoleSupervisor || h.Grants[1].UserID != u.ID {
+				h.Grants[0].Role != domain.RoleDirector || h.Grants[1].Role != domain.RoleSupervisor || h.Grants[1].UserID != u.ID ||
+				h.Grants[0].ID != grants[0].ID || h.Grants[1].ID != grants[2].ID || h.Grants[1].OrgID != org.ID || h.Grants[1].Path != org.Path {
 				t.Errorf("GetSessionHolder = %+v", h)
 			}
 			_, err = db.GetSessionHolder(ctx, "unknown")
