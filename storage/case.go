@@ -229,13 +229,42 @@ func (db *DB) CreateCase(ctx context.Context, c *domain.Case) error {
 	return db.saveChildren(ctx, c, nil)
 }
 
-// GetCase loads the whole aggregate.
+// caseHead is a case's row with which of its parts it has. The parts are eight tables; a case has
+// few of them for most of its life (a planned case none), and each read was a statement of its own —
+// on the write path, while holding SQLite's one writer, and on PostgreSQL a round trip each. One
+// primary-key read now says which to read, each answer an index probe (the tables' case_id indexes).
+type caseHead struct {
+	Case          caseRow `gorm:"embedded"`
+	HasInspectors bool
+	HasFindings   bool
+	HasMeasures   bool
+	HasEvidence   bool
+	HasObjections bool
+	HasRechecks   bool
+	HasDocuments  bool
+	HasScore      bool
+}
+
+// caseHasParts selects caseHead's Has columns for the case row read as cases.
+var caseHasParts = func() string {
+	var parts []string
+	for _, p := range []struct{ col, table string }{{"has_inspectors", "case_inspectors"}, {"has_findings", "findings"},
+		{"has_measures", "measures"}, {"has_evidence", "evidence"}, {"has_objections", "objections"}, {"has_rechecks", "rechecks"},
+		{"has_documents", "case_documents"}, {"has_score", "case_scores"}} {
+		parts = append(parts, "EXISTS (SELECT 1 FROM "+p.table+" AS p WHERE p.case_id = cases.id) AS "+p.col)
+	}
+	return strings.Join(parts, ", ")
+}()
+
+// GetCase loads the whole aggregate: the case row with which parts it has, its orgs, and the parts it
+// has.
 func (db *DB) GetCase(ctx context.Context, id int64) (*domain.Case, error) {
 	conn := db.conn(ctx)
-	var row caseRow
-	if err := conn.Where("id = ?", id).Take(&row).Error; err != nil {
+	var head caseHead
+	if err := conn.Table("cases").Select("cases.*, "+caseHasParts).Where("cases.id = ?", id).Take(&head).Error; err != nil {
 		return nil, translate(err, "案件", "get case")
 	}
+	row := head.Case
 	var orgs []orgRow
 	if err := conn.Where("id IN ?", []int64{row.OwnerOrgID, row.TargetOrgID}).Find(&orgs).Error; err != nil {
 		return nil, translate(err, "机构", "get case orgs")
@@ -256,7 +285,13 @@ func (db *DB) GetCase(ctx context.Context, id int64) (*domain.Case, error) {
 	for _, q := range []struct {
 		dest any
 		what string
-	}{{&insp, "inspectors"}, {&frows, "findings"}, {&mrows, "measures"}, {&erows, "evidence"}, {&orows, "objections"}, {&rrows, "rechecks"}, {&drows, "documents"}} {
+		has  bool
+	}{{&insp, "inspectors", head.HasInspectors}, {&frows, "findings", head.HasFindings}, {&mrows, "measures", head.HasMeasures},
+		{&erows, "evidence", head.HasEvidence}, {&orows, "objections", head.HasObjections}, {&rrows, "rechecks", head.HasRechecks},
+		{&drows, "documents", head.HasDocuments}} {
+		if !q.has {
+			continue
+		}
 		order := "id"
 		if q.what == "inspectors" {
 			order = "user_id"
@@ -303,8 +338,10 @@ func (db *DB) GetCase(ctx context.Context, id int64) (*domain.Case, error) {
 		c.Rechecks = append(c.Rechecks, domain.Recheck{ID: r.ID, CaseID: r.CaseID, FindingID: r.FindingID, Round: r.Round, Passed: r.Passed,
 			Comment: r.Comment, NewDueOn: domain.Date(r.NewDueOn), By: r.ByUser, At: r.At})
 	}
-	if err := db.loadScoring(ctx, &c); err != nil { // frameworks: the case's scoring (framework.go)
-		return nil, err
+	if head.HasScore {
+		if err := db.loadScoring(ctx, &c); err != nil { // frameworks: the case's scoring (framework.go)
+			return nil, err
+		}
 	}
 	for _, r := range drows {
 		c.Documents = append(c.Documents, r.toDomain())

@@ -1,9 +1,10 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"gorm.io/gorm"
@@ -60,17 +61,17 @@ func (db *DB) inTx(ctx context.Context, tx *gorm.DB, group *kept, fn func(ctx co
 
 // add adds o's pending counts to k's.
 func (k *kept) add(o *kept) {
-	for key, n := range o.cases {
-		if k.cases == nil {
-			k.cases = map[caseCountKey]int{}
+	addAll(&k.cases, o.cases)
+	addAll(&k.grams, o.grams)
+}
+
+// addAll adds each count of from to *to's, making *to when it is needed.
+func addAll[K comparable](to *map[K]int, from map[K]int) {
+	for key, n := range from {
+		if *to == nil {
+			*to = map[K]int{}
 		}
-		k.cases[key] += n
-	}
-	for g, n := range o.grams {
-		if k.grams == nil {
-			k.grams = map[string]int{}
-		}
-		k.grams[g] += n
+		(*to)[key] += n
 	}
 }
 
@@ -84,12 +85,7 @@ func keptOf(ctx context.Context) *kept {
 // at once where there are none).
 func (db *DB) addCaseCounts(ctx context.Context, ds map[caseCountKey]int) error {
 	if k := keptOf(ctx); k != nil {
-		if k.cases == nil {
-			k.cases = map[caseCountKey]int{}
-		}
-		for key, n := range ds {
-			k.cases[key] += n
-		}
+		addAll(&k.cases, ds)
 		return nil
 	}
 	return db.writeCaseCounts(ctx, ds)
@@ -98,12 +94,7 @@ func (db *DB) addCaseCounts(ctx context.Context, ds map[caseCountKey]int) error 
 // addGramCounts adds n to the count of each bigram, like addCaseCounts.
 func (db *DB) addGramCounts(ctx context.Context, ds map[string]int) error {
 	if k := keptOf(ctx); k != nil {
-		if k.grams == nil {
-			k.grams = map[string]int{}
-		}
-		for g, n := range ds {
-			k.grams[g] += n
-		}
+		addAll(&k.grams, ds)
 		return nil
 	}
 	return db.writeGramCounts(ctx, ds)
@@ -153,21 +144,12 @@ func (db *DB) lockChain(ctx context.Context) error {
 // writeCaseCounts adds the changes to case_counts in one statement, the rows in a fixed order (scope,
 // then status), leaving out those that cancel.
 func (db *DB) writeCaseCounts(ctx context.Context, ds map[caseCountKey]int) error {
-	keys := make([]caseCountKey, 0, len(ds))
-	for key, n := range ds {
-		if n != 0 {
-			keys = append(keys, key)
-		}
-	}
+	keys := nonZero(ds, func(a, b caseCountKey) int {
+		return cmp.Or(strings.Compare(a.scope, b.scope), strings.Compare(a.status, b.status))
+	})
 	if len(keys) == 0 {
 		return nil
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].scope != keys[j].scope {
-			return keys[i].scope < keys[j].scope
-		}
-		return keys[i].status < keys[j].status
-	})
 	vals := make([]string, len(keys))
 	args := make([]any, 0, 3*len(keys))
 	for i, key := range keys {
@@ -181,16 +163,10 @@ func (db *DB) writeCaseCounts(ctx context.Context, ds map[caseCountKey]int) erro
 
 // writeGramCounts adds the changes to case_gram_counts in one statement, in bigram order.
 func (db *DB) writeGramCounts(ctx context.Context, ds map[string]int) error {
-	grams := make([]string, 0, len(ds))
-	for g, n := range ds {
-		if n != 0 {
-			grams = append(grams, g)
-		}
-	}
+	grams := nonZero(ds, strings.Compare)
 	if len(grams) == 0 {
 		return nil
 	}
-	sort.Strings(grams)
 	vals := make([]string, len(grams))
 	args := make([]any, 0, 2*len(grams))
 	for i, g := range grams {
@@ -200,4 +176,16 @@ func (db *DB) writeGramCounts(ctx context.Context, ds map[string]int) error {
 	err := db.conn(ctx).Exec(`INSERT INTO case_gram_counts (gram, n) VALUES `+strings.Join(vals, ", ")+`
 		ON CONFLICT (gram) DO UPDATE SET n = case_gram_counts.n + excluded.n`, args...).Error
 	return translate(err, "案件", "count case title bigrams")
+}
+
+// nonZero is the keys of ds whose change is not zero, in order.
+func nonZero[K comparable](ds map[K]int, order func(a, b K) int) []K {
+	keys := make([]K, 0, len(ds))
+	for key, n := range ds {
+		if n != 0 {
+			keys = append(keys, key)
+		}
+	}
+	slices.SortFunc(keys, order)
+	return keys
 }
