@@ -248,9 +248,7 @@ func TestMultiStatusListPages(t *testing.T) {
 		t.Run(d.name, func(t *testing.T) {
 			db := d.use(t)
 			ctx := context.Background()
-			city := mustOrg(t, ctx, db, "wuhai", "乌海市", domain.OrgCity, nil)
-			school := mustOrg(t, ctx, db, "s1", "乌海市第一中学", domain.OrgSchool, &city)
-			sup := mustUser(t, ctx, db, "sup", "张督学", city)
+			city, school, sup := oneSchool(t, ctx, db)
 			statuses := []domain.Status{domain.StatusPlanned, domain.StatusInspecting, domain.StatusRectifying,
 				domain.StatusVerifying, domain.StatusReview, domain.StatusRectifying}
 			at := time.Date(2026, 1, 5, 1, 0, 0, 0, time.UTC)
@@ -262,22 +260,19 @@ func TestMultiStatusListPages(t *testing.T) {
 			var all []made
 			for i := 0; i < 40; i++ {
 				st := statuses[i%len(statuses)]
-				c := &domain.Case{Year: 2026, Type: domain.CaseSchool, Kind: domain.KindRoutine, OwnerOrg: city, TargetOrg: school,
-					Title: "常规督导", InspectorIDs: []int64{sup.ID}, Status: st, Version: 1, CreatedBy: sup.ID,
-					CreatedAt: at.Add(time.Duration(i/2) * time.Hour)}
 				overdue := false
-				if st == domain.StatusRectifying || st == domain.StatusVerifying {
-					due := domain.Date("2026-02-01") // overdue on 2026-03-02, for every third such case
-					if i%3 != 0 {
-						due = "2026-04-01"
-					}
-					overdue = due == "2026-02-01"
-					c.Findings = []domain.Finding{{Title: "校舍安全隐患", Severity: domain.SeverityMajor, Category: "安全",
-						DueOn: due, Status: domain.FindingOpen}}
-				}
-				if err := db.WithinTx(ctx, func(ctx context.Context) error { return db.CreateCase(ctx, c) }); err != nil {
-					t.Fatal(err)
-				}
+				c := mustCreateSchoolCase(t, ctx, db, city, school, sup, domain.KindRoutine, "常规督导", st, at.Add(time.Duration(i/2)*time.Hour),
+					func(c *domain.Case) {
+						if st == domain.StatusRectifying || st == domain.StatusVerifying {
+							due := domain.Date("2026-02-01") // overdue on 2026-03-02, for every third such case
+							if i%3 != 0 {
+								due = "2026-04-01"
+							}
+							overdue = due == "2026-02-01"
+							c.Findings = []domain.Finding{{Title: "校舍安全隐患", Severity: domain.SeverityMajor, Category: "安全",
+								DueOn: due, Status: domain.FindingOpen}}
+						}
+					})
 				all = append(all, made{c.ID, st, overdue})
 			}
 			slices.Reverse(all) // newest first; of two at one instant the greater id first

@@ -129,17 +129,10 @@ func TestCaseSearchTotalCapped(t *testing.T) {
 		t.Run(d.name, func(t *testing.T) {
 			db := d.use(t)
 			ctx := context.Background()
-			city := mustOrg(t, ctx, db, "wuhai", "乌海市", domain.OrgCity, nil)
-			school := mustOrg(t, ctx, db, "s1", "乌海市第一中学", domain.OrgSchool, &city)
-			sup := mustUser(t, ctx, db, "sup", "张督学", city)
+			city, school, sup := oneSchool(t, ctx, db)
 			at := time.Date(2026, 1, 5, 1, 0, 0, 0, time.UTC)
 			open := func(i int, title string) {
-				c := &domain.Case{Year: 2026, Type: domain.CaseSchool, Kind: domain.KindSpecial, OwnerOrg: city, TargetOrg: school,
-					Title: title, InspectorIDs: []int64{sup.ID}, Status: domain.StatusPlanned, Version: 1, CreatedBy: sup.ID,
-					CreatedAt: at.Add(time.Duration(i) * time.Minute)}
-				if err := db.WithinTx(ctx, func(ctx context.Context) error { return db.CreateCase(ctx, c) }); err != nil {
-					t.Fatal(err)
-				}
+				mustCreateSchoolCase(t, ctx, db, city, school, sup, domain.KindSpecial, title, domain.StatusPlanned, at.Add(time.Duration(i)*time.Minute), nil)
 			}
 			for i := 0; i < SearchCap-1; i++ {
 				open(i, fmt.Sprintf("防溺水安全教育专项督导（第%d批）", i+1))

@@ -204,9 +204,15 @@ func (db *DB) Ping(ctx context.Context) error {
 
 type txKey struct{}
 
+// txOf is the transaction ctx carries, if any.
+func txOf(ctx context.Context) (*gorm.DB, bool) {
+	tx, ok := ctx.Value(txKey{}).(*gorm.DB)
+	return tx, ok
+}
+
 // WithinTx runs fn in a transaction carried by ctx; a nested call joins the outer one.
 func (db *DB) WithinTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+	if _, ok := txOf(ctx); ok {
 		return fn(ctx)
 	}
 	if db.writer != nil {
@@ -224,7 +230,7 @@ func (db *DB) WithinTx(ctx context.Context, fn func(ctx context.Context) error) 
 // mustTx refuses a write that is not inside a transaction: storage never opens its own, the app's
 // write path does, so a multi-statement write is never half done.
 func (db *DB) mustTx(ctx context.Context) error {
-	if _, ok := ctx.Value(txKey{}).(*gorm.DB); !ok {
+	if _, ok := txOf(ctx); !ok {
 		return errors.New("storage: write outside a transaction")
 	}
 	return nil
@@ -232,7 +238,7 @@ func (db *DB) mustTx(ctx context.Context) error {
 
 // conn returns the transaction in ctx, or the pool.
 func (db *DB) conn(ctx context.Context) *gorm.DB {
-	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+	if tx, ok := txOf(ctx); ok {
 		return tx
 	}
 	return db.gorm.WithContext(ctx)

@@ -141,41 +141,42 @@ func (db *DB) lockChain(ctx context.Context) error {
 	return nil
 }
 
-// writeCaseCounts adds the changes to case_counts in one statement, the rows in a fixed order (scope,
-// then status), leaving out those that cancel.
+// writeCaseCounts adds the changes to case_counts, the rows in a fixed order (scope, then status).
 func (db *DB) writeCaseCounts(ctx context.Context, ds map[caseCountKey]int) error {
 	keys := nonZero(ds, func(a, b caseCountKey) int {
 		return cmp.Or(strings.Compare(a.scope, b.scope), strings.Compare(a.status, b.status))
 	})
-	if len(keys) == 0 {
-		return nil
-	}
-	vals := make([]string, len(keys))
-	args := make([]any, 0, 3*len(keys))
+	rows := make([][]any, len(keys))
 	for i, key := range keys {
-		vals[i] = "(?, ?, ?)"
-		args = append(args, key.scope, key.status, ds[key])
+		rows[i] = []any{key.scope, key.status, ds[key]}
 	}
-	err := db.conn(ctx).Exec(`INSERT INTO case_counts (scope_path, status, n) VALUES `+strings.Join(vals, ", ")+`
-		ON CONFLICT (scope_path, status) DO UPDATE SET n = case_counts.n + excluded.n`, args...).Error
-	return translate(err, "案件", "count cases")
+	return translate(db.addToCounts(ctx, "case_counts", "scope_path, status", rows), "案件", "count cases")
 }
 
-// writeGramCounts adds the changes to case_gram_counts in one statement, in bigram order.
+// writeGramCounts adds the changes to case_gram_counts, in bigram order.
 func (db *DB) writeGramCounts(ctx context.Context, ds map[string]int) error {
 	grams := nonZero(ds, strings.Compare)
-	if len(grams) == 0 {
+	rows := make([][]any, len(grams))
+	for i, g := range grams {
+		rows[i] = []any{g, ds[g]}
+	}
+	return translate(db.addToCounts(ctx, "case_gram_counts", "gram", rows), "案件", "count case title bigrams")
+}
+
+// addToCounts adds, in one statement, each row's last value to the n of table's row keyed by the
+// others (keys, the key columns), inserting the rows that are not there yet.
+func (db *DB) addToCounts(ctx context.Context, table, keys string, rows [][]any) error {
+	if len(rows) == 0 {
 		return nil
 	}
-	vals := make([]string, len(grams))
-	args := make([]any, 0, 2*len(grams))
-	for i, g := range grams {
-		vals[i] = "(?, ?)"
-		args = append(args, g, ds[g])
+	vals := make([]string, len(rows))
+	var args []any
+	for i, r := range rows {
+		vals[i] = "(" + strings.Repeat("?, ", len(r)-1) + "?)"
+		args = append(args, r...)
 	}
-	err := db.conn(ctx).Exec(`INSERT INTO case_gram_counts (gram, n) VALUES `+strings.Join(vals, ", ")+`
-		ON CONFLICT (gram) DO UPDATE SET n = case_gram_counts.n + excluded.n`, args...).Error
-	return translate(err, "案件", "count case title bigrams")
+	return db.conn(ctx).Exec("INSERT INTO "+table+" ("+keys+", n) VALUES "+strings.Join(vals, ", ")+
+		" ON CONFLICT ("+keys+") DO UPDATE SET n = "+table+".n + excluded.n", args...).Error
 }
 
 // nonZero is the keys of ds whose change is not zero, in order.

@@ -61,7 +61,7 @@ func (r reportOrgRow) toDomain() domain.ReportOrg {
 // parallel runs fns at once, each on its own pooled connection, and returns the first error. Inside
 // a transaction (one connection) they run one after the other.
 func (db *DB) parallel(ctx context.Context, fns ...func() error) error {
-	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); inTx {
+	if _, inTx := txOf(ctx); inTx {
 		for _, fn := range fns {
 			if err := fn(); err != nil {
 				return err
@@ -83,7 +83,7 @@ func (db *DB) parallel(ctx context.Context, fns ...func() error) error {
 // and PostgreSQL's workers for each of them fought over the same cores. The region's year at 500,000
 // cases on two cores: 845 ms with them, 407 ms without.
 func (db *DB) reportRead(ctx context.Context, conn *gorm.DB, dest any, query string, args ...any) error {
-	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); inTx || db.dialect != Postgres {
+	if _, inTx := txOf(ctx); inTx || db.dialect != Postgres {
 		return conn.Raw(query, args...).Scan(dest).Error
 	}
 	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

@@ -125,3 +125,29 @@ func mustUser(t *testing.T, ctx context.Context, db *DB, username, name string, 
 
 // cst is China Standard Time without tzdata: inputs in local time must be stored as UTC instants.
 var cst = time.FixedZone("CST", 8*60*60)
+
+// oneSchool is a city with one school and a supervisor of the city: the setting of tests on a
+// school's cases.
+func oneSchool(t *testing.T, ctx context.Context, db *DB) (city, school domain.Org, sup domain.User) {
+	t.Helper()
+	city = mustOrg(t, ctx, db, "wuhai", "乌海市", domain.OrgCity, nil)
+	school = mustOrg(t, ctx, db, "s1", "乌海市第一中学", domain.OrgSchool, &city)
+	sup = mustUser(t, ctx, db, "sup", "张督学", city)
+	return city, school, sup
+}
+
+// mustCreateSchoolCase stores a 2026 case of city's at school, inspected by sup, created at at, in a
+// transaction of its own; more, when set, fills in what the test needs besides.
+func mustCreateSchoolCase(t *testing.T, ctx context.Context, db *DB, city, school domain.Org, sup domain.User,
+	kind domain.CaseKind, title string, status domain.Status, at time.Time, more func(c *domain.Case)) *domain.Case {
+	t.Helper()
+	c := &domain.Case{Year: 2026, Type: domain.CaseSchool, Kind: kind, OwnerOrg: city, TargetOrg: school,
+		Title: title, InspectorIDs: []int64{sup.ID}, Status: status, Version: 1, CreatedBy: sup.ID, CreatedAt: at}
+	if more != nil {
+		more(c)
+	}
+	if err := db.WithinTx(ctx, func(ctx context.Context) error { return db.CreateCase(ctx, c) }); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
