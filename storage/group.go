@@ -189,8 +189,9 @@ func (db *DB) runGroup(group []*txReq) {
 		}
 	}
 	if !dead && len(wrote) > 0 {
-		ctx := context.WithValue(context.WithValue(base, txKey{}, tx), keptKey{}, counts)
-		if err := db.writeKept(ctx); err != nil {
+		// The group's counts, written as a transaction's own are at its end.
+		err := db.inTx(base, tx, nil, func(ctx context.Context) error { keptOf(ctx).add(counts); return nil })
+		if err != nil {
 			dead = true
 		}
 	}
