@@ -18,6 +18,12 @@ type migration struct {
 	sql     string
 }
 
+// onPostgres holds, by migration version, what PostgreSQL runs instead of a step's SQL: for steps
+// SQLite can only take by copying a table.
+var onPostgres = map[int]string{
+	migrationAuditHashIndex.version: "ALTER TABLE audit_events DROP CONSTRAINT audit_events_hash_key",
+}
+
 // fills compute in Go, by migration version, what a step's SQL cannot (rows derived from existing
 // data); each runs in its step's transaction, after the SQL.
 var fills = map[int]func(db *DB, ctx context.Context) error{
@@ -224,6 +230,7 @@ var migrations = []migration{migrationCore, migrationCases, migrationAccountabil
 	migrationProceedingsOrder,      // 16: 问责 and 激励 newest first, for a wide scope's list
 	migrationReportSummary,         // 17: the report's counts kept at issue
 	migrationPendingAccountability, // 18: 问责 awaiting a director, counted on an index
+	migrationAuditHashIndex,        // 19: no unique index on the audit chain's hashes
 }
 
 func (db *DB) render(sql string) string {
@@ -273,7 +280,11 @@ func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
 			if n > 0 {
 				return nil
 			}
-			for _, stmt := range splitSQL(db.render(m.sql)) {
+			sql := m.sql
+			if pg, ok := onPostgres[m.version]; ok && db.dialect == Postgres {
+				sql = pg
+			}
+			for _, stmt := range splitSQL(db.render(sql)) {
 				if err := tx.Exec(stmt).Error; err != nil {
 					return fmt.Errorf("%q: %w", firstLine(stmt), err)
 				}

@@ -929,3 +929,64 @@ func TestAuditTimeRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// TestAuditHashIndexMigration upgrades a log written at schema 18 to the step that drops the unique
+// index on hashes: the events, their ids and the chain are kept, the next append follows the last id
+// ever given (SQLite's sequence is copied with the table) and chains to the last event, and the
+// index is gone on both engines.
+func TestAuditHashIndexMigration(t *testing.T) {
+	ctx := context.Background()
+	all := migrations
+	t.Cleanup(func() { migrations = all })
+	for _, tdb := range openEmptyTestDBs(t) {
+		t.Run(tdb.name, func(t *testing.T) {
+			db := tdb.use(t)
+			migrations = all[:migrationAuditHashIndex.version-1]
+			if _, err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			var before []domain.AuditEvent
+			for i := range 3 {
+				e := auditEvent(i, "nmg/wuhai/hbw/", "case", int64(i+1))
+				if err := db.WithinTx(ctx, func(ctx context.Context) error { return db.Append(ctx, &e) }); err != nil {
+					t.Fatal(err)
+				}
+				before = append(before, e)
+			}
+			// The last event given an id is gone (as after a restore that lost it): its id is not given again.
+			if err := db.gorm.Exec("DELETE FROM audit_events WHERE id = ?", before[2].ID).Error; err != nil {
+				t.Fatal(err)
+			}
+			migrations = all
+			applied, err := db.Migrate(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := fmt.Sprintf("%03d %s", migrationAuditHashIndex.version, migrationAuditHashIndex.name); len(applied) != 1 || applied[0] != want {
+				t.Fatalf("applied %q, want [%q]", applied, want)
+			}
+			got, total, err := db.List(ctx, domain.AuditFilter{PerPage: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if total != 2 || got[0].ID != before[1].ID || got[0].Hash != before[1].Hash || got[1].ID != before[0].ID || got[1].Hash != before[0].Hash {
+				t.Fatalf("after the migration: %d events %+v, want the first two of %+v", total, got, before)
+			}
+			next := auditEvent(3, "nmg/wuhai/hbw/", "case", 4)
+			if err := db.WithinTx(ctx, func(ctx context.Context) error { return db.Append(ctx, &next) }); err != nil {
+				t.Fatal(err)
+			}
+			if next.ID != before[2].ID+1 || next.PrevHash != before[1].Hash {
+				t.Errorf("next event: id %d after %q, want id %d after %q", next.ID, next.PrevHash, before[2].ID+1, before[1].Hash)
+			}
+			if id, reason, err := db.Verify(ctx); err != nil || id != 0 {
+				t.Errorf("Verify = %d %q %v", id, reason, err)
+			}
+			// No unique index is left: a row repeating a hash is stored (Verify would report it).
+			dup := auditRow{At: time.Now().UTC(), Action: "test", ObjectType: "case", ObjectPath: "nmg/", Hash: next.Hash, PrevHash: next.Hash}
+			if err := db.gorm.Create(&dup).Error; err != nil {
+				t.Errorf("a repeated hash was refused: %v", err)
+			}
+		})
+	}
+}
