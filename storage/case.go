@@ -226,7 +226,7 @@ func (db *DB) CreateCase(ctx context.Context, c *domain.Case) error {
 	if err := db.addCaseGrams(ctx, c); err != nil {
 		return err
 	}
-	return db.saveChildren(ctx, c, nil)
+	return db.saveChildren(ctx, c, nil, 0)
 }
 
 // caseHead is a case's row with which of its parts it has. The parts are eight tables; a case has
@@ -358,13 +358,16 @@ func (db *DB) SaveCase(ctx context.Context, c *domain.Case, expectedVersion int)
 	}
 	// The status of the version the caller loaded, to move the case in its scopes and counts: if the
 	// row changes after this read, the versioned update below finds nothing and the save is refused.
-	// Whether it was issued tells whether its findings count in the report's kept figures.
+	// Whether it was issued tells whether its findings count in the report's kept figures; how many
+	// findings it has, whether the save removes some.
 	var was []struct {
 		Status   string
 		IssuedAt *time.Time
+		Findings int
 	}
-	if err := db.conn(ctx).Model(&caseRow{}).Select("status, issued_at").Where("id = ? AND version = ?", c.ID, expectedVersion).
-		Scan(&was).Error; err != nil {
+	if err := db.conn(ctx).Model(&caseRow{}).
+		Select("status, issued_at, (SELECT COUNT(*) FROM findings AS f WHERE f.case_id = cases.id) AS findings").
+		Where("id = ? AND version = ?", c.ID, expectedVersion).Scan(&was).Error; err != nil {
 		return translate(err, "案件", "read case status")
 	}
 	if len(was) == 0 {
@@ -387,14 +390,15 @@ func (db *DB) SaveCase(ctx context.Context, c *domain.Case, expectedVersion int)
 	if err := db.moveCaseStatus(ctx, c, domain.Status(was[0].Status)); err != nil {
 		return err
 	}
-	return db.saveChildren(ctx, c, was[0].IssuedAt)
+	return db.saveChildren(ctx, c, was[0].IssuedAt, was[0].Findings)
 }
 
 // saveChildren inserts parts without an ID and updates those whose fields may change; wasIssued
-// is when the stored case was issued (nil: not issued, or a new case). It keeps the report's facts
+// is when the stored case was issued (nil: not issued, or a new case), and stored how many findings it
+// has (the findings of c with an ID that are not among them were removed). It keeps the report's facts
 // with them (report_summary.go): the kept counts, moved by what the case and its findings counted
 // before and count now, and each finding's first passing recheck date.
-func (db *DB) saveChildren(ctx context.Context, c *domain.Case, wasIssued *time.Time) error {
+func (db *DB) saveChildren(ctx context.Context, c *domain.Case, wasIssued *time.Time, stored int) error {
 	conn := db.conn(ctx)
 	kept := newReportDelta()
 	if wasIssued != nil {
@@ -404,7 +408,12 @@ func (db *DB) saveChildren(ctx context.Context, c *domain.Case, wasIssued *time.
 	}
 	kept.issue(string(c.TargetOrg.Path), c.TargetOrg.ID, wasIssued, -1)
 	kept.issue(string(c.TargetOrg.Path), c.TargetOrg.ID, c.IssuedAt, 1)
-	keep := make([]int64, 0, len(c.Findings))
+	keep, loaded := make([]int64, 0, len(c.Findings)), 0
+	for i := range c.Findings {
+		if c.Findings[i].ID != 0 {
+			loaded++
+		}
+	}
 	for i := range c.Findings {
 		f := &c.Findings[i]
 		kept.finding(string(c.TargetOrg.Path), c.TargetOrg.ID, c.Year, c.IssuedAt, f.Category, string(f.Severity), string(f.Status), 1)
@@ -443,12 +452,14 @@ func (db *DB) saveChildren(ctx context.Context, c *domain.Case, wasIssued *time.
 			}
 		}
 	}
-	del := conn.Where("case_id = ?", c.ID)
-	if len(keep) > 0 {
-		del = del.Where("id NOT IN ?", keep)
-	}
-	if err := del.Delete(&findingRow{}).Error; err != nil {
-		return translate(err, "问题", "delete removed findings")
+	if stored > loaded { // some stored findings are not in c any more: delete them
+		del := conn.Where("case_id = ?", c.ID)
+		if len(keep) > 0 {
+			del = del.Where("id NOT IN ?", keep)
+		}
+		if err := del.Delete(&findingRow{}).Error; err != nil {
+			return translate(err, "问题", "delete removed findings")
+		}
 	}
 	if err := kept.apply(ctx, db); err != nil {
 		return err

@@ -101,6 +101,9 @@ func TestCaseBadInput(t *testing.T) {
 			{"inspector who is not a supervisor", func(t *testing.T) caseResp {
 				return e.call(t, sup, http.MethodPost, "/api/v1/cases", openBody(map[string]any{"inspector_ids": []int64{e.user(t, school).ID}}))
 			}, http.StatusUnprocessableEntity, "inspector_ids"},
+			{"a director naming themself, who is no supervisor", func(t *testing.T) caseResp {
+				return e.call(t, "city.director", http.MethodPost, "/api/v1/cases", openBody(map[string]any{"inspector_ids": append([]int64{e.user(t, "city.director").ID}, team[1:]...)}))
+			}, http.StatusUnprocessableEntity, "inspector_ids"},
 			{"random binary named x.png", func(t *testing.T) caseResp {
 				junk := make([]byte, 4096)
 				r := rand.New(rand.NewPCG(1, 2))
