@@ -361,12 +361,13 @@ func (db *DB) SaveCase(ctx context.Context, c *domain.Case, expectedVersion int)
 	// Whether it was issued tells whether its findings count in the report's kept figures; how many
 	// findings it has, whether the save removes some.
 	var was []struct {
-		Status   string
-		IssuedAt *time.Time
-		Findings int
+		Status    string
+		StartedAt *time.Time
+		IssuedAt  *time.Time
+		Findings  int
 	}
 	if err := db.conn(ctx).Model(&caseRow{}).
-		Select("status, issued_at, (SELECT COUNT(*) FROM findings AS f WHERE f.case_id = cases.id) AS findings").
+		Select("status, started_at, issued_at, (SELECT COUNT(*) FROM findings AS f WHERE f.case_id = cases.id) AS findings").
 		Where("id = ? AND version = ?", c.ID, expectedVersion).Scan(&was).Error; err != nil {
 		return translate(err, "案件", "read case status")
 	}
@@ -375,12 +376,22 @@ func (db *DB) SaveCase(ctx context.Context, c *domain.Case, expectedVersion int)
 	}
 	row := caseFromDomain(c)
 	row.UpdatedAt = time.Now().UTC()
-	res := db.conn(ctx).Model(&caseRow{}).Where("id = ? AND version = ?", c.ID, expectedVersion).
-		Select("title", "planned_on", "status", "version", "started_at", "preliminary_at", "issued_at", "closed_at",
-			"objection_deadline", "acknowledged", "review_submitted_by", "issued_by", "rectification_submitted_by",
-			"recheck_failures", "cancel_reason", "return_comment", "updated_at",
-			"unannounced", "unannounced_reason", "notice_sent_at", "self_evaluation_due", "preliminary_opinion", "evaluation", "copy_to").
-		Updates(&row)
+	cols := []string{"title", "planned_on", "version", "preliminary_at", "closed_at",
+		"objection_deadline", "acknowledged", "review_submitted_by", "issued_by", "rectification_submitted_by",
+		"recheck_failures", "cancel_reason", "return_comment", "updated_at",
+		"unannounced", "unannounced_reason", "notice_sent_at", "self_evaluation_due", "preliminary_opinion", "evaluation", "copy_to"}
+	// The indexed columns are set only when they change: SQLite rewrites an index's entry for every
+	// column of it an UPDATE sets, to the same value or not, and these three are in five indexes.
+	if string(c.Status) != was[0].Status {
+		cols = append(cols, "status")
+	}
+	if !sameTime(c.StartedAt, was[0].StartedAt) {
+		cols = append(cols, "started_at")
+	}
+	if !sameTime(c.IssuedAt, was[0].IssuedAt) {
+		cols = append(cols, "issued_at")
+	}
+	res := db.conn(ctx).Model(&caseRow{}).Where("id = ? AND version = ?", c.ID, expectedVersion).Select(cols).Updates(&row)
 	if res.Error != nil {
 		return translate(res.Error, "案件", "save case")
 	}
@@ -391,6 +402,14 @@ func (db *DB) SaveCase(ctx context.Context, c *domain.Case, expectedVersion int)
 		return err
 	}
 	return db.saveChildren(ctx, c, was[0].IssuedAt, was[0].Findings)
+}
+
+// sameTime reports whether a and b are both unset or the same instant.
+func sameTime(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
 }
 
 // saveChildren inserts parts without an ID and updates those whose fields may change; wasIssued

@@ -321,3 +321,59 @@ func TestMultiStatusListPages(t *testing.T) {
 		})
 	}
 }
+
+// TestSaveCaseIndexedColumns saves a case through its steps: SaveCase sets the status and the start
+// and issue times only when they change (to spare SQLite's indexes), and each save reads back as made.
+func TestSaveCaseIndexedColumns(t *testing.T) {
+	ctx := context.Background()
+	for _, tdb := range openTestDBs(t) {
+		t.Run(tdb.name, func(t *testing.T) {
+			db := tdb.use(t)
+			city, school, sup := oneSchool(t, ctx, db)
+			at := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
+			c := mustCreateSchoolCase(t, ctx, db, city, school, sup, domain.KindRoutine, "常规督导", domain.StatusPlanned, at, nil)
+			save := func(change func(c *domain.Case)) *domain.Case {
+				t.Helper()
+				got, err := db.GetCase(ctx, c.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				change(got)
+				got.Version++
+				if err := db.WithinTx(ctx, func(ctx context.Context) error { return db.SaveCase(ctx, got, got.Version-1) }); err != nil {
+					t.Fatal(err)
+				}
+				back, err := db.GetCase(ctx, c.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return back
+			}
+			started := at.Add(time.Hour)
+			got := save(func(c *domain.Case) { c.Status, c.StartedAt = domain.StatusInspecting, &started })
+			if got.Status != domain.StatusInspecting || got.StartedAt == nil || !got.StartedAt.Equal(started) {
+				t.Fatalf("after starting: %s from %v", got.Status, got.StartedAt)
+			}
+			got = save(func(c *domain.Case) { c.Title = "常规督导（补充）" })
+			if got.Title != "常规督导（补充）" || got.Status != domain.StatusInspecting || !got.StartedAt.Equal(started) || got.IssuedAt != nil {
+				t.Fatalf("after a title change: %q %s from %v, issued %v", got.Title, got.Status, got.StartedAt, got.IssuedAt)
+			}
+			restarted, issued := started.Add(24*time.Hour), started.Add(48*time.Hour)
+			got = save(func(c *domain.Case) { c.StartedAt, c.IssuedAt = &restarted, &issued })
+			if !got.StartedAt.Equal(restarted) || got.IssuedAt == nil || !got.IssuedAt.Equal(issued) || got.Status != domain.StatusInspecting {
+				t.Fatalf("after new times: %s from %v, issued %v", got.Status, got.StartedAt, got.IssuedAt)
+			}
+			got = save(func(c *domain.Case) { c.StartedAt, c.IssuedAt = nil, nil })
+			if got.StartedAt != nil || got.IssuedAt != nil {
+				t.Fatalf("after clearing the times: from %v, issued %v", got.StartedAt, got.IssuedAt)
+			}
+			counts, _, err := db.CaseCounts(ctx, []domain.Jurisdiction{school.Path}, "2026-03-02")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if counts[domain.StatusInspecting] != 1 || counts[domain.StatusPlanned] != 0 {
+				t.Errorf("the school's counts: %v, want one case inspecting", counts)
+			}
+		})
+	}
+}
