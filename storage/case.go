@@ -232,9 +232,12 @@ func (db *DB) CreateCase(ctx context.Context, c *domain.Case) error {
 // caseHead is a case's row with which of its parts it has. The parts are eight tables; a case has
 // few of them for most of its life (a planned case none), and each read was a statement of its own —
 // on the write path, while holding SQLite's one writer, and on PostgreSQL a round trip each. One
-// primary-key read now says which to read, each answer an index probe (the tables' case_id indexes).
+// primary-key read now says which to read, each answer an index probe (the tables' case_id indexes),
+// and brings the owner's and target's org rows (two primary-key lookups) that were a statement more.
 type caseHead struct {
 	Case          caseRow `gorm:"embedded"`
+	Owner         orgRow  `gorm:"embedded;embeddedPrefix:oo_"`
+	Target        orgRow  `gorm:"embedded;embeddedPrefix:tt_"`
 	HasInspectors bool
 	HasFindings   bool
 	HasMeasures   bool
@@ -256,24 +259,17 @@ var caseHasParts = func() string {
 	return strings.Join(parts, ", ")
 }()
 
-// GetCase loads the whole aggregate: the case row with which parts it has, its orgs, and the parts it
-// has.
+// GetCase loads the whole aggregate: the case row with its orgs and which parts it has, then the parts
+// it has.
 func (db *DB) GetCase(ctx context.Context, id int64) (*domain.Case, error) {
 	conn := db.conn(ctx)
 	var head caseHead
-	if err := conn.Table("cases").Select("cases.*, "+caseHasParts).Where("cases.id = ?", id).Take(&head).Error; err != nil {
+	if err := conn.Table("cases").Select("cases.*, "+caseHasParts+", "+orgColumns("oo", "oo_")+", "+orgColumns("tt", "tt_")).
+		Joins("JOIN orgs oo ON oo.id = cases.owner_org_id").Joins("JOIN orgs tt ON tt.id = cases.target_org_id").
+		Where("cases.id = ?", id).Take(&head).Error; err != nil {
 		return nil, translate(err, "案件", "get case")
 	}
-	row := head.Case
-	var orgs []orgRow
-	if err := conn.Where("id IN ?", []int64{row.OwnerOrgID, row.TargetOrgID}).Find(&orgs).Error; err != nil {
-		return nil, translate(err, "机构", "get case orgs")
-	}
-	byID := map[int64]domain.Org{}
-	for _, o := range orgs {
-		byID[o.ID] = o.toDomain()
-	}
-	c := row.toDomain(byID[row.OwnerOrgID], byID[row.TargetOrgID])
+	c := head.Case.toDomain(head.Owner.toDomain(), head.Target.toDomain())
 
 	var insp []inspectorRow
 	var frows []findingRow
