@@ -400,6 +400,25 @@ func (db *DB) SaveCase(ctx context.Context, c *domain.Case, expectedVersion int)
 	return db.saveChildren(ctx, c, was[0].IssuedAt, was[0].Findings)
 }
 
+// findingChanges lists the columns a save changes in a stored finding. A finding's columns are in the
+// eight indexes of findings, which SQLite rewrites for every column an UPDATE sets: a step that leaves
+// a case's findings as they were (most do) writes none of them.
+func findingChanges(was, now findingRow) []string {
+	var cols []string
+	for _, c := range []struct {
+		col     string
+		changed bool
+	}{{"title", was.Title != now.Title}, {"description", was.Description != now.Description}, {"severity", was.Severity != now.Severity},
+		{"category", was.Category != now.Category}, {"item_code", was.ItemCode != now.ItemCode}, {"due_on", was.DueOn != now.DueOn},
+		{"status", was.Status != now.Status}, {"requirement", was.Requirement != now.Requirement},
+		{"issued_at", !sameTime(was.IssuedAt, now.IssuedAt)}} {
+		if c.changed {
+			cols = append(cols, c.col)
+		}
+	}
+	return cols
+}
+
 // sameTime reports whether a and b are both unset or the same instant.
 func sameTime(a, b *time.Time) bool {
 	if a == nil || b == nil {
@@ -410,15 +429,23 @@ func sameTime(a, b *time.Time) bool {
 
 // saveChildren inserts parts without an ID and updates those whose fields may change; wasIssued
 // is when the stored case was issued (nil: not issued, or a new case), and stored how many findings it
-// has (the findings of c with an ID that are not among them were removed). It keeps the report's facts
-// with them (report_summary.go): the kept counts, moved by what the case and its findings counted
-// before and count now, and each finding's first passing recheck date.
+// has (the findings of c with an ID that are not among them were removed); a stored finding is
+// updated in the columns the save changes, if any. It keeps the report's facts with them
+// (report_summary.go): the kept counts, moved by what the case and its findings counted before and
+// count now, and each finding's first passing recheck date.
 func (db *DB) saveChildren(ctx context.Context, c *domain.Case, wasIssued *time.Time, stored int) error {
 	conn := db.conn(ctx)
 	kept := newReportDelta()
-	if wasIssued != nil {
-		if err := kept.stored(ctx, db, c.ID); err != nil {
-			return err
+	// The stored findings: what the report counted for them, and what a save changes in each.
+	before := map[int64]findingRow{}
+	if stored > 0 {
+		var rows []findingRow
+		if err := conn.Where("case_id = ?", c.ID).Find(&rows).Error; err != nil {
+			return translate(err, "问题", "read stored findings")
+		}
+		for _, r := range rows {
+			before[r.ID] = r
+			kept.finding(r.TargetPath, r.TargetOrgID, r.CaseYear, r.IssuedAt, r.Category, r.Severity, r.Status, -1)
 		}
 	}
 	kept.issue(string(c.TargetOrg.Path), c.TargetOrg.ID, wasIssued, -1)
@@ -441,9 +468,10 @@ func (db *DB) saveChildren(ctx context.Context, c *domain.Case, wasIssued *time.
 				return translate(err, "问题", "insert finding")
 			}
 			f.ID = fr.ID
-		} else if err := conn.Model(&findingRow{}).Where("id = ? AND case_id = ?", f.ID, c.ID).
-			Select("title", "description", "severity", "category", "item_code", "due_on", "status", "requirement", "issued_at").Updates(&fr).Error; err != nil {
-			return translate(err, "问题", "update finding")
+		} else if cols := findingChanges(before[f.ID], fr); len(cols) > 0 {
+			if err := conn.Model(&findingRow{}).Where("id = ? AND case_id = ?", f.ID, c.ID).Select(cols).Updates(&fr).Error; err != nil {
+				return translate(err, "问题", "update finding")
+			}
 		}
 		keep = append(keep, f.ID)
 		for j := range f.Measures {

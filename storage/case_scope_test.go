@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -322,8 +323,9 @@ func TestMultiStatusListPages(t *testing.T) {
 	}
 }
 
-// TestSaveCaseIndexedColumns saves a case through its steps: SaveCase sets the status and the start
-// and issue times only when they change (to spare SQLite's indexes), and each save reads back as made.
+// TestSaveCaseIndexedColumns saves a case through its steps: SaveCase sets the status, the start and
+// issue times and each finding's columns only when they change (to spare SQLite's indexes), and each
+// save reads back as made.
 func TestSaveCaseIndexedColumns(t *testing.T) {
 	ctx := context.Background()
 	for _, tdb := range openTestDBs(t) {
@@ -331,7 +333,12 @@ func TestSaveCaseIndexedColumns(t *testing.T) {
 			db := tdb.use(t)
 			city, school, sup := oneSchool(t, ctx, db)
 			at := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
-			c := mustCreateSchoolCase(t, ctx, db, city, school, sup, domain.KindRoutine, "常规督导", domain.StatusPlanned, at, nil)
+			c := mustCreateSchoolCase(t, ctx, db, city, school, sup, domain.KindRoutine, "常规督导", domain.StatusPlanned, at, func(c *domain.Case) {
+				c.Findings = []domain.Finding{
+					{Title: "消防通道堵塞", Severity: domain.SeverityMajor, Category: "校园安全", DueOn: "2026-04-01", Status: domain.FindingOpen},
+					{Title: "食堂台账不全", Severity: domain.SeverityMinor, Category: "食品安全", DueOn: "2026-04-15", Status: domain.FindingOpen},
+				}
+			})
 			save := func(change func(c *domain.Case)) *domain.Case {
 				t.Helper()
 				got, err := db.GetCase(ctx, c.ID)
@@ -357,6 +364,27 @@ func TestSaveCaseIndexedColumns(t *testing.T) {
 			got = save(func(c *domain.Case) { c.Title = "常规督导（补充）" })
 			if got.Title != "常规督导（补充）" || got.Status != domain.StatusInspecting || !got.StartedAt.Equal(started) || got.IssuedAt != nil {
 				t.Fatalf("after a title change: %q %s from %v, issued %v", got.Title, got.Status, got.StartedAt, got.IssuedAt)
+			}
+			// Findings: each changed field is saved, and an unchanged finding reads back as it was.
+			got = save(func(c *domain.Case) {
+				f := &c.Findings[0]
+				f.Title, f.Description, f.Severity, f.Category = "消防通道长期堵塞", "东侧通道堆放杂物", domain.SeverityCritical, "消防安全"
+				f.ItemCode, f.DueOn, f.Status, f.Requirement = "A1", "2026-03-20", domain.FindingSubmitted, "立即清理"
+			})
+			want := []domain.Finding{
+				{Title: "消防通道长期堵塞", Description: "东侧通道堆放杂物", Severity: domain.SeverityCritical, Category: "消防安全", ItemCode: "A1",
+					DueOn: "2026-03-20", Status: domain.FindingSubmitted, Requirement: "立即清理"},
+				{Title: "食堂台账不全", Severity: domain.SeverityMinor, Category: "食品安全", DueOn: "2026-04-15", Status: domain.FindingOpen},
+			}
+			if len(got.Findings) != 2 {
+				t.Fatalf("%d findings after a change, want 2", len(got.Findings))
+			}
+			for i, f := range got.Findings {
+				w := want[i]
+				w.ID, w.CaseID = f.ID, f.CaseID
+				if !reflect.DeepEqual(f, w) {
+					t.Errorf("finding %d after a change:\n got %+v\nwant %+v", i, f, w)
+				}
 			}
 			restarted, issued := started.Add(24*time.Hour), started.Add(48*time.Hour)
 			got = save(func(c *domain.Case) { c.StartedAt, c.IssuedAt = &restarted, &issued })

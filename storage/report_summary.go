@@ -179,28 +179,6 @@ func (d reportDelta) finding(path string, orgID int64, caseYear int, issuedAt *t
 	d.issued[k] = c
 }
 
-// stored takes away what the case's stored findings count, read before they are rewritten.
-func (d reportDelta) stored(ctx context.Context, db *DB, caseID int64) error {
-	var rows []struct {
-		TargetPath  string
-		TargetOrgID int64
-		CaseYear    int
-		IssuedAt    *time.Time
-		Category    string
-		Severity    string
-		Status      string
-	}
-	err := db.conn(ctx).Model(&findingRow{}).Select("target_path, target_org_id, case_year, issued_at, category, severity, status").
-		Where("case_id = ? AND issued_at IS NOT NULL", caseID).Scan(&rows).Error
-	if err != nil {
-		return translate(err, "问题", "read findings' report facts")
-	}
-	for _, r := range rows {
-		d.finding(r.TargetPath, r.TargetOrgID, r.CaseYear, r.IssuedAt, r.Category, r.Severity, r.Status, -1)
-	}
-	return nil
-}
-
 // apply writes the changes to the kept rows, each table in key order so that concurrent writers on
 // PostgreSQL never wait on each other in a cycle; a row that falls to zero is removed.
 func (d reportDelta) apply(ctx context.Context, db *DB) error {
