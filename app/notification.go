@@ -18,7 +18,7 @@ type outMail struct {
 // deliver puts m in the inbox of everyone in aud, once per user (the dedup key), inside the
 // transaction in ctx. It returns how many notifications are new and the emails they call for.
 func (x *App) deliver(ctx context.Context, m domain.Message, aud domain.Audience, now time.Time, except int64) (int, []outMail, error) {
-	if x.d.Notifications == nil {
+	if x.d.Notifications == nil || onlyCaller(aud, except) {
 		return 0, nil, nil
 	}
 	rs, err := x.d.Notifications.Audience(ctx, aud)
@@ -45,6 +45,20 @@ func (x *App) deliver(ctx context.Context, m domain.Message, aud domain.Audience
 		}
 	}
 	return created, mails, nil
+}
+
+// onlyCaller reports whether aud names no one but except, the caller, who is not told (a supervisor
+// opening a case with themself as its only inspector): then there is no one to look up.
+func onlyCaller(aud domain.Audience, except int64) bool {
+	if except == 0 || len(aud.Members) > 0 || len(aud.Holders) > 0 || len(aud.Covering) > 0 || len(aud.Inspectors) > 0 {
+		return false
+	}
+	for _, u := range aud.Users {
+		if u != except {
+			return false
+		}
+	}
+	return true
 }
 
 // notify puts m in the inbox of everyone in aud inside the transaction in ctx and emails them once it
