@@ -206,14 +206,9 @@ func (db *DB) EventHash(ctx context.Context, id int64) (string, bool, error) {
 
 var _ domain.AuditHeads = (*DB)(nil)
 
-// migrationAuditHashIndex drops the unique index on audit_events.hash. Nothing looks an event up by
-// its hash (Verify walks the chain by id), and a hash is random, so every append dirtied one random
-// page of an index as large as the log: at 3.2 million events (the province benchmark), dropping it
-// took the p99 of audited writes on SQLite from 83–86 to 56–70 ms. Two events cannot share a hash
-// without a broken chain, which Verify reports. SQLite cannot drop a column constraint, so the table is copied without it, its
-// id sequence with it (PostgreSQL drops the constraint: onPostgres).
-var migrationAuditHashIndex = migration{19, "audit log without a unique index on hashes", `
-CREATE TABLE audit_events_new (
+// auditColumns are audit_events' columns, as migration 1 made them and migration 19 copies them: the
+// hash last, its constraint (UNIQUE in migration 1, none since 19) left to each.
+const auditColumns = `
 	id {{id}},
 	at {{ts}} NOT NULL,
 	actor_id BIGINT NOT NULL,
@@ -227,7 +222,16 @@ CREATE TABLE audit_events_new (
 	detail TEXT NOT NULL,
 	request_id VARCHAR(64) NOT NULL,
 	prev_hash VARCHAR(64) NOT NULL,
-	hash VARCHAR(64) NOT NULL
+	hash VARCHAR(64) NOT NULL`
+
+// migrationAuditHashIndex drops the unique index on audit_events.hash. Nothing looks an event up by
+// its hash (Verify walks the chain by id), and a hash is random, so every append dirtied one random
+// page of an index as large as the log: at 3.2 million events (the province benchmark), dropping it
+// took the p99 of audited writes on SQLite from 83–86 to 56–70 ms. Two events cannot share a hash
+// without a broken chain, which Verify reports. SQLite cannot drop a column constraint, so the table is copied without it, its
+// id sequence with it (PostgreSQL drops the constraint: onPostgres).
+var migrationAuditHashIndex = migration{19, "audit log without a unique index on hashes", `
+CREATE TABLE audit_events_new (` + auditColumns + `
 );
 INSERT INTO sqlite_sequence (name, seq) SELECT 'audit_events_new', seq FROM sqlite_sequence WHERE name = 'audit_events';
 INSERT INTO audit_events_new SELECT * FROM audit_events;

@@ -78,21 +78,7 @@ CREATE TABLE login_failures (
 );
 CREATE INDEX login_failures_user ON login_failures(username, at);
 CREATE INDEX login_failures_addr ON login_failures(addr, at);
-CREATE TABLE audit_events (
-	id {{id}},
-	at {{ts}} NOT NULL,
-	actor_id BIGINT NOT NULL,
-	actor_name VARCHAR(100) NOT NULL,
-	action VARCHAR(64) NOT NULL,
-	object_type VARCHAR(32) NOT NULL,
-	object_id BIGINT NOT NULL,
-	object_path VARCHAR(512) NOT NULL,
-	before_digest VARCHAR(64) NOT NULL,
-	after_digest VARCHAR(64) NOT NULL,
-	detail TEXT NOT NULL,
-	request_id VARCHAR(64) NOT NULL,
-	prev_hash VARCHAR(64) NOT NULL,
-	hash VARCHAR(64) NOT NULL UNIQUE
+CREATE TABLE audit_events (` + auditColumns + ` UNIQUE
 );
 CREATE INDEX audit_object ON audit_events(object_type, object_id);
 CREATE INDEX audit_path ON audit_events(object_path);
