@@ -228,8 +228,8 @@ const auditColumns = `
 // its hash (Verify walks the chain by id), and a hash is random, so every append dirtied one random
 // page of an index as large as the log: at 3.2 million events (the province benchmark), dropping it
 // took the p99 of audited writes on SQLite from 83–86 to 56–70 ms. Two events cannot share a hash
-// without a broken chain, which Verify reports. SQLite cannot drop a column constraint, so the table is copied without it, its
-// id sequence with it (PostgreSQL drops the constraint: onPostgres).
+// without a broken chain, which Verify reports. SQLite cannot drop a column constraint, so the table
+// is copied without it, its id sequence with it (PostgreSQL drops the constraint: onPostgres).
 var migrationAuditHashIndex = migration{19, "audit log without a unique index on hashes", `
 CREATE TABLE audit_events_new (` + auditColumns + `
 );

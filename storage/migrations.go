@@ -10,7 +10,8 @@ import (
 )
 
 // migration is one numbered, append-only schema step. Its SQL is the common subset of SQLite and
-// PostgreSQL, with {{id}} (an auto-increment primary key), {{ts}} (a timestamp) and {{blob}} spelled per dialect.
+// PostgreSQL, with {{id}} (an auto-increment primary key), {{ts}} (a timestamp) and {{blob}} spelled per dialect
+// (or SQLite's alone, for a step onPostgres gives PostgreSQL's own).
 // Never edit a migration that has shipped: add the next one.
 type migration struct {
 	version int
