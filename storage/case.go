@@ -263,10 +263,17 @@ var caseHasParts = func() string {
 // it has.
 func (db *DB) GetCase(ctx context.Context, id int64) (*domain.Case, error) {
 	conn := db.conn(ctx)
+	orgs := "JOIN orgs oo ON oo.id = cases.owner_org_id JOIN orgs tt ON tt.id = cases.target_org_id"
+	if db.dialect == Postgres {
+		// PostgreSQL merge-joined the owner along orgs' primary key from its first row (117 rows read
+		// for an office made early, the whole table for one made last); subqueries it cannot pull up
+		// are one primary-key lookup each.
+		orgs = "CROSS JOIN LATERAL (SELECT * FROM orgs o WHERE o.id = cases.owner_org_id OFFSET 0) AS oo " +
+			"CROSS JOIN LATERAL (SELECT * FROM orgs o WHERE o.id = cases.target_org_id OFFSET 0) AS tt"
+	}
 	var head caseHead
 	if err := conn.Table("cases").Select("cases.*, "+caseHasParts+", "+orgColumns("oo", "oo_")+", "+orgColumns("tt", "tt_")).
-		Joins("JOIN orgs oo ON oo.id = cases.owner_org_id").Joins("JOIN orgs tt ON tt.id = cases.target_org_id").
-		Where("cases.id = ?", id).Take(&head).Error; err != nil {
+		Joins(orgs).Where("cases.id = ?", id).Take(&head).Error; err != nil {
 		return nil, translate(err, "案件", "get case")
 	}
 	c := head.Case.toDomain(head.Owner.toDomain(), head.Target.toDomain())
