@@ -402,8 +402,9 @@ func TestRptAccountabilityPDF(t *testing.T) {
 	rptNoInternalCodes(t, "PDF", text)
 }
 
-// rptInternalCode matches what users do not know: an org's path (wuhai/hbw/) or a rule's code (R38).
-var rptInternalCode = regexp.MustCompile(`wuhai/|(?:^|[^A-Za-z0-9])R[0-9]+`)
+// rptInternalCode matches what users do not know: an org's path (wuhai/hbw/) or a rule's code (R38),
+// a word of its own, not letters inside a random token (a CSRF token "R1MAMi…" is base64url).
+var rptInternalCode = regexp.MustCompile(`wuhai/|(?:^|[^A-Za-z0-9_-])R[0-9]+(?:$|[^A-Za-z0-9_-])`)
 
 // rptNoInternalCodes fails when text a user reads shows an internal code.
 func rptNoInternalCodes(t *testing.T, what, text string) {
