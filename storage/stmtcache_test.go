@@ -4,7 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
+
+	"github.com/mattn/go-sqlite3"
 )
 
 // TestStatementCache: a connection that keeps its statements answers as the plain driver does — the
@@ -105,4 +108,55 @@ func sqlPad(i int) string {
 		b[j] = ' '
 	}
 	return string(b)
+}
+
+// TestStatementCacheKeeps: the driver storage opens SQLite with prepares a repeated query once per
+// connection. SQLite asks the authorizer while it compiles a statement, never while it runs one, so the
+// authorizer's count of SELECTs is the count of prepares.
+func TestStatementCacheKeeps(t *testing.T) {
+	var compiled atomic.Int64
+	sql.Register("sqlite3_dudao_counted", keepingDriver{&sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		c.RegisterAuthorizer(func(op int, _, _, _ string) int {
+			if op == sqlite3.SQLITE_SELECT {
+				compiled.Add(1)
+			}
+			return sqlite3.SQLITE_OK
+		})
+		return nil
+	}}})
+	db, err := sql.Open("sqlite3_dudao_counted", "file:"+filepath.Join(t.TempDir(), "k.db")+"?_journal_mode=WAL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, "CREATE TABLE u (id INTEGER PRIMARY KEY, t_id INTEGER)"); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"SELECT COUNT(*) FROM t WHERE id > ?",
+		// A join with an equality on a parameter, as a case with its orgs is read: SQLite 3.54 marks
+		// such a parameter as one whose value may change the plan, and a driver that clears a kept
+		// statement's values before binding new ones then has it compiled again on every run.
+		"SELECT COUNT(*) FROM t JOIN u ON u.t_id = t.id WHERE t.id = ?",
+	} {
+		before := compiled.Load()
+		for i := range 20 {
+			var n int
+			if err := conn.QueryRowContext(ctx, q, i).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := compiled.Load() - before; got != 1 {
+			t.Fatalf("20 runs of %q compiled %d statements, want 1", q, got)
+		}
+	}
 }
