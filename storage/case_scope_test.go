@@ -5,10 +5,12 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/schema"
 
 	"dudao/domain"
 )
@@ -403,5 +405,42 @@ func TestSaveCaseIndexedColumns(t *testing.T) {
 				t.Errorf("the school's counts: %v, want one case inspecting", counts)
 			}
 		})
+	}
+}
+
+// TestRowColumnsMatch: the columns a list page reads by hand are gorm's columns of caseRow and orgRow,
+// in their fields' order, and each row's dests are its fields in that order; a field added to either
+// struct without its column (or the other way round) fails here rather than leave a list without it.
+func TestRowColumnsMatch(t *testing.T) {
+	for _, c := range []struct {
+		row     any
+		columns []string
+	}{
+		{&caseRow{}, caseColumns},
+		{&orgRow{}, orgRowColumns},
+	} {
+		s, err := schema.Parse(c.row, &sync.Map{}, schema.NamingStrategy{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(s.DBNames, c.columns) {
+			t.Errorf("%T: gorm reads %v, the list reads %v", c.row, s.DBNames, c.columns)
+		}
+		var dests []any
+		switch r := c.row.(type) {
+		case *caseRow:
+			dests = r.dests()
+		case *orgRow:
+			dests = r.dests()
+		}
+		v := reflect.ValueOf(c.row).Elem()
+		if len(dests) != v.NumField() {
+			t.Fatalf("%T: %d dests for %d fields", c.row, len(dests), v.NumField())
+		}
+		for i, d := range dests {
+			if reflect.ValueOf(d).Pointer() != v.Field(i).Addr().Pointer() {
+				t.Errorf("%T: dest %d is not field %s", c.row, i, v.Type().Field(i).Name)
+			}
+		}
 	}
 }
