@@ -37,7 +37,7 @@ func isPostgres(dsn string) bool {
 func openGorm(dsn string) (*gorm.DB, error) {
 	cfg := &gorm.Config{Logger: logger.Default.LogMode(logger.Silent), NowFunc: func() time.Time { return time.Now().UTC() }}
 	if isPostgres(dsn) {
-		g, err := gorm.Open(postgres.Open(dsn), cfg)
+		g, err := gorm.Open(postgres.Open(storage.PostgresDSN(dsn)), cfg)
 		if err != nil {
 			return nil, err
 		}

@@ -423,3 +423,29 @@ func TestReportReadsWithoutParallelWorkers(t *testing.T) {
 		})
 	}
 }
+
+// TestPostgresPlansOnce: storage's PostgreSQL sessions keep a prepared statement's generic plan
+// (PostgresDSN) instead of planning it again for every run's values, and a DSN that names its own
+// plan_cache_mode keeps it.
+func TestPostgresPlansOnce(t *testing.T) {
+	if got := PostgresDSN("postgres://u@h:5432/db?sslmode=disable&plan_cache_mode=auto"); !strings.Contains(got, "plan_cache_mode=auto") ||
+		strings.Contains(got, "force_generic_plan") || !strings.Contains(got, "sslmode=disable") {
+		t.Errorf("a DSN naming its plan_cache_mode became %q", got)
+	}
+	for _, d := range openTestDBs(t) {
+		t.Run(d.name, func(t *testing.T) {
+			db := d.use(t)
+			if db.Dialect() != Postgres {
+				t.Skip("a PostgreSQL setting")
+			}
+			ctx := context.Background()
+			var mode string
+			if err := db.conn(ctx).Raw("SELECT current_setting('plan_cache_mode')").Scan(&mode).Error; err != nil {
+				t.Fatal(err)
+			}
+			if mode != "force_generic_plan" {
+				t.Errorf("plan_cache_mode = %q, want force_generic_plan", mode)
+			}
+		})
+	}
+}
