@@ -402,26 +402,20 @@ func (db *DB) allRecurring(ctx context.Context, q domain.ReportQuery) ([]domain.
 // TestReportReadsWithoutParallelWorkers: on PostgreSQL each report section runs without parallel
 // workers (the sections already run at once), and the setting stays with that section's transaction.
 func TestReportReadsWithoutParallelWorkers(t *testing.T) {
-	for _, d := range openTestDBs(t) {
-		t.Run(d.name, func(t *testing.T) {
-			db := d.use(t)
-			if db.Dialect() != Postgres {
-				t.Skip("a PostgreSQL setting")
-			}
-			ctx := context.Background()
-			var in, after []string
-			q := "SELECT current_setting('max_parallel_workers_per_gather')"
-			if err := db.reportRead(ctx, db.conn(ctx), &in, q); err != nil {
-				t.Fatal(err)
-			}
-			if err := db.conn(ctx).Raw(q).Scan(&after).Error; err != nil {
-				t.Fatal(err)
-			}
-			if len(in) != 1 || in[0] != "0" || len(after) != 1 || after[0] == "0" {
-				t.Errorf("workers per gather: %v in a section, %v after it", in, after)
-			}
-		})
-	}
+	postgresOnly(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		var in, after []string
+		q := "SELECT current_setting('max_parallel_workers_per_gather')"
+		if err := db.reportRead(ctx, db.conn(ctx), &in, q); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.conn(ctx).Raw(q).Scan(&after).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(in) != 1 || in[0] != "0" || len(after) != 1 || after[0] == "0" {
+			t.Errorf("workers per gather: %v in a section, %v after it", in, after)
+		}
+	})
 }
 
 // TestPostgresPlansOnce: storage's PostgreSQL sessions keep a prepared statement's generic plan
@@ -432,20 +426,13 @@ func TestPostgresPlansOnce(t *testing.T) {
 		strings.Contains(got, "force_generic_plan") || !strings.Contains(got, "sslmode=disable") {
 		t.Errorf("a DSN naming its plan_cache_mode became %q", got)
 	}
-	for _, d := range openTestDBs(t) {
-		t.Run(d.name, func(t *testing.T) {
-			db := d.use(t)
-			if db.Dialect() != Postgres {
-				t.Skip("a PostgreSQL setting")
-			}
-			ctx := context.Background()
-			var mode string
-			if err := db.conn(ctx).Raw("SELECT current_setting('plan_cache_mode')").Scan(&mode).Error; err != nil {
-				t.Fatal(err)
-			}
-			if mode != "force_generic_plan" {
-				t.Errorf("plan_cache_mode = %q, want force_generic_plan", mode)
-			}
-		})
-	}
+	postgresOnly(t, func(t *testing.T, db *DB) {
+		var mode string
+		if err := db.conn(context.Background()).Raw("SELECT current_setting('plan_cache_mode')").Scan(&mode).Error; err != nil {
+			t.Fatal(err)
+		}
+		if mode != "force_generic_plan" {
+			t.Errorf("plan_cache_mode = %q, want force_generic_plan", mode)
+		}
+	})
 }

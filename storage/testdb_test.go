@@ -76,6 +76,19 @@ func openEmptyTestDBs(t *testing.T) []testDB {
 	return out
 }
 
+// postgresOnly runs f on a freshly migrated PostgreSQL database, for what only PostgreSQL has (its
+// session settings); it skips t when DUDAO_TEST_PG is not set.
+func postgresOnly(t *testing.T, f func(t *testing.T, db *DB)) {
+	t.Helper()
+	for _, d := range openTestDBs(t) {
+		if d.name == string(Postgres) {
+			t.Run(d.name, func(t *testing.T) { f(t, d.use(t)) })
+			return
+		}
+	}
+	t.Skip("PostgreSQL only: set DUDAO_TEST_PG")
+}
+
 // wantCode fails t unless err carries the domain error code want.
 func wantCode(t *testing.T, err error, want string) {
 	t.Helper()
