@@ -640,9 +640,7 @@ func (db *DB) casesByID(ctx context.Context, ids []int64) ([]domain.Case, error)
 	if len(ids) == 0 {
 		return []domain.Case{}, nil
 	}
-	rs, err := db.conn(ctx).Table("cases").
-		Select("cases."+strings.Join(caseColumns, ", cases.")+", "+orgColumns("oo", "oo_")+", "+orgColumns("tt", "tt_")).
-		Joins(db.caseOrgJoins()).Where("cases.id IN ?", ids).Rows()
+	rs, err := db.conn(ctx).Table("cases").Select(listedCaseColumns).Joins(db.caseOrgJoins()).Where("cases.id IN ?", ids).Rows()
 	if err != nil {
 		return nil, translate(err, "案件", "load listed cases")
 	}
@@ -682,12 +680,16 @@ func inIDOrder[R any](ids []int64, rows []R, id func(*R) int64) []*R {
 	return out
 }
 
-// caseWithOrgsRow is a case row with its owner's and target's org rows, their columns prefixed.
+// caseWithOrgsRow is a case row with its owner's and target's org rows, scanned by casesByID from
+// listedCaseColumns in that order.
 type caseWithOrgsRow struct {
-	Case   caseRow `gorm:"embedded"`
-	Owner  orgRow  `gorm:"embedded;embeddedPrefix:oo_"`
-	Target orgRow  `gorm:"embedded;embeddedPrefix:tt_"`
+	Case   caseRow
+	Owner  orgRow
+	Target orgRow
 }
+
+// listedCaseColumns is what casesByID selects: the case's columns, then its owner's and target's.
+var listedCaseColumns = "cases." + strings.Join(caseColumns, ", cases.") + ", " + orgColumns("oo", "oo_") + ", " + orgColumns("tt", "tt_")
 
 // orgColumns selects the org row of alias a with its columns renamed by prefix.
 func orgColumns(a, prefix string) string {

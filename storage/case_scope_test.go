@@ -426,13 +426,7 @@ func TestRowColumnsMatch(t *testing.T) {
 		if !slices.Equal(s.DBNames, c.columns) {
 			t.Errorf("%T: gorm reads %v, the list reads %v", c.row, s.DBNames, c.columns)
 		}
-		var dests []any
-		switch r := c.row.(type) {
-		case *caseRow:
-			dests = r.dests()
-		case *orgRow:
-			dests = r.dests()
-		}
+		dests := c.row.(interface{ dests() []any }).dests()
 		v := reflect.ValueOf(c.row).Elem()
 		if len(dests) != v.NumField() {
 			t.Fatalf("%T: %d dests for %d fields", c.row, len(dests), v.NumField())
